@@ -1,0 +1,1 @@
+"""ndrguard core."""
