@@ -1,0 +1,87 @@
+"""Turning bytes of uncertain charset into text without ever raising.
+
+Mail lies about its charset all the time: `us-ascii` parts full of 8-bit bytes, `unknown-8bit`,
+Korean mail labelled `ks_c_5601-1987`, Japanese labelled `shift_jis` but written in cp932. The
+recognisers only need readable text, so we prefer the declared charset, check it really fits,
+and fall back to UTF-8 and then cp1252 (which maps almost every byte) when it does not.
+"""
+
+from __future__ import annotations
+
+import codecs
+from functools import lru_cache
+
+# Labels that Python does not know, or knows as a narrower charset than mail actually uses.
+_ALIASES = {
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "euc-kr": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-6-i": "iso-8859-6",
+    "windows-874": "cp874",
+    "x-mac-roman": "mac_roman",
+    "ansi_x3.4-1968": "ascii",
+    "us-ascii": "ascii",
+    "x-user-defined": "cp1252",
+    "iso-8859-1": "cp1252",  # what senders mean by latin-1 almost always includes cp1252 extras
+    "latin1": "cp1252",
+    "unknown-8bit": "",
+    "x-unknown": "",
+    "unknown": "",
+    "default": "",
+    "8bit": "",
+    "utf8": "utf-8",
+}
+
+
+@lru_cache(maxsize=256)
+def codec_for(label: str | None) -> str | None:
+    """The Python codec for a declared charset label, or None when it names nothing usable."""
+    if not label:
+        return None
+    name = label.strip().strip("\"'").lower()
+    name = _ALIASES.get(name, name)
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str | None]:
+    """Decode `data`; return the text and a defect note when the declared charset did not fit."""
+    codec = codec_for(declared)
+    if codec is not None:
+        try:
+            return data.decode(codec), None
+        except UnicodeDecodeError:
+            pass
+    elif data.isascii():
+        return data.decode("ascii"), None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode(codec or "cp1252", errors="replace")
+    if declared and codec is None:
+        return text, f"unknown charset {declared.strip()!r}"
+    if declared:
+        return text, f"text does not fit its declared charset {declared.strip()!r}"
+    return text, None
+
+
+def decode_header_bytes(data: bytes) -> str:
+    """Raw (8-bit) header bytes to text: UTF-8 when it is, else cp1252."""
+    if data.isascii():
+        return data.decode("ascii")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")

@@ -1,0 +1,147 @@
+"""Recovering the returned original from a delivery report.
+
+Three places hold it, in order of trust: an attached message/rfc822 (RFC 3464 section 2), an
+attached text/rfc822-headers (RFC 6522), or a copy quoted in the report's text, which older
+MTAs (qmail, Exim without DSN, Sendmail v5, Exchange 2003, Office 365's "Original message
+headers:") write after a marker line. Office 365 even quotes the headers quoted-printable
+encoded inside an already decoded part, so a quote that still shows `=3D` is decoded once more.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+
+from ndrguard.headers import Headers, first_address, message_ids
+from ndrguard.mail import Mail, Part, normalise_newlines, split_head
+from ndrguard.report import Original, Shape
+
+# Header names that, quoted in a report text, mark the start of a copied header block.
+_QUOTED_FIELD = re.compile(
+    r"^[ \t>|]*(Return-Path|Received|Message-ID|Message-Id|From|To|Subject|Date|Reply-To|Cc|"
+    r"MIME-Version|Content-Type|DKIM-Signature|X-[A-Za-z0-9-]+|In-Reply-To|References|Sender|"
+    r"Content-Transfer-Encoding|Authentication-Results|Received-SPF|List-[A-Za-z-]+|"
+    r"Delivered-To|Envelope-To|X-Original-To|Thread-[A-Za-z]+|Importance|Priority|"
+    r"ARC-[A-Za-z-]+|Precedence|User-Agent|Organization|Errors-To)[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+_KEY_FIELDS = ("message-id", "received", "return-path", "dkim-signature")
+_QP_SOFT = re.compile(r"=\n|=[0-9A-F]{2}")
+
+
+def extract(mail: Mail) -> tuple[Shape, Original | None]:
+    """Find the returned original anywhere in a report; say how much of it came back."""
+    for part in mail.walk():
+        if part.depth == 0 or (part.in_attachment and part.depth > 2):
+            continue
+        if part.content_type in ("message/rfc822", "message/global") and part.children:
+            return _from_attached(part.children[0])
+        if part.content_type in ("text/rfc822-headers", "message/rfc822-headers"):
+            head = normalise_newlines(part.decoded(mail.limits.decoded_bytes)).lstrip(b"\n")
+            head, _ = split_head(head)
+            original = _from_header_block(head, None)
+            if original is not None:
+                return Shape.PARTIAL, original
+    for part in mail.walk():
+        if part.in_attachment or part.maintype != "text" and part.depth > 0:
+            continue
+        if part.maintype == "multipart":
+            continue
+        text, _ = part.text(mail.limits.decoded_bytes)
+        if part.content_type == "text/html":
+            from ndrguard.mail import html_to_text
+
+            text = html_to_text(text)
+        found = quoted_original(text)
+        if found is not None:
+            return found
+    return Shape.EMPTY, None
+
+
+def _from_attached(inner: Part) -> tuple[Shape, Original]:
+    original = _from_header_block(inner.raw_head, inner.headers) or Original()
+    body = inner.body.strip()
+    if body or inner.children:
+        original.body_returned = True
+        if not inner.truncated:
+            original.raw = inner.raw_head + b"\n\n" + inner.body
+        return Shape.FULL, original
+    return Shape.PARTIAL, original
+
+
+def _from_header_block(block: bytes, headers: Headers | None) -> Original | None:
+    headers = headers or Headers.parse(block)
+    if not len(headers):
+        return None
+    names = headers.names()
+    if not (names & set(_KEY_FIELDS) or {"from", "subject"} <= names or {"from", "to"} <= names):
+        return None
+    mid = message_ids(headers.get("message-id"))
+    return Original(
+        message_id=mid[0] if mid else None,
+        from_=headers.get("from"),
+        to=headers.get("to"),
+        subject=headers.get("subject"),
+        date=headers.get("date"),
+        return_path=first_address(headers.get("return-path")) or headers.get("return-path"),
+        received=headers.get_all("received"),
+        dkim_signatures=headers.get_all("dkim-signature"),
+        in_reply_to=headers.get("in-reply-to"),
+        references=message_ids(headers.get("references")),
+        raw_headers=block,
+    )
+
+
+def quoted_original(text: str) -> tuple[Shape, Original] | None:
+    """A header block copied into report text, and whatever body follows it."""
+    for match in _QUOTED_FIELD.finditer(text):
+        start = match.start()
+        block_lines, rest = _take_header_lines(text[start:])
+        if len(block_lines) < 2:
+            continue
+        prefix = re.match(r"[ \t>|]*", block_lines[0]).group(0)
+        if prefix:
+            block_lines = [ln[len(prefix) :] if ln.startswith(prefix) else ln for ln in block_lines]
+            rest = "\n".join(
+                ln[len(prefix) :] if ln.startswith(prefix) else ln for ln in rest.split("\n")
+            )
+        block = "\n".join(block_lines)
+        if _QP_SOFT.search(block) and "=3D" in block or "=\n" in block:
+            block = binascii.a2b_qp(block.encode("utf-8", "replace")).decode("utf-8", "replace")
+            block = "\n".join(ln for ln in block.split("\n") if ln.strip())
+        raw = block.encode("utf-8", "replace")
+        original = _from_header_block(raw, None)
+        if original is None:
+            continue
+        if _has_body(rest):
+            original.body_returned = True
+            original.raw = raw + b"\n\n" + rest.encode("utf-8", "replace")
+            return Shape.FULL, original
+        return Shape.PARTIAL, original
+    return None
+
+
+def _take_header_lines(text: str) -> tuple[list[str], str]:
+    """Leading header-looking lines (with continuations) of `text`, and what follows."""
+    lines = text.split("\n")
+    taken: list[str] = []
+    for i, line in enumerate(lines):
+        bare = line.lstrip(" \t>|")
+        if _QUOTED_FIELD.match(line) or re.match(r"[!-9;-~]+:", bare):
+            taken.append(line)
+        elif taken and line[:1] in (" ", "\t") and line.strip():
+            taken.append(line)
+        elif taken and line.rstrip().endswith("=") is False and taken[-1].rstrip().endswith("="):
+            taken.append(line)  # a quoted-printable soft break split this header
+        else:
+            return taken, "\n".join(lines[i:])
+    return taken, ""
+
+
+def _has_body(rest: str) -> bool:
+    """Whether real content follows the quoted headers (not just the report's own footer)."""
+    body = rest.strip()
+    if not body:
+        return False
+    first = body.split("\n", 1)[0].strip().lower()
+    return not (first.startswith("--") and len(body) < 200)
