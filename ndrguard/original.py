@@ -35,7 +35,9 @@ def extract(mail: Mail) -> tuple[Shape, Original | None]:
         if part.depth == 0 or (part.in_attachment and part.depth > 2):
             continue
         if part.content_type in ("message/rfc822", "message/global") and part.children:
-            return _from_attached(part.children[0])
+            found = _from_attached(part.children[0])
+            if found is not None:
+                return found
         if part.content_type in ("text/rfc822-headers", "message/rfc822-headers"):
             head = normalise_newlines(part.decoded(mail.limits.decoded_bytes)).lstrip(b"\n")
             head, _ = split_head(head)
@@ -58,9 +60,14 @@ def extract(mail: Mail) -> tuple[Shape, Original | None]:
     return Shape.EMPTY, None
 
 
-def _from_attached(inner: Part) -> tuple[Shape, Original]:
-    original = _from_header_block(inner.raw_head, inner.headers) or Original()
+def _from_attached(inner: Part) -> tuple[Shape, Original] | None:
+    """The attached original; None when the attachment is empty (cut off in transit)."""
+    original = _from_header_block(inner.raw_head, inner.headers)
     body = inner.body.strip()
+    if original is None:
+        if not body and not len(inner.headers):
+            return None
+        original = Original(raw_headers=inner.raw_head)
     if body or inner.children:
         original.body_returned = True
         if not inner.truncated:

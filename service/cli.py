@@ -1,0 +1,53 @@
+"""The `ndrguard` command line.
+
+Each command lives in its own module and registers itself with `add_parser(subparsers)`;
+this module only builds the parser and maps errors to exit codes, so that `ndrguard --help`
+reads like a table of contents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ndrguard import __version__
+from ndrguard.service import classify_cli, demo_cli
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ndrguard",
+        description="Find backscatter (bounces for mail you never sent) and keep it out of "
+        "your inbox.",
+    )
+    parser.add_argument("--version", action="version", version=f"ndrguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    classify_cli.add_parser(sub)
+    demo_cli.add_parser(sub)
+    try:
+        from ndrguard.service import batv_cli
+    except ImportError:  # pragma: no cover - only while the BATV commands are being built
+        pass
+    else:
+        batv_cli.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `ndrguard classify ... | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
