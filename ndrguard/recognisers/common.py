@@ -16,7 +16,7 @@ from ndrguard.report import Kind, Recipient, Report
 
 # Local parts and display names that delivery systems send reports from.
 _DAEMON_LOCAL = re.compile(
-    r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|mail[-_.]?delivery[-_.\w]*|"
+    r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon|post[-_.]?master|mail[-_.]?delivery[-_.\w]*|"
     r"mdaemon|mail[-_.]?(?:admin|system|router)|bounces?|bounce[-+._][\w.+=-]*|"
     r"nobody|root|daemon|smtp|mta|mailer|notify|no[-_.]?reply[-_.]?mta|"
     r"devnull|mail[-_.]?gateway|nicht[-_.]?zustell\w*|postman|post[-_.]?office)$",
@@ -108,7 +108,10 @@ def reporting_mta_of(mail: Mail) -> str | None:
     if received:
         # The bottom-most Received header is the hop where the report entered the mail
         # stream: its "by" host is the reporter in most bounces.
-        m = re.search(r"\bby\s+([\w.-]+\.[a-z]{2,}|[\w-]+)", received[-1], re.I)
+        # An address ("by 10.70.22.98") is not cut to its first number.
+        m = re.search(
+            r"\bby\s+(\d{1,3}(?:\.\d{1,3}){3}\b|[\w.-]+\.[a-z]{2,}|[\w-]+)", received[-1], re.I
+        )
         if m:
             return m.group(1)
     addr = first_address(mail.headers.get("from"))

@@ -15,9 +15,11 @@ import re
 from ndrguard.headers import first_address
 from ndrguard.mail import Mail, Part, normalise_newlines
 from ndrguard.recognisers.common import (
+    SMTP_REPLY,
     clean_line,
     kind_for_action,
     make_report,
+    status_from_reply,
     status_in,
 )
 from ndrguard.report import Kind, Recipient, Report
@@ -28,6 +30,7 @@ _FIELD = re.compile(r"^([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*(?:\n[ \t]+.*)*)", re.MUL
 _STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
 _PER_MESSAGE = {"reporting-mta", "arrival-date", "received-from-mta", "dsn-gateway"}
 _ACTIONS = {"failed", "delayed", "delivered", "relayed", "expanded"}
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def status_parts(mail: Mail) -> list[Part]:
@@ -37,22 +40,40 @@ def status_parts(mail: Mail) -> list[Part]:
 
 
 def parse_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """Per-message fields and a list of per-recipient field sets."""
+    """Per-message fields and a list of per-recipient field sets.
+
+    Blocks are read one at a time: a block with a single recipient field belongs to that
+    recipient whatever the order of its fields (MessageLabs, Facebook and McAfee put
+    Final-Recipient last); a block with several (Exchange writes no blank lines) is split where
+    each recipient starts.
+    """
     per_message: dict[str, str] = {}
     recipients: list[dict[str, str]] = []
-    current: dict[str, str] | None = None
-    for m in _FIELD.finditer(text):
-        name = m.group(1).lower()
-        value = " ".join(m.group(2).split())
-        if name in ("original-recipient", "final-recipient") and (
-            current is None or "final-recipient" in current or name in current
-        ):
-            current = {}
-            recipients.append(current)
-        if current is None or name in _PER_MESSAGE:
-            per_message.setdefault(name, value)
+    for block in _BLOCK_BREAK.split(text):
+        fields = [
+            (m.group(1).lower(), " ".join(m.group(2).split())) for m in _FIELD.finditer(block)
+        ]
+        starts = sum(1 for name, _ in fields if name == "final-recipient") or sum(
+            1 for name, _ in fields if name == "original-recipient"
+        )
+        current: dict[str, str] | None = {} if starts == 1 else None
         if current is not None:
-            current.setdefault(name, value)
+            recipients.append(current)
+        for name, value in fields:
+            # Postfix and others write Final-Recipient before Original-Recipient, so an
+            # Original-Recipient only opens a new recipient once the current one holds its
+            # Action or Status.
+            if starts > 1 and name in ("original-recipient", "final-recipient") and (
+                current is None
+                or name in current
+                or (name == "original-recipient" and ("action" in current or "status" in current))
+            ):
+                current = {}
+                recipients.append(current)
+            if current is None or name in _PER_MESSAGE:
+                per_message.setdefault(name, value)
+            if current is not None:
+                current.setdefault(name, value)
     return per_message, recipients
 
 
@@ -81,7 +102,11 @@ def recipients_from(fields: list[dict[str, str]]) -> list[Recipient]:
         address = address_of(f.get("final-recipient")) or address_of(f.get("original-recipient"))
         if not address:
             continue
-        status = status_in(f.get("status")) or status_in(f.get("diagnostic-code"))
+        diagnostic = _diagnostic_text(f.get("diagnostic-code"))
+        status = status_in(f.get("status")) or status_in(diagnostic)
+        if status is None and diagnostic:  # McAfee and others give only the SMTP reply
+            reply = SMTP_REPLY.match(diagnostic.lstrip())
+            status = status_from_reply(reply.group(1) if reply else None)
         action = (f.get("action") or "").strip().lower() or None
         if action and action.split()[0] in _ACTIONS:
             action = action.split()[0]
@@ -93,7 +118,7 @@ def recipients_from(fields: list[dict[str, str]]) -> list[Recipient]:
                 original=address_of(f.get("original-recipient")),
                 action=action,
                 status=status,
-                diagnostic=clean_line(_diagnostic_text(f.get("diagnostic-code"))),
+                diagnostic=clean_line(diagnostic),
                 remote_mta=host_of(f.get("remote-mta")),
             )
         )

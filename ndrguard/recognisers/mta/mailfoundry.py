@@ -1,0 +1,43 @@
+"""MailFoundry (an anti-spam gateway): "Unable to deliver message to: <address>".
+
+MailFoundry's notice is one block per recipient: "Unable to deliver message to: <address>",
+"Delivery failed for the following reason:" and the remote server's reply on the next line,
+closed by "This has been a permanent failure.  No further delivery attempts will be made." A
+temporary failure says it will keep trying instead, and is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ndrguard.mail import Mail
+from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers.mta._text import automated, dedupe, recipient
+from ndrguard.report import Kind, Report
+
+NAME = "mailfoundry"
+
+_BLOCK = re.compile(
+    r"^Unable to deliver message to: <([^<>\s]+)>\s*\n"
+    r"Delivery failed for the following reason:\s*\n(.+)$",
+    re.MULTILINE,
+)
+
+
+def recognise(mail: Mail) -> Report | None:
+    if not automated(mail):
+        return None
+    text = mail.text()
+    if "Delivery failed for the following reason:" not in text:
+        return None
+    kind = (
+        Kind.FAILURE
+        if "permanent failure" in text or "No further delivery" in text
+        else (Kind.DELAY)
+    )
+    recipients = dedupe([recipient(a, kind, words) for a, words in _BLOCK.findall(text)])
+    if not recipients:
+        return None
+    return make_report(
+        mail, kind, NAME, f"MailFoundry {kind} notice, {len(recipients)} recipient(s)", recipients
+    )

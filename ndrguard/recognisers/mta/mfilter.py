@@ -1,0 +1,48 @@
+"""m-FILTER (Digital Arts' mail filter appliance, Japan).
+
+m-FILTER writes its notice in Japanese and marks it "X-Mailer: m-FILTER". After "以下のメール
+アドレスへの送信に失敗しました。" ("sending to the following addresses failed") come the
+addresses one per line, then dashed sections "-------server message" (the remote reply),
+"-------SMTP command" and "-------original message" (or "-------original mail info").
+"""
+
+from __future__ import annotations
+
+from ndrguard.mail import Mail
+from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers.mta._text import (
+    after,
+    automated,
+    before,
+    dedupe,
+    first_address,
+    recipient,
+)
+from ndrguard.report import Kind, Report
+
+NAME = "mfilter"
+
+_FAILED = "以下のメールアドレスへの送信に失敗しました。"
+_SERVER = "-------server message"
+
+
+def recognise(mail: Mail) -> Report | None:
+    if "m-FILTER" not in (mail.headers.get("x-mailer") or "") or not automated(mail):
+        return None
+    text = mail.text()
+    listing = after(text, _FAILED)
+    if listing is None:
+        return None
+    server = after(text, _SERVER)
+    words = before(server, "-------").strip() if server else None
+    found = (first_address(ln) for ln in before(listing, "-------").split("\n"))
+    recipients = dedupe([recipient(a, Kind.FAILURE, words) for a in found if a])
+    if not recipients:
+        return None
+    return make_report(
+        mail,
+        Kind.FAILURE,
+        NAME,
+        f"m-FILTER failure notice, {len(recipients)} recipient(s)",
+        recipients,
+    )

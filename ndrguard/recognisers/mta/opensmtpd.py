@@ -1,0 +1,50 @@
+"""OpenSMTPD: "This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail."
+
+OpenSMTPD's bounce text (smtpd/bounce.c) has three openings: "An error has occurred while
+attempting to deliver a message for the following list of recipients:" (failure), "A message
+is delayed for more than N for the following list of recipients:" (warning, with "Please note
+that this is only a temporary failure report.") and "Your message was successfully delivered
+to these recipients:" (success). Each recipient is one line, `address: reason`, and the
+original follows "Below is a copy of the original message:". Since 6.4 the same text comes with
+an RFC 3464 part, which the DSN reader handles first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ndrguard.mail import Mail
+from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers.mta._text import after, automated, before, dedupe, recipient
+from ndrguard.report import Kind, Report
+
+NAME = "opensmtpd"
+
+_GREETING = "This is the MAILER-DAEMON, please DO NOT REPLY to this"
+_OPENINGS = (
+    ("An error has occurred while attempting to deliver a message", Kind.FAILURE),
+    ("A message is delayed for more than", Kind.DELAY),
+    ("Your message was successfully delivered", Kind.DELIVERED),
+    ("Your message was relayed to these recipients", Kind.DELIVERED),
+)
+_COPY = "Below is a copy of the original message"
+_LINE = re.compile(r"^([^\s:<>]+@[^\s:<>]+):\s*(.*)$", re.MULTILINE)
+
+
+def recognise(mail: Mail) -> Report | None:
+    if not automated(mail):
+        return None
+    text = mail.text()
+    if _GREETING not in text:
+        return None
+    found = next(((after(text, o), k) for o, k in _OPENINGS if o in text), None)
+    if found is None:
+        return None
+    body, kind = found
+    listing = before(body or "", _COPY, "Please note that this is only a temporary")
+    recipients = dedupe([recipient(a, kind, words) for a, words in _LINE.findall(listing)])
+    if not recipients:
+        return None
+    return make_report(
+        mail, kind, NAME, f"OpenSMTPD {kind} notice, {len(recipients)} recipient(s)", recipients
+    )

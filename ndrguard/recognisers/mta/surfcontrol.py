@@ -1,0 +1,46 @@
+"""SurfControl E-mail Filter (later Websense): "Your message could not be sent."
+
+The filter marks its notices "X-Mailer: SurfControl E-mail Filter" (and X-SEF-* fields) and
+writes "A transcript of the attempts to send the message follows.", "The number of attempts
+made: N", "Addressed To: ADDRESS", then per attempt the date, "Failed to send to identified
+host," and "ADDRESS: [IP], REPLY", closing with "--- Message non-deliverable.". It adds an
+RFC 3464 part that the DSN reader reads first; this module reads the text without it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ndrguard.mail import Mail
+from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers.mta._text import automated, dedupe, recipient
+from ndrguard.report import Kind, Report
+
+NAME = "surfcontrol"
+
+_OPENING = "A transcript of the attempts to send the message follows."
+_ADDRESSED = re.compile(r"^Addressed To:[ \t]*<?([^\s<>]+@[^\s<>]+?)>?[ \t]*$", re.MULTILINE)
+_ATTEMPT = re.compile(r"^([^\s<>:]+@[^\s<>:]+): \[([\w.:-]+)\],[ \t]*(.+)$", re.MULTILINE)
+
+
+def recognise(mail: Mail) -> Report | None:
+    if not automated(mail):
+        return None
+    text = mail.text()
+    if _OPENING not in text:
+        return None
+    attempts = {a.lower(): (host, words) for a, host, words in _ATTEMPT.findall(text)}
+    recipients = []
+    for address in _ADDRESSED.findall(text):
+        host, words = attempts.get(address.lower(), (None, None))
+        recipients.append(recipient(address, Kind.FAILURE, words, remote_mta=host))
+    recipients = dedupe(recipients)
+    if not recipients:
+        return None
+    return make_report(
+        mail,
+        Kind.FAILURE,
+        NAME,
+        f"SurfControl failure notice, {len(recipients)} recipient(s)",
+        recipients,
+    )

@@ -1,0 +1,63 @@
+"""An unnamed gateway's "automatically generated Delivery Status Notification" (sisimai's X3).
+
+The text sits between rules of "=" signs: "This is an automatically generated Delivery Status
+Notification.", then "Delivery to the following recipients failed permanently:" (or "was
+aborted after N hour(s):", "has been delayed"), the recipients as "* address" bullets, and under
+"Technical details:" one line per failure ("SMTP:RCPT host 192.0.2.8: 553 5.3.0 ...",
+"Routing: Could not find a gateway for ..."). It may come with an RFC 3464 part that names no
+recipient, so this module runs before the DSN reader and steps aside when that part is
+complete.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ndrguard.mail import Mail
+from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers.mta._text import (
+    after,
+    automated,
+    dedupe,
+    has_dsn_recipients,
+    recipient,
+)
+from ndrguard.report import Kind, Report
+
+NAME = "x3"
+
+_OPENING = "This is an automatically generated Delivery Status Notification"
+_HEADING = re.compile(r"^Del[ie]very to the following recipients? (.+?):\s*$", re.MULTILINE)
+_BULLET = re.compile(r"^[ \t]+\*[ \t]*([^\s<>]+@[^\s<>]+)[ \t]*$", re.MULTILINE)
+_TECHNICAL = "Technical details:"
+_DETAIL = re.compile(r"^(?:SMTP:\w+ host ([\w.:-]+): |Routing: )(.+)$", re.MULTILINE)
+
+
+def recognise(mail: Mail) -> Report | None:
+    if not automated(mail):
+        return None
+    text = mail.text()
+    if _OPENING not in text:
+        return None
+    heading = _HEADING.search(text)
+    if heading is None or has_dsn_recipients(mail):
+        return None
+    kind = Kind.DELAY if "delayed" in heading.group(1) else Kind.FAILURE
+    details = list(_DETAIL.finditer(after(text, _TECHNICAL) or ""))
+    recipients = []
+    for m in _BULLET.finditer(text, heading.end()):
+        address = m.group(1)
+        mine = [d for d in details if address.lower() in d.group(0).lower()] or details[:1]
+        words = mine[0].group(2) if mine else heading.group(0)
+        remote = mine[0].group(1) if mine else None
+        recipients.append(recipient(address, kind, words, remote_mta=remote))
+    recipients = dedupe(recipients)
+    if not recipients:
+        return None
+    return make_report(
+        mail,
+        kind,
+        NAME,
+        f"gateway {kind} notice (X3 layout), {len(recipients)} recipient(s)",
+        recipients,
+    )

@@ -1,0 +1,62 @@
+"""An unnamed gateway's "We had trouble delivering your message" notice (sisimai's X6).
+
+It opens "We had trouble delivering your message. Full details follow:", quotes the original's
+Subject and Date, says "N error(s):" and writes one sentence per failure: "The following
+recipients returned permanent errors: ADDRESS. Reason: ..." or "SMTP Server <HOST> rejected
+recipient <ADDRESS> (Error following RCPT command). It responded as follows: [550 ...]". The
+original's headers come back as an attachment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ndrguard.mail import Mail
+from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers.mta._text import after, automated, dedupe, first_address, recipient
+from ndrguard.report import Kind, Report
+
+NAME = "x6"
+
+_OPENING = "We had trouble delivering your message"
+_COUNT = re.compile(r"^\d+ error\(s\):\s*$", re.MULTILINE)
+_SERVER = re.compile(r"SMTP Server <([^<>\s]+)>")
+_TEMPORARY = ("temporary error", "temporarily")
+
+
+def recognise(mail: Mail) -> Report | None:
+    if not automated(mail):
+        return None
+    text = mail.text()
+    if _OPENING not in text:
+        return None
+    count = _COUNT.search(text)
+    if count is None:
+        return None
+    recipients = []
+    for line in text[count.end() :].split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("The attachment contains"):
+            break
+        address = first_address(line)
+        if address is None:
+            continue
+        kind = Kind.DELAY if any(t in line.lower() for t in _TEMPORARY) else Kind.FAILURE
+        server = _SERVER.search(line)
+        words = after(line, "Reason:") or after(line, "responded as follows:") or line
+        recipients.append(
+            recipient(address, kind, words, remote_mta=server.group(1) if server else None)
+        )
+    recipients = dedupe(recipients)
+    if not recipients:
+        return None
+    kind = Kind.FAILURE if any(r.action == "failed" for r in recipients) else Kind.DELAY
+    return make_report(
+        mail,
+        kind,
+        NAME,
+        f"gateway {kind} notice (X6 layout), {len(recipients)} recipient(s)",
+        recipients,
+    )

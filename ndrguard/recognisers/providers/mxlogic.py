@@ -1,0 +1,64 @@
+"""McAfee Email Protection (formerly MX Logic) bounces.
+
+The MX Logic MTA ("mxl_mta" in its Received lines, X-MXL-* header fields) writes an Exim-like
+text with the reply on the address line, and quotes only the original's headers:
+
+    This message was created automatically by mail delivery software.
+    A message that you have sent could not be delivered to one or more
+    recipients.  This is a permanent error.  The following address failed:
+
+      <user@example.org>: 550 5.1.1 <user@example.org>: Recipient address rejected: ...
+
+    Included is a copy of the message header:
+    -----------------------------------------
+"""
+
+from __future__ import annotations
+
+import re
+
+from ndrguard.mail import Mail
+from ndrguard.recognisers.common import make_report, sender_is_daemon
+from ndrguard.recognisers.providers._text import (
+    has_dsn_recipients,
+    indented_blocks,
+    recipient,
+    section,
+    status_from_words,
+    status_of,
+)
+from ndrguard.report import Kind, Report
+
+NAME = "mxlogic"
+
+_LEAD = "This message was created automatically by mail delivery software."
+_ORIGINAL = "Included is a copy of the message header:"
+_FAILED = re.compile(r"The following address(?:\(es\))?\s+failed:")
+
+
+def recognise(mail: Mail) -> Report | None:
+    if not sender_is_daemon(mail):
+        return None
+    text = mail.text()
+    if _LEAD not in text or _ORIGINAL not in text:
+        return None
+    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+        return None
+    report = section(text, _LEAD, (_ORIGINAL,)) or ""
+    m = _FAILED.search(report)
+    if m is None:
+        return None
+    recipients = []
+    for address, lines in indented_blocks(report[m.end() :]):
+        words = " ".join(lines)
+        status = status_of(words) or status_from_words(words)
+        recipients.append(recipient(address, words, action="failed", status=status))
+    if not recipients:
+        return None
+    return make_report(
+        mail,
+        Kind.FAILURE,
+        NAME,
+        f"McAfee / MX Logic delivery failure, {len(recipients)} recipient(s)",
+        recipients,
+    )

@@ -1,0 +1,56 @@
+"""Active!hunter: sendmail's section layout inside a multipart/report without a status part.
+
+Every corpus sample of the family is checked through the whole classifier; our own samples
+(tests/data/mta_bounces/) are checked against the recogniser alone and through the classifier.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ndrguard.recognisers.mta import sendmail
+from tests.core.recognisers.mta.cases import (
+    Expect,
+    check_module,
+    check_pipeline,
+    corpus_files,
+    corpus_raw,
+    own_raw,
+)
+
+CORPUS = [
+    Expect(
+        "bounces/lhost-activehunter-01.eml", "failure", "full", (("kijitora@example.org", "5.1.1"),)
+    ),
+    Expect(
+        "bounces/lhost-activehunter-02.eml",
+        "failure",
+        "full",
+        (("kijitora@example.ed.jp", "5.0.0"),),
+    ),
+]
+OWN = [
+    Expect(
+        "activehunter-failure.eml",
+        "failure",
+        "full",
+        (("bob@example.com", "5.1.1"),),
+        by="sendmail",
+    ),
+]
+
+
+def test_every_corpus_sample_is_listed() -> None:
+    assert corpus_files("lhost-activehunter") == {e.file for e in CORPUS}
+
+
+@pytest.mark.parametrize("expect", CORPUS, ids=str)
+def test_corpus_sample(expect: Expect) -> None:
+    check_pipeline(corpus_raw(expect.file), expect)
+
+
+@pytest.mark.parametrize("expect", OWN, ids=str)
+def test_own_sample(expect: Expect) -> None:
+    raw = own_raw(expect.file)
+    check_module(sendmail, raw, expect)
+    check_pipeline(raw, expect)

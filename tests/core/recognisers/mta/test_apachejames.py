@@ -1,0 +1,53 @@
+"""Apache James's notifying mailets (also Verizon's text gateway, see test_verizon).
+
+Every corpus sample of the family is checked through the whole classifier; our own samples
+(tests/data/mta_bounces/) are checked against the recogniser alone and through the classifier.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ndrguard.recognisers.mta import apachejames
+from tests.core.recognisers.mta.cases import (
+    Expect,
+    check_module,
+    check_pipeline,
+    corpus_files,
+    corpus_raw,
+    own_raw,
+)
+
+CORPUS = [
+    Expect(
+        "bounces/lhost-apachejames-01.eml",
+        "failure",
+        "partial",
+        (("000000000000@vtext.example.com", "5.0.0"),),
+    ),
+]
+OWN = [
+    Expect(
+        "apachejames-failure.eml",
+        "failure",
+        "partial",
+        (("bob@example.com", "5.0.0"),),
+        by="apachejames",
+    ),
+]
+
+
+def test_every_corpus_sample_is_listed() -> None:
+    assert corpus_files("lhost-apachejames") == {e.file for e in CORPUS}
+
+
+@pytest.mark.parametrize("expect", CORPUS, ids=str)
+def test_corpus_sample(expect: Expect) -> None:
+    check_pipeline(corpus_raw(expect.file), expect)
+
+
+@pytest.mark.parametrize("expect", OWN, ids=str)
+def test_own_sample(expect: Expect) -> None:
+    raw = own_raw(expect.file)
+    check_module(apachejames, raw, expect)
+    check_pipeline(raw, expect)

@@ -1,0 +1,48 @@
+"""Courier MTA: DSNs (read by the DSN reader) and the text without its RFC 3464 part.
+
+Every corpus sample of the family is checked through the whole classifier; our own samples
+(tests/data/mta_bounces/) are checked against the recogniser alone and through the classifier.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ndrguard.recognisers.mta import courier
+from tests.core.recognisers.mta.cases import (
+    Expect,
+    check_module,
+    check_pipeline,
+    corpus_files,
+    corpus_raw,
+    own_raw,
+)
+
+CORPUS = [
+    Expect(
+        "bounces/lhost-courier-01.eml", "failure", "partial", (("kijitora@example.co.jp", "5.0.0"),)
+    ),
+    Expect("bounces/lhost-courier-02.eml", "failure", "full", (("kijitora@example.jp", "5.0.0"),)),
+    Expect(
+        "bounces/lhost-courier-04.eml", "failure", "partial", (("kijitora@example.cat", "5.0.0"),)
+    ),
+]
+OWN = [
+    Expect("courier-delay.eml", "delay", "empty", (("bob@example.com", "4.2.2"),), by="courier"),
+]
+
+
+def test_every_corpus_sample_is_listed() -> None:
+    assert corpus_files("lhost-courier") == {e.file for e in CORPUS}
+
+
+@pytest.mark.parametrize("expect", CORPUS, ids=str)
+def test_corpus_sample(expect: Expect) -> None:
+    check_pipeline(corpus_raw(expect.file), expect)
+
+
+@pytest.mark.parametrize("expect", OWN, ids=str)
+def test_own_sample(expect: Expect) -> None:
+    raw = own_raw(expect.file)
+    check_module(courier, raw, expect)
+    check_pipeline(raw, expect)

@@ -1,0 +1,53 @@
+"""KDDI au one net.
+
+Every corpus sample of the family is checked through the whole classifier; our own samples
+(tests/data/mta_bounces/) are checked against the recogniser alone and through the classifier.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ndrguard.recognisers.mta import kddi
+from tests.core.recognisers.mta.cases import (
+    Expect,
+    check_module,
+    check_pipeline,
+    corpus_files,
+    corpus_raw,
+    own_raw,
+)
+
+CORPUS = [
+    Expect(
+        "bounces/lhost-kddi-01.eml",
+        "failure",
+        "full",
+        (("kijitora@x0000000000000.dion.ne.jp", "5.0.0"),),
+    ),
+    Expect(
+        "bounces/lhost-kddi-02.eml",
+        "failure",
+        "partial",
+        (("kijitora@00000000000000.dion.ne.jp", "5.0.0"),),
+    ),
+]
+OWN = [
+    Expect("kddi-mailboxfull.eml", "failure", "full", (("bob@example.com", "5.0.0"),), by="kddi"),
+]
+
+
+def test_every_corpus_sample_is_listed() -> None:
+    assert corpus_files("lhost-kddi") == {e.file for e in CORPUS}
+
+
+@pytest.mark.parametrize("expect", CORPUS, ids=str)
+def test_corpus_sample(expect: Expect) -> None:
+    check_pipeline(corpus_raw(expect.file), expect)
+
+
+@pytest.mark.parametrize("expect", OWN, ids=str)
+def test_own_sample(expect: Expect) -> None:
+    raw = own_raw(expect.file)
+    check_module(kddi, raw, expect)
+    check_pipeline(raw, expect)

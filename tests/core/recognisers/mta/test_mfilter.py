@@ -1,0 +1,53 @@
+"""m-FILTER (Japanese text).
+
+Every corpus sample of the family is checked through the whole classifier; our own samples
+(tests/data/mta_bounces/) are checked against the recogniser alone and through the classifier.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ndrguard.recognisers.mta import mfilter
+from tests.core.recognisers.mta.cases import (
+    Expect,
+    check_module,
+    check_pipeline,
+    corpus_files,
+    corpus_raw,
+    own_raw,
+)
+
+CORPUS = [
+    Expect("bounces/lhost-mfilter-01.eml", "failure", "full", (("kijitora@example.com", "5.0.0"),)),
+    Expect(
+        "bounces/lhost-mfilter-02.eml", "failure", "full", (("kijitora@example.co.jp", "5.1.1"),)
+    ),
+    Expect(
+        "bounces/lhost-mfilter-04.eml",
+        "failure",
+        "partial",
+        (("kijitora@libisismai.org", "5.4.1"),),
+    ),
+]
+OWN = [
+    Expect(
+        "mfilter-failure.eml", "failure", "partial", (("bob@example.com", "5.1.1"),), by="mfilter"
+    ),
+]
+
+
+def test_every_corpus_sample_is_listed() -> None:
+    assert corpus_files("lhost-mfilter") == {e.file for e in CORPUS}
+
+
+@pytest.mark.parametrize("expect", CORPUS, ids=str)
+def test_corpus_sample(expect: Expect) -> None:
+    check_pipeline(corpus_raw(expect.file), expect)
+
+
+@pytest.mark.parametrize("expect", OWN, ids=str)
+def test_own_sample(expect: Expect) -> None:
+    raw = own_raw(expect.file)
+    check_module(mfilter, raw, expect)
+    check_pipeline(raw, expect)

@@ -1,0 +1,49 @@
+"""PowerMTA: DSNs and the text without its RFC 3464 part.
+
+Every corpus sample of the family is checked through the whole classifier; our own samples
+(tests/data/mta_bounces/) are checked against the recogniser alone and through the classifier.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ndrguard.recognisers.mta import powermta
+from tests.core.recognisers.mta.cases import (
+    Expect,
+    check_module,
+    check_pipeline,
+    corpus_files,
+    corpus_raw,
+    own_raw,
+)
+
+CORPUS = [
+    Expect(
+        "bounces/lhost-powermta-01.eml", "failure", "partial", (("kijitora@example.jp", "5.2.1"),)
+    ),
+    Expect(
+        "bounces/lhost-powermta-02.eml", "failure", "partial", (("kijitora@example.com", "5.0.0"),)
+    ),
+]
+OWN = [
+    Expect(
+        "powermta-failure.eml", "failure", "empty", (("bob@example.com", "5.0.0"),), by="powermta"
+    ),
+]
+
+
+def test_every_corpus_sample_is_listed() -> None:
+    assert corpus_files("lhost-powermta") == {e.file for e in CORPUS}
+
+
+@pytest.mark.parametrize("expect", CORPUS, ids=str)
+def test_corpus_sample(expect: Expect) -> None:
+    check_pipeline(corpus_raw(expect.file), expect)
+
+
+@pytest.mark.parametrize("expect", OWN, ids=str)
+def test_own_sample(expect: Expect) -> None:
+    raw = own_raw(expect.file)
+    check_module(powermta, raw, expect)
+    check_pipeline(raw, expect)

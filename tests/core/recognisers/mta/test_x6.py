@@ -1,0 +1,47 @@
+"""sisimai's X6 layout: "We had trouble delivering your message".
+
+Every corpus sample of the family is checked through the whole classifier; our own samples
+(tests/data/mta_bounces/) are checked against the recogniser alone and through the classifier.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ndrguard.recognisers.mta import x6
+from tests.core.recognisers.mta.cases import (
+    Expect,
+    check_module,
+    check_pipeline,
+    corpus_files,
+    corpus_raw,
+    own_raw,
+)
+
+CORPUS = [
+    Expect(
+        "bounces/lhost-x6-01.eml", "failure", "partial", (("kijitora@nyaan.example.org", "5.4.6"),)
+    ),
+    Expect(
+        "bounces/lhost-x6-02.eml", "failure", "partial", (("kijitora@libsisimai.org", "5.1.1"),)
+    ),
+]
+OWN = [
+    Expect("x6-failure.eml", "failure", "partial", (("bob@example.com", "5.1.1"),), by="x6"),
+]
+
+
+def test_every_corpus_sample_is_listed() -> None:
+    assert corpus_files("lhost-x6") == {e.file for e in CORPUS}
+
+
+@pytest.mark.parametrize("expect", CORPUS, ids=str)
+def test_corpus_sample(expect: Expect) -> None:
+    check_pipeline(corpus_raw(expect.file), expect)
+
+
+@pytest.mark.parametrize("expect", OWN, ids=str)
+def test_own_sample(expect: Expect) -> None:
+    raw = own_raw(expect.file)
+    check_module(x6, raw, expect)
+    check_pipeline(raw, expect)
