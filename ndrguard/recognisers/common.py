@@ -127,16 +127,16 @@ def make_report(
     reporting_mta: str | None = None,
 ) -> Report:
     """A Report with the returned original and its shape filled in from the message."""
-    shape, original = extract(mail) if kind.is_delivery_report else (None, None)
-    if not kind.is_delivery_report:
-        _, original = extract(mail)
+    shape, original = extract(mail)
+    if reporting_mta is None and kind.is_delivery_report:
+        reporting_mta = reporting_mta_of(mail)
     return Report(
         kind=kind,
         recognised_by=recognised_by,
         reason=reason,
-        shape=shape,
+        shape=shape if kind.is_delivery_report else None,
         recipients=recipients or [],
-        reporting_mta=reporting_mta or (reporting_mta_of(mail) if kind.is_delivery_report else None),
+        reporting_mta=reporting_mta,
         original=original,
         defects=list(mail.defects),
     )

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(os.environ.get("NDRGUARD_CORPUS", Path(__file__).resolve().parents[2].parent / "shared" / "corpus"))
+_BESIDE_CHECKOUT = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("NDRGUARD_CORPUS", _BESIDE_CHECKOUT))
 
 
 @dataclass(frozen=True)
