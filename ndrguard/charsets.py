@@ -69,7 +69,10 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str | No
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode(codec or "cp1252", errors="replace")
+        # A multi-byte charset that almost fits keeps most characters with replacements; a
+        # failed "us-ascii" or "utf-8" label is nearly always Latin-1/cp1252 in truth.
+        fallback = codec if codec and codec not in ("ascii", "utf-8") else "cp1252"
+        text = data.decode(fallback, errors="replace")
     if declared and codec is None:
         return text, f"unknown charset {declared.strip()!r}"
     if declared:

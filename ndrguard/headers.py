@@ -53,7 +53,9 @@ def _decode_word(match: re.Match[str]) -> str:
     charset = charset.split("*", 1)[0]  # RFC 2231 language suffix
     try:
         if encoding in "bB":
-            data = base64.b64decode(payload + "=" * (-len(payload) % 4))
+            # validate: a payload of non-base64 junk is a broken word, left as written,
+            # not an empty string
+            data = base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True)
         else:
             data = _QP_HEADER.sub(
                 lambda m: bytes([int(m.group(1), 16)]), payload.replace("_", " ").encode("latin-1")

@@ -130,7 +130,11 @@ def _transfer_decode(body: bytes, cte: str, limit: int) -> bytes:
         # read a little more than needed and cut afterwards.
         chunk = body[: limit * 4 // 3 + limit // 38 + 8]
         chunk = re.sub(rb"[^A-Za-z0-9+/]", b"", chunk)
-        chunk = chunk[: len(chunk) - len(chunk) % 4]
+        # The "=" padding went with the junk; put back what the last quantum needs, else its
+        # one or two bytes are lost (the end of an ISO-2022-JP text, say, whose final escape
+        # sequence then never comes and the whole part fails to decode).
+        rest = len(chunk) % 4
+        chunk = chunk[: len(chunk) - 1] if rest == 1 else chunk + b"=" * ((4 - rest) % 4)
         try:
             return base64.b64decode(chunk)[:limit]
         except (binascii.Error, ValueError):
@@ -225,7 +229,7 @@ class Mail:
             return
         closed = False
         pieces: list[bytes] = []
-        for i, (pos, end, closing) in enumerate(starts):
+        for i, (_, end, closing) in enumerate(starts):
             if closing:
                 closed = True
                 break

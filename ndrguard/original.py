@@ -45,7 +45,7 @@ def extract(mail: Mail) -> tuple[Shape, Original | None]:
             if original is not None:
                 return Shape.PARTIAL, original
     for part in mail.walk():
-        if part.in_attachment or part.maintype != "text" and part.depth > 0:
+        if part.in_attachment or (part.maintype != "text" and part.depth > 0):
             continue
         if part.maintype == "multipart":
             continue
@@ -113,7 +113,7 @@ def quoted_original(text: str) -> tuple[Shape, Original] | None:
                 ln[len(prefix) :] if ln.startswith(prefix) else ln for ln in rest.split("\n")
             )
         block = "\n".join(block_lines)
-        if _QP_SOFT.search(block) and "=3D" in block or "=\n" in block:
+        if (_QP_SOFT.search(block) and "=3D" in block) or "=\n" in block:
             block = binascii.a2b_qp(block.encode("utf-8", "replace")).decode("utf-8", "replace")
             block = "\n".join(ln for ln in block.split("\n") if ln.strip())
         raw = block.encode("utf-8", "replace")
@@ -134,12 +134,13 @@ def _take_header_lines(text: str) -> tuple[list[str], str]:
     taken: list[str] = []
     for i, line in enumerate(lines):
         bare = line.lstrip(" \t>|")
-        if _QUOTED_FIELD.match(line) or re.match(r"[!-9;-~]+:", bare):
+        starts_field = _QUOTED_FIELD.match(line) or re.match(r"[!-9;-~]+:", bare)
+        continues = taken and (
+            (line[:1] in (" ", "\t") and line.strip())
+            or taken[-1].rstrip().endswith("=")  # a quoted-printable soft break split it
+        )
+        if starts_field or continues:
             taken.append(line)
-        elif taken and line[:1] in (" ", "\t") and line.strip():
-            taken.append(line)
-        elif taken and line.rstrip().endswith("=") is False and taken[-1].rstrip().endswith("="):
-            taken.append(line)  # a quoted-printable soft break split this header
         else:
             return taken, "\n".join(lines[i:])
     return taken, ""

@@ -1,12 +1,317 @@
-"""The multilingual fallback for bounces no specific recogniser knows."""
+"""The multilingual fallback for bounces that no specific recogniser knows.
+
+Every MTA words its bounce differently, but they all say the same three things: the mail system
+is writing (a null envelope sender, a MAILER-DAEMON or postmaster address, a report part), the
+message could not be delivered (in the language of the server's admin), and to whom (an
+address, usually beside an SMTP reply or an RFC 3463 status code). This module asks for all three,
+so that a person's message about a parcel that "could not be delivered" stays ordinary mail:
+  1. structural evidence: null Return-Path, a mail-system sender, X-Failed-Recipients, or a
+     multipart/report / message/delivery-status part;
+  2. a failure (or delay) phrase, in the subject or the report's own text, in English, German,
+     French, Spanish, Italian, Portuguese, Dutch, Polish, Russian, Japanese or Chinese;
+  3. a recipient address next to the explanation, or a status code or SMTP reply.
+When the only structural sign is the From address (which a phisher can write), a status code or
+a returned copy of the original is also required, and texts that send the reader to a web page
+to log in or "release" messages are refused: that is how bounce-shaped phishing reads.
+
+Delay warnings ("will continue trying", "Zustellung verzögert") become DELAY unless the text
+also says the server gave up.
+"""
 
 from __future__ import annotations
 
+import re
+
+from ndrguard.headers import ADDRESS
 from ndrguard.mail import Mail
-from ndrguard.report import Report
+from ndrguard.original import extract
+from ndrguard.recognisers.common import (
+    SMTP_REPLY,
+    STATUS,
+    clean_line,
+    make_report,
+    null_sender,
+    own_addresses,
+    sender_is_daemon,
+    status_from_reply,
+    status_in,
+)
+from ndrguard.recognisers.phrases import Phrases
+from ndrguard.report import Kind, Recipient, Report, Shape
 
 NAME = "generic"
 
+_APOS = "['’`´]"
+
+FAILURE = Phrases(
+    "|".join(
+        (
+            # English (Postfix, Sendmail, Exim, qmail, Exchange, Notes, Domino, hosted mail)
+            r"\b(?:could|can)(?: ?not|n't) be delivered\b|\b(?:was|were|has not been|have not been)"
+            r" not (?:be )?delivered\b|\bwas(?:n't| not) delivered\b|\bnot (?:been )?delivered\b|"
+            r"\bundeliver(?:able|ed)\b|\bnon-?deliver(?:y|able)\b|\bdelivery (?:has )?failed\b|"
+            r"\bdelivery (?:failure|error|problem)\b|\bfailed to deliver\b|\bfailure notice\b|"
+            r"\b(?:unable|could not|couldn't|cannot) (?:to )?deliver\b|\bdelivery to the following"
+            r" recipients? (?:failed|was unsuccessful)\b|\bpermanent(?:ly)? (?:fatal )?(?:errors?|"
+            r"failures?|failed)\b|\bdid not reach the following recipient|\breturned mail\b|"
+            r"\bmail delivery failed\b|\bmessage not delivered\b|\bfatal errors?\b.{0,40}deliver|"
+            r"\b(?:was|has been) (?:rejected|refused|returned) by (?:the )?(?:remote|recipient|"
+            r"destination|receiving|following)|\baddresses had permanent fatal errors\b|"
+            r"\bmessage could not be sent\b|\bsending failed\b|\bmail failure\b|"
+            r"\btrouble delivering\b|"
+            r"\berror (?:has )?occurred while (?:trying|attempting) to deliver|"
+            r"\b(?:error|problem)s? delivering\b|\b(?:permanent )?delivery (?:problems|errors)\b|"
+            r"\bde(?:li|le)very to the following recipients? (?:was aborted|failed)|"
+            r"\bdid not receive this message\b|\berror sending (?:your |the )?(?:mail|message)\b",
+            # German
+            r"unzustellbar|nicht zustellbar|nicht zugestellt werden|konnte nicht .{0,60}zugestellt|"
+            r"zustellung (?:ist )?fehlgeschlagen|zustellfehler|fehlgeschlagene zustellung|"
+            r"nicht (?:erfolgreich )?zugestellt",
+            # French
+            rf"n{_APOS}a pas pu (?:être|etre) (?:remis|délivré|delivre|distribué|distribue|"
+            r"acheminé|achemine|envoyé)|non (?:remis|délivré|distribué)|échec de (?:la )?(?:remise|"
+            r"livraison|distribution)|impossible de (?:remettre|délivrer|distribuer|livrer)|"
+            rf"n{_APOS}a pas été (?:remis|distribué|délivré)|erreur de (?:remise|distribution)",
+            # Spanish
+            r"no (?:se )?(?:pudo|puede|ha podido|fue posible) (?:ser )?entregar?|no pudo ser"
+            r" entregad|no (?:ha sido|fue) entregad|no entregad[oa]|error (?:de|en la) entrega|"
+            r"imposible entregar|fallo (?:de|en) (?:la )?entrega|entrega fallida",
+            # Italian
+            r"non è stato possibile (?:recapitare|consegnare)|non (?:è stato|può essere|e' stato)"
+            r" (?:recapitat|consegnat)|non recapitabile|mancato recapito|impossibile recapitare|"
+            r"recapito (?:fallito|non riuscito)|consegna non riuscita|non recapitat",
+            # Portuguese
+            r"não (?:pôde|pode|foi possível|poderá) (?:ser )?entreg|não foi entregue|"
+            r"falha (?:na|de) entrega|impossível entregar|não entregue|entrega falhou",
+            # Dutch
+            r"kon niet (?:worden )?(?:bezorgd|afgeleverd)|kan niet (?:worden )?(?:bezorgd|"
+            r"afgeleverd)|onbestelbaar|niet (?:bezorgd|afgeleverd)|bezorging (?:is )?mislukt|"
+            r"onbezorgbaar|afleveringsfout",
+            # Polish
+            r"nie (?:mogła|mógł|mogło|może|można) (?:zostać )?dostarcz|nie (?:została|został|"
+            r"zostało) dostarczon|niedostarczon|błąd (?:dostarczania|doręczenia)|"
+            r"doręczenie nie powiodło|dostarczenie nie powiodło",
+            # Russian
+            r"не (?:может|могло|было|удалось|смогли|будет) (?:быть )?достав|не доставлено|"
+            r"недоставлен|ошибка доставки|невозможно доставить|доставка не удалась",
+            # Japanese
+            r"配信できませんでした|配送できませんでした|送信できませんでした|届きませんでした|"
+            r"配信に失敗|配送に失敗|送信に失敗|配信不能|宛先不明|未達",
+            # Chinese
+            r"无法投递|無法投遞|无法传递|無法傳遞|退信|投递失败|投遞失敗|发送失败|傳送失敗|"
+            r"无法送达|無法送達|未能送达|未能成功发送",
+        )
+    ),
+    (
+        "deliver", "delevery", "permanent", "did not reach", "did not receive", "returned mail",
+        "failure notice", "fatal", "rejected by", "refused by", "returned by",
+        "could not be sent", "sending failed", "mail failure", "error sending", "zustell",
+        "zugestellt", "remis", "remett", "délivr", "delivre", "distribu", "achemin", "envoy",
+        "livr", "entreg", "recapit", "consegn", "bezorg", "afgelever", "bestelbaar",
+        "afleverings", "dostarcz", "doręcz", "достав", "できませんでした", "届き", "失敗",
+        "配信不能", "宛先不明", "未達", "投递", "投遞", "传递", "傳遞", "退信", "发送", "傳送",
+        "送达", "送達",
+    ),
+)
+
+DELAY = Phrases(
+    r"\bwill (?:continue|keep) (?:trying|to try|retrying|attempting)\b|\bstill (?:trying|being "
+    r"retried|in the queue)\b|\b(?:has been|was|is being|been) delayed\b|\bdelivery (?:is |was )?"
+    r"delayed\b|\bdelay(?:ed)? (?:warning|notification|notice)\b|\bnot yet been delivered\b|"
+    r"\bwarning: could not send\b|\bthis is a warning only\b|\bwill (?:retry|be retried)\b|"
+    r"\btemporar(?:y|ily) (?:deferred|unable|failure|problem)\b|"
+    r"zustellung verzögert|verzögert|wird (?:weiterhin|erneut) versucht|noch nicht zugestellt|"
+    r"weitere zustellversuche|"
+    r"différé|retardé|nouvelles tentatives|n['’]a pas encore été (?:remis|distribué)|"
+    r"retrasad|demorad|seguirá intentando|aún no se ha entregado|"
+    r"ritardat|continuerà a tentare|non è ancora stato (?:recapitato|consegnato)|"
+    r"atrasad|continuará tentando|ainda não foi entregue|"
+    r"vertraagd|nog niet (?:bezorgd|afgeleverd)|blijft proberen|"
+    r"opóźnion|nie została jeszcze dostarczona|będzie ponawia|"
+    r"задерж|ещё не доставлено|еще не доставлено|повторн\w+ попытк|"
+    r"遅延|再送を試み|まだ配信されていません|延迟|延遲|仍在尝试|稍后重试",
+    (
+        "will continue", "will keep", "still trying", "still being", "still in the queue",
+        "delay", "not yet been delivered", "could not send", "warning only", "will retry",
+        "will be retried", "temporar", "verzögert", "versucht", "noch nicht zugestellt",
+        "zustellversuche", "différé", "retardé", "nouvelles tentatives", "pas encore",
+        "retrasad", "demorad", "seguirá intentando", "aún no", "ritardat", "continuerà",
+        "ancora stato", "atrasad", "continuará", "ainda não", "vertraagd", "nog niet",
+        "blijft proberen", "opóźnion", "jeszcze", "ponawia", "задерж", "ещё не", "еще не",
+        "повторн", "遅延", "再送", "まだ配信", "延迟", "延遲", "仍在尝试", "稍后重试",
+    ),
+)
+
+# Words that say the server gave up: a failure even where the text also says "delayed".
+_GAVE_UP = re.compile(
+    r"\bgave up\b|\bgiving up\b|\bpermanent|\bno longer (?:try|retry)|\bhas been (?:returned|"
+    r"deleted)|\bexpired\b|\bmaximum time\b|\btoo long\b|endgültig|définitivement|abandon",
+    re.IGNORECASE,
+)
+
+# Bounce-shaped phishing: it wants the reader on a web page, which no MTA's bounce does.
+_LURE = Phrases(
+    r"\b(?:log ?in|sign ?in|password|re-?validate|verify your (?:account|mailbox)|"
+    r"release (?:your |the |these |all )?(?:pending |held )?(?:messages?|e-?mails?)|"
+    r"click (?:here|below|the (?:link|button))|upgrade your (?:mailbox|quota))\b",
+    ("log", "sign", "password", "validate", "verify your", "release", "click", "upgrade"),
+)
+
+# Where a quoted copy of the original starts: the explanation ends there.
+_COPY_START = re.compile(
+    r"^[ \t>|]*(?:-{2,}.*(?:original|copy|returned|message follows|headers? follow|"
+    r"undelivered message|unsent message|mensaje original|message d'origine|ursprüngliche|"
+    r"nachricht folgt|originele|oryginaln|исходное|元のメッセージ|原始邮件).*|"
+    r"(?:Received|Return-Path|Message-ID|DKIM-Signature|X-[\w-]+)[ \t]*:.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# How much of a report's text is its explanation at most: MTAs state the failure in the first
+# lines; what follows in longer texts is a quoted original or a provider's help page.
+_EXPLANATION_CHARS = 8000
+_DAEMON_LOCAL = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|root|nobody)$", re.I)
+
+# Reasons receiving servers give, for bounces that state only the refusal and its reason.
+_REASON = Phrases(
+    r"\buser unknown\b|\bunknown user\b|\bno such (?:user|mailbox|recipient|address)\b|"
+    r"\b(?:mailbox|user|recipient|address) (?:does not exist|not found|unavailable|unknown)\b|"
+    r"\binvalid (?:user|recipient|mailbox)(?: address)?\b|\bmailbox (?:is )?full\b|"
+    r"\bquota exceeded\b|\bover quota\b|\brelay(?:ing)? (?:access )?denied\b|"
+    r"\brecipient address rejected\b|\brequested action not taken\b|\bhost not found\b|"
+    r"\bmessage rejected\b",
+    (
+        "unknown", "no such", "exist", "not found", "unavailable", "invalid", "full", "quota",
+        "relay", "rejected", "requested action",
+    ),
+)
+_PERMANENT_REPLY = re.compile(r"(?<![\d.-])5[0-5]\d(?:[ -]|$)", re.MULTILINE)
+
+
+# The last message answered and its answer: the auto-reply and challenge recognisers ask
+# `is_bounce` first, and generic itself runs right after them on the same message. Keyed by
+# identity, so a stale or concurrent entry can only cost a recomputation.
+_last: list[tuple[Mail, Report | None]] = []
+
 
 def recognise(mail: Mail) -> Report | None:
-    return None
+    last = _last[0] if _last else None
+    if last is not None and last[0] is mail:
+        return last[1]
+    report = _recognise(mail)
+    _last[:] = [(mail, report)]
+    return report
+
+
+def _recognise(mail: Mail) -> Report | None:
+    names = mail.headers.names()
+    report_part = mail.root.content_type == "multipart/report" or any(
+        p.content_type in ("message/delivery-status", "message/global-delivery-status")
+        for p in mail.walk()
+        if not p.in_attachment
+    )
+    null = null_sender(mail)
+    daemon = sender_is_daemon(mail)
+    failed_header = "x-failed-recipients" in names
+    if not (null or daemon or report_part or failed_header):
+        return None
+    subject = " ".join((mail.headers.get("subject") or "").split())
+    text = mail.text()
+    explanation = _explanation(text)
+    low = explanation.lower()
+    failure = FAILURE.search(subject) or FAILURE.search(explanation, low)
+    delay = DELAY.search(subject) or DELAY.search(explanation, low)
+    status = status_in(explanation)
+    reply = _PERMANENT_REPLY.search(explanation)
+    if not (failure or delay):
+        # No "could not be delivered" sentence, but a receiving server's permanent refusal
+        # quoted with its reason ("550 5.1.1 ... user unknown"): what terse bounces consist of.
+        refused = reply or (status or "").startswith("5")
+        failure = _REASON.search(explanation, low) if refused else None
+        if not failure:
+            return None
+    recipients = _recipients(mail, explanation)
+    reply = reply or SMTP_REPLY.search(explanation)
+    if not (recipients or status or reply or failed_header):
+        return None
+    shape: Shape | None = None
+    if not (null or report_part or failed_header):
+        # Only the From address speaks for this being a bounce; a phisher writes that too.
+        links = _has_links(mail, explanation)
+        if links and _LURE.search(explanation):
+            return None
+        shape, _ = extract(mail)
+        if links and not (status or reply or shape is not Shape.EMPTY):
+            return None
+    gave_up = _GAVE_UP.search(explanation) or (status or "").startswith("5")
+    kind = Kind.DELAY if delay and not gave_up and not FAILURE.search(subject) else Kind.FAILURE
+    if kind is Kind.DELAY and failure and not delay:
+        kind = Kind.FAILURE
+    action = "delayed" if kind is Kind.DELAY else "failed"
+    for r in recipients:
+        r.action = action
+    if not recipients and failed_header:
+        for addr in ADDRESS.findall(mail.headers.get("x-failed-recipients") or ""):
+            recipients.append(Recipient(address=addr, action=action, status=status))
+    said = (failure or delay).group(0)  # type: ignore[union-attr]
+    reason = f"mail-system message saying {said!r}" + (
+        f", {len(recipients)} recipient(s)" if recipients else f", status {status}"
+    )
+    return make_report(mail, kind, NAME, reason, recipients)
+
+
+def _has_links(mail: Mail, explanation: str) -> bool:
+    """Whether the report's own text points to a web page (bounces never need one)."""
+    if "http://" in explanation or "https://" in explanation or "www." in explanation:
+        return True
+    for part in mail.walk():
+        html = part.content_type == "text/html" and not part.in_attachment
+        if html and b"href" in part.decoded(mail.limits.decoded_bytes).lower():
+            return True
+    return False
+
+
+def _explanation(text: str) -> str:
+    """The report's own words: its text up to where a copy of the original starts."""
+    text = text[:_EXPLANATION_CHARS]
+    cut = _COPY_START.search(text)
+    if cut is not None and cut.start() > 0:
+        return text[: cut.start()]
+    return text
+
+
+def _recipients(mail: Mail, explanation: str) -> list[Recipient]:
+    """Addresses of the explanation with the status or SMTP reply nearest to each."""
+    own = {a.lower() for a in own_addresses(mail)}
+    lines = explanation.split("\n")
+    out: list[Recipient] = []
+    seen: set[str] = set()
+    daemons: list[Recipient] = []  # postmaster@... is a recipient only when nobody else is
+    for i, line in enumerate(lines):
+        for addr in ADDRESS.findall(line):
+            addr = addr.strip(".'")
+            low = addr.lower()
+            if low in seen or low in own:
+                continue
+            seen.add(low)
+            window = "\n".join(lines[i : i + 4])
+            status = status_in(window)
+            reply = SMTP_REPLY.search(window)
+            if status is None and reply is not None:
+                status = status_from_reply(reply.group(1))
+            diag = None
+            for cand in lines[i : i + 4]:
+                if STATUS.search(cand) or SMTP_REPLY.search(cand):
+                    diag = clean_line(cand)
+                    break
+            rcpt = Recipient(address=addr, status=status, diagnostic=diag)
+            if _DAEMON_LOCAL.match(low.rsplit("@", 1)[0]):
+                daemons.append(rcpt)
+                continue
+            out.append(rcpt)
+            if len(out) >= 50:
+                return out
+    return out or daemons[:1]
+
+
+def is_bounce(mail: Mail) -> bool:
+    """Whether this fallback calls the message a bounce; the text look-alikes ask first."""
+    return recognise(mail) is not None

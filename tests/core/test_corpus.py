@@ -63,7 +63,9 @@ def _table(results: list[tuple[Sample, str, str]]) -> str:
     strict = failures.count("failure") / len(failures)
     lenient = sum(g.startswith("failure") for g in failures) / len(failures)
     lines.append("")
-    lines.append(f"failure recall: {lenient:.2%} counting proven delay warnings, {strict:.2%} strict")
+    lines.append(
+        f"failure recall: {lenient:.2%} counting proven delay warnings, {strict:.2%} strict"
+    )
     lines.append(f"labelled failure but proven delay warnings ({len(disputed)}):")
     lines.extend(disputed)
     return "\n".join(lines)

@@ -80,3 +80,58 @@ def test_human_output_is_one_block_per_message(tmp_path: Path) -> None:
     blocks = [b for b in done.stdout.decode().split("\n\n") if b.strip()]
     assert len(blocks) == 21
     assert all("  kind:" in b for b in blocks)
+
+
+def _identity(tmp_path: Path) -> Path:
+    (tmp_path / "keys").mkdir()
+    key = tmp_path / "keys" / "batv-3"
+    key.write_bytes(b"demo-secret")
+    key.chmod(0o600)
+    ident = tmp_path / "identity.toml"
+    ident.write_text(
+        'addresses = ["alice@example.org"]\n'
+        'domains = ["example.org"]\n'
+        "[batv]\nlifetime_days = 7\n"
+        '[[batv.keys]]\nnumber = 3\nsecret_file = "keys/batv-3"\n'
+    )
+    return ident
+
+
+def test_identity_adds_verdict_policy_and_evidence(tmp_path: Path) -> None:
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    samples = _samples(mail)
+    ident = _identity(tmp_path)
+    exim = next(n for n in samples if n.endswith("exim-text.eml"))
+    done = _run("classify", "--json", "--identity", str(ident), str(mail / exim))
+    assert done.returncode == 0, done.stderr
+    row = json.loads(done.stdout)
+    assert row["verdict"] == "undecided", f"{exim}: {row['verdict_reason']}"
+    assert row["policy"] == "evidence"
+    assert all({"kind", "strength", "detail"} <= e.keys() for e in row["evidence"])
+
+
+def test_sent_file_of_message_ids_proves_the_bounce_real(tmp_path: Path) -> None:
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    samples = _samples(mail)
+    ident = _identity(tmp_path)
+    exim = next(n for n in samples if n.endswith("exim-text.eml"))
+    first = json.loads(_run("classify", "--json", str(mail / exim)).stdout)
+    sent = tmp_path / "sent.txt"
+    sent.write_text(f"# exported\n{first['original']['message_id']}\n")
+    for policy in ("evidence", "batv"):
+        done = _run("classify", "--json", "--identity", str(ident), "--sent", str(sent),
+                    "--policy", policy, str(mail / exim))
+        row = json.loads(done.stdout)
+        assert row["verdict"] == "legit", f"{exim} under {policy}: {row['verdict_reason']}"
+        assert any(e["kind"] == "sent" and e["strength"] == "proves-legit"
+                   for e in row["evidence"]), exim
+
+
+def test_broken_identity_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "identity.toml"
+    bad.write_text("addresses = [\n")
+    done = _run("classify", "--identity", str(bad), str(tmp_path))
+    assert done.returncode == 2
+    assert b"identity.toml" in done.stderr and b"TOML" in done.stderr

@@ -1,8 +1,19 @@
-"""Recognisers for messages that travel like bounces but are not: feedback, receipts, replies."""
+"""Recognisers for messages that travel like bounces but are not: feedback, receipts, replies.
+
+STRUCTURED run first of all, before the RFC 3464 reader: their MIME types (message/feedback-report,
+message/disposition-notification) say what they are, and an ARF report's attached original must
+not be mistaken for a returned one.
+
+TEXT run after every bounce recogniser, since bounces carry Auto-Submitted: auto-replied and
+talk about held and returned messages too. Challenge-response goes before auto-reply because a
+challenge is an auto-reply that asks for something, and the specific answer wins.
+"""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-STRUCTURED: tuple[ModuleType, ...] = ()
-TEXT: tuple[ModuleType, ...] = ()
+from ndrguard.recognisers.lookalikes import autoreply, challenge, feedback, receipt
+
+STRUCTURED: tuple[ModuleType, ...] = (feedback, receipt)
+TEXT: tuple[ModuleType, ...] = (challenge, autoreply)

@@ -1,0 +1,153 @@
+"""Evidence from DKIM: the returned original carries a signature of the user's own domain.
+
+A signature that verifies proves the user's server signed the message, and with it the signed
+header fields (Message-ID among them). When the whole original came back, the usual check
+(headers and body) is made. When only its headers came back (or the bouncing server changed
+the body, as many do when they cut it), the header hash alone is checked against the key: the
+DKIM-Signature header is itself part of that hash, bh= included, so nobody without the key
+could have made it, and the signed headers are proved even though the body is not.
+
+A signature that does not verify proves nothing either way: re-encoding on the way back or an
+edited Subject ("[SPAM] ...") breaks real signatures too.
+
+The public key lookup is a callable the caller hands in (`name -> TXT record bytes`, the shape
+of dkimpy's `dnsfunc`); the core never does DNS itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dkim as dkimpy
+
+from ndrguard.evidence.model import Evidence, Source, Strength
+from ndrguard.identity import Identity
+from ndrguard.report import Report
+
+# `b"selector._domainkey.example.org."` -> the TXT record's bytes, or None when there is none.
+KeyLookup = Callable[[bytes], bytes | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Signature:
+    index: int  # position among the DKIM-Signature headers, as dkimpy counts them
+    domain: str
+    signed: tuple[str, ...]  # header field names in h=, lower case
+
+
+def evidence(report: Report, identity: Identity, lookup: KeyLookup | None) -> Evidence:
+    """Whether a DKIM signature of the user's domains on the returned original verifies."""
+    original = report.original
+    if original is None or not original.raw_headers:
+        return _none("nothing of the original came back, so there was no DKIM signature to check")
+    if not identity.dkim_domains:
+        return _none("no DKIM domains are configured, so signatures were not checked")
+    ours = [s for s in _signatures(original.raw_headers) if identity.is_dkim_domain(s.domain)]
+    if not ours:
+        return _none("the returned message carries no DKIM signature of your domains")
+    domains = ", ".join(dict.fromkeys(s.domain for s in ours))
+    if lookup is None:
+        return _none(
+            f"the returned message carries a DKIM signature of {domains}, but no key lookup "
+            "was available to check it"
+        )
+    keys = _Keys(lookup)
+    for sig in ours:
+        if original.raw is not None and _verify(original.raw, sig.index, keys, body=True):
+            return _proves(
+                f"the returned message carries a valid DKIM signature of {sig.domain} over "
+                "its headers and body: your server signed it"
+            )
+        if _verify(original.raw_headers + b"\n\n", sig.index, keys, body=False):
+            body = (
+                "the body did not come back"
+                if original.raw is None
+                else "the body came back changed"
+            )
+            return _proves(
+                f"the returned headers carry a valid DKIM signature of {sig.domain} "
+                f"({_fields(sig.signed)} signed; {body}, so only the headers were checked): "
+                "your server signed it"
+            )
+    if keys.missing:
+        return _none(
+            f"the returned message carries a DKIM signature of {domains}, but its key was not "
+            f"found ({', '.join(keys.missing)}), so it could not be checked"
+        )
+    return _none(
+        f"the returned message carries a DKIM signature of {domains} that does not verify: "
+        "the message was changed on its way back (re-encoded, or its Subject edited), so this "
+        "proves nothing either way"
+    )
+
+
+def _signatures(header_block: bytes) -> list[_Signature]:
+    """Every well-formed DKIM-Signature in a header block; malformed ones are skipped."""
+    try:
+        checker = dkimpy.DKIM(header_block + b"\n\n")
+    except dkimpy.DKIMException:
+        return []
+    count = sum(1 for name, _ in checker.headers if name.lower() == b"dkim-signature")
+    found = []
+    for index in range(count):
+        try:
+            prep = checker.verify_headerprep(index)
+        except dkimpy.DKIMException:
+            continue
+        if not prep:
+            continue
+        sig, include, _ = prep
+        domain = sig[b"d"].decode("ascii", "replace").lower()
+        names = tuple(dict.fromkeys(h.decode("ascii", "replace") for h in include))
+        found.append(_Signature(index, domain, names))
+    return found
+
+
+def _verify(message: bytes, index: int, keys: _Keys, *, body: bool) -> bool:
+    """Check signature `index`; with body=False the body hash (bh=) is left out of the check."""
+    try:
+        checker = dkimpy.DKIM(message)
+        prep = checker.verify_headerprep(index)
+        if not prep:
+            return False
+        sig, include, sig_headers = prep
+        if not body:
+            sig = {tag: value for tag, value in sig.items() if tag != b"bh"}
+        return bool(checker.verify_sig(sig, include, sig_headers[index], keys))
+    except dkimpy.DKIMException:
+        return False
+
+
+class _Keys:
+    """The caller's key lookup in dkimpy's `dnsfunc` shape, remembering what was missing.
+
+    A lookup that raises (a DNS error) counts as a missing key: the signature is then neither
+    good nor bad, and the user is told which name could not be found.
+    """
+
+    def __init__(self, lookup: KeyLookup) -> None:
+        self._lookup = lookup
+        self.missing: list[str] = []
+
+    def __call__(self, name: bytes, timeout: float = 5) -> bytes | None:
+        try:
+            record = self._lookup(name)
+        except Exception:  # the caller's DNS may fail in any way; the answer is "no key"
+            record = None
+        if not record:
+            self.missing.append(name.decode("ascii", "replace").rstrip("."))
+        return record
+
+
+def _fields(names: tuple[str, ...]) -> str:
+    shown = [n.title().replace("-Id", "-ID") for n in names]
+    return ", ".join(shown)
+
+
+def _proves(detail: str) -> Evidence:
+    return Evidence(Source.DKIM, Strength.PROVES_LEGIT, detail)
+
+
+def _none(detail: str) -> Evidence:
+    return Evidence(Source.DKIM, Strength.NONE, detail)

@@ -1,0 +1,128 @@
+"""Auto-replies (RFC 3834): vacation notices, out-of-office, ticket acknowledgements.
+
+RFC 3834 asks responders to mark their replies `Auto-Submitted: auto-replied` and to send them
+with a null envelope sender. Most do: Sieve vacation (Dovecot Pigeonhole, Cyrus), Gmail's
+vacation responder, Exchange/Microsoft 365 (which also add X-Auto-Response-Suppress and
+X-MS-Exchange-Inbox-Rules-Loop), procmail/vacation(1) with `Precedence: junk`. Older and
+home-made responders set X-Autoreply, X-Autorespond or `Precedence: auto_reply` instead, or
+nothing but a localised subject prefix ("Automatic reply:", "Abwesenheitsnotiz:", "Réponse
+automatique :", "自動応答:"...).
+
+This module runs after every bounce recogniser, since bounces carry Auto-Submitted:
+auto-replied too, and after the challenge recogniser, whose messages are replies as well.
+A message that still looks like a bounce (a mail-system sender writing about delivery) is left
+to the generic fallback rather than called an auto-reply.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ndrguard.mail import Mail
+from ndrguard.recognisers import generic
+from ndrguard.recognisers.common import make_report, null_sender, sender_is_daemon
+from ndrguard.recognisers.lookalikes.signs import (
+    auto_submitted,
+    head_text,
+    is_list_mail,
+    precedence,
+    subject,
+)
+from ndrguard.recognisers.phrases import Phrases
+from ndrguard.report import Kind, Report
+
+NAME = "autoreply"
+
+_AUTO_FIELDS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-vacation", "x-autoreply-from")
+
+# Subject prefixes written by responders themselves (Exchange's localised "Automatic reply:",
+# Sieve's default "Auto:", Notes' "Abwesenheitsnotiz:", ...).
+SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:automatic reply|auto(?:matic)?[ -]?(?:reply|response|respond|answer)|auto|"
+    r"out of (?:the )?office(?: reply| autoreply| notice)?|ooo|away|vacation(?: reply)?|"
+    r"abwesenheitsnotiz|automatische antwort|abwesend|autoantwort|"
+    r"réponse automatique|reponse automatique|absence du bureau|absent|"
+    r"respuesta automática|respuesta automatica|fuera de la oficina|ausente|"
+    r"risposta automatica|fuori sede|fuori ufficio|"
+    r"resposta automática|resposta automatica|fora do escritório|"
+    r"automatisch antwoord|afwezig|niet aanwezig|"
+    r"odpowiedź automatyczna|odpowiedz automatyczna|autoodpowiedź|nieobecność|"
+    r"автоматический ответ|автоответ|нет на месте|"
+    r"自動応答|自動返信|自動回覆|自动回复|自动答复|不在)\s*[:：]",
+    re.IGNORECASE,
+)
+
+# Words that say the writer is away, in the eleven languages we cover.
+ABSENCE = Phrases(
+    r"\bout of (?:the )?office\b|\bon (?:vacation|holiday|leave|annual leave|sick leave)\b|"
+    r"\baway from (?:the|my) (?:office|desk|email)\b|\bi am (?:currently )?(?:away|out)\b|"
+    r"\bi'm (?:currently )?(?:away|out of)\b|\blimited access to (?:e-?mail|my e-?mail)\b|"
+    r"\b(?:automatic|automated|auto-generated) (?:reply|response)\b|\bauto-?reply\b|"
+    r"\bnicht im büro\b|\bau(?:ß|ss)er haus\b|\babwesend\b|\bim urlaub\b|\babwesenheit\b|"
+    r"\bautomatische antwort\b|"
+    r"\babsente?\b.{0,40}\bbureau\b|\bje suis absente?\b|\ben congés?\b|\ben vacances\b|"
+    r"\bréponse automatique\b|\bje serai de retour\b|"
+    r"\bfuera de la oficina\b|\bde vacaciones\b|\bestaré ausente\b|\brespuesta automática\b|"
+    r"\bfuori (?:ufficio|sede)\b|\bin ferie\b|\bsarò assente\b|\brisposta automatica\b|"
+    r"\bfora do escritório\b|\bde férias\b|\bestarei ausente\b|\bresposta automática\b|"
+    r"\bniet op kantoor\b|\bmet vakantie\b|\bafwezig\b|\bautomatisch antwoord\b|"
+    r"\bpoza biurem\b|\bna urlopie\b|\bnieobecn\w*|\bodpowiedź automatyczna\b|"
+    r"в отпуске|вне офиса|отсутству\w*|автоматический ответ|"
+    r"不在|休暇|外出中|自動応答|自動返信|休假|出差|自动回复|自動回覆",
+    (
+        "office", "vacation", "holiday", "leave", "away", "i am", "i'm", "limited access",
+        "reply", "response", "büro", "haus", "abwesen", "urlaub", "antwort", "absent", "bureau",
+        "cong", "vacances", "automatique", "retour", "oficina", "vacaciones", "ausente",
+        "automática", "ufficio", "sede", "ferie", "assente", "automatica", "escritório",
+        "férias", "kantoor", "vakantie", "afwezig", "antwoord", "biurem", "urlop", "nieobecn",
+        "automatyczna", "отпуск", "офис", "отсутств", "ответ", "不在", "休暇", "外出", "自動",
+        "休假", "出差", "自动",
+    ),
+)
+
+# Subjects with which mail systems announce bounces; such a message is not a vacation notice.
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|not delivered|delivery (?:status|failure|notification|report|problem)|"
+    r"returned mail|mail failure|failure notice|bounce|non[- ]?delivery|"
+    r"unzustellbar|nicht zustellbar|non remis|no entregado|non recapitato",
+    re.IGNORECASE,
+)
+
+
+def recognise(mail: Mail) -> Report | None:
+    auto = auto_submitted(mail)
+    subj = subject(mail)
+    if sender_is_daemon(mail) and _BOUNCE_SUBJECT.search(subj):
+        return None  # a bounce no recogniser could read: the generic fallback's business
+    if not (SUBJECT_PREFIX.search(subj) or ABSENCE.search(subj)) and generic.is_bounce(mail):
+        return None  # bounces carry Auto-Submitted: auto-replied too
+    names = mail.headers.names()
+    if auto.startswith("auto-replied"):
+        return _report(mail, "Auto-Submitted: auto-replied (RFC 3834)")
+    for name in _AUTO_FIELDS:
+        value = (mail.headers.get(name) or "").strip().lower()
+        if name in names and value not in ("no", "false", "0"):
+            return _report(mail, f"{name} header of an auto-responder")
+    if precedence(mail) in ("auto_reply", "auto-reply", "autoreply"):
+        return _report(mail, f"Precedence: {precedence(mail)}")
+    if is_list_mail(mail):
+        return None
+    prefix = SUBJECT_PREFIX.search(subj)
+    exchange = "x-ms-exchange-inbox-rules-loop" in names or _suppresses_replies(mail)
+    if prefix and (exchange or null_sender(mail) or auto):
+        return _report(mail, f"auto-reply subject {prefix.group(0).strip()!r} from a responder")
+    if (auto or null_sender(mail) or exchange) and (prefix or ABSENCE.search(subj)):
+        return _report(mail, "automated message announcing an absence")
+    if (auto or null_sender(mail)) and ABSENCE.search(head_text(mail, 1500)):
+        return _report(mail, "automated message whose text announces an absence")
+    return None
+
+
+def _suppresses_replies(mail: Mail) -> bool:
+    """Exchange marks its own auto-replies `X-Auto-Response-Suppress: All` (or OOF/AutoReply)."""
+    value = (mail.headers.get("x-auto-response-suppress") or "").lower()
+    return "all" in value or "oof" in value or "autoreply" in value
+
+
+def _report(mail: Mail, reason: str) -> Report:
+    return make_report(mail, Kind.AUTOREPLY, NAME, reason)

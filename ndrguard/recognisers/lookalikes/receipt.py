@@ -1,0 +1,120 @@
+"""Read receipts: RFC 8098 MDNs and the vendor receipts that are not MDNs.
+
+An MDN is a multipart/report with report-type=disposition-notification whose
+message/disposition-notification part says what became of the message at the recipient's side
+(Final-Recipient, Original-Message-ID, Disposition: manual-action/MDN-sent-manually; displayed).
+That part alone is enough: some clients leave the report-type off.
+
+Not every receipt is an MDN:
+- Outlook and Exchange write, inside an organisation or through some gateways, a plain message
+  with a localised subject prefix ("Read:", "Gelesen:", "Lu :", "Leído:", "Letto:", "Lido:",
+  "Gelezen:", "Przeczytane:", "Прочитано:", "開封済み:", "已读:"; "Not read:" when deleted unread),
+  the body "Your message ... was read on ...", and often `Content-Class: urn:content-classes:mdn`.
+- Lotus Notes sends "Return Receipt" with "Your document: ... was received by: ... at: ...".
+A subject alone is not enough (people write "Read: chapter 3"): the body's wording, the
+Content-Class or an automation sign must agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ndrguard.headers import first_address
+from ndrguard.mail import Mail, normalise_newlines
+from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers.dsn import address_of
+from ndrguard.recognisers.lookalikes.signs import (
+    head_text,
+    is_list_mail,
+    report_parts,
+    strong_automation,
+    subject,
+)
+from ndrguard.recognisers.phrases import Phrases
+from ndrguard.report import Kind, Recipient, Report
+
+NAME = "receipt"
+
+SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:read|not read|gelesen|ungelesen|nicht gelesen|lu|non lu|leído|leido|no leído|"
+    r"letto|non letto|lido|não lido|gelezen|niet gelezen|przeczytan[aoey]|nieprzeczytan[aoey]|"
+    r"прочитано|прочитан[оа]?|не прочитано|開封済み|開封|未開封|已读|已讀|未读|"
+    r"read receipt|return receipt|lesebestätigung|accusé de lecture|confirmación de lectura|"
+    r"conferma di lettura|confirmação de leitura|leesbevestiging|potwierdzenie przeczytania|"
+    r"уведомление о прочтении|開封確認|已读回执)\s*[:：]",
+    re.IGNORECASE,
+)
+_RECEIPT_SUBJECT = re.compile(
+    r"^\s*(?:return receipt|read receipt|lesebestätigung|empfangsbestätigung \(gelesen\)|"
+    r"accusé de lecture)\b",
+    re.IGNORECASE,
+)
+
+# The body of an Outlook/Exchange receipt in the languages we cover, and Lotus Notes' wording.
+BODY = Phrases(
+    r"\bwas read on\b|\bwas deleted without being read\b|\bwas read at\b|"
+    r"\bwurde am .{0,200}?gelesen|\bwurde .{0,40}ungelesen gelöscht|"
+    r"\ba été lu le\b|\ba été supprimé sans avoir été lu|"
+    r"\bfue leído el\b|\bse leyó el\b|\bfue eliminado sin ser leído|"
+    r"\bè stato letto il\b|\bè stato letto in data\b|\bè stato eliminato senza essere letto|"
+    r"\bfoi lida em\b|\bfoi lido em\b|\bfoi excluída sem ser lida|"
+    r"\bis gelezen op\b|\bwerd gelezen op\b|\bis verwijderd zonder te zijn gelezen|"
+    r"\bzostała przeczytana\b|\bzostała odczytana\b|\bzostała usunięta bez przeczytania|"
+    r"\bбыло прочитано\b|\bбыло удалено без прочтения|"
+    r"に開封されました|が開封されました|開封されました|"
+    r"已于.{0,40}读取|已被阅读|已被读取|已讀取|"
+    r"\bwas received by\s*:|\bwurde empfangen von\s*:|\ba été reçu par\s*:",
+    (
+        "was read", "without being read", "gelesen", "a été lu", "supprimé sans", "leído",
+        "se leyó", "eliminado sin", "letto", "foi lid", "sem ser lida", "gelezen",
+        "przeczytan", "odczytana", "прочитано", "прочтения", "開封", "读取", "阅读", "讀取",
+        "was received by", "wurde empfangen", "a été reçu",
+    ),
+    re.DOTALL,
+    window=300,  # "wurde am <Outlook's long date and time zone> gelesen"
+)
+
+
+def recognise(mail: Mail) -> Report | None:
+    parts = report_parts(mail, "message/disposition-notification")
+    if parts:
+        text = normalise_newlines(parts[0].decoded(mail.limits.decoded_bytes))
+        return _mdn(mail, text.decode("utf-8", "replace"))
+    subj = subject(mail)
+    content_class = (mail.headers.get("content-class") or "").strip().lower()
+    if content_class == "urn:content-classes:mdn":
+        return make_report(
+            mail, Kind.RECEIPT, NAME, "read receipt (Content-Class: urn:content-classes:mdn)"
+        )
+    if not (SUBJECT_PREFIX.search(subj) or _RECEIPT_SUBJECT.search(subj)):
+        return None
+    if is_list_mail(mail):
+        return None
+    if BODY.search(head_text(mail)):
+        return make_report(mail, Kind.RECEIPT, NAME, f"read receipt: {subj[:80]}")
+    if strong_automation(mail) and _RECEIPT_SUBJECT.search(subj):
+        return make_report(mail, Kind.RECEIPT, NAME, f"automated return receipt: {subj[:80]}")
+    return None
+
+
+def _mdn(mail: Mail, text: str) -> Report:
+    fields: dict[str, str] = {}
+    for m in re.finditer(r"^([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*(?:\n[ \t]+.*)*)", text, re.MULTILINE):
+        fields.setdefault(m.group(1).lower(), " ".join(m.group(2).split()))
+    disposition = fields.get("disposition", "")
+    address = address_of(fields.get("final-recipient")) or address_of(
+        fields.get("original-recipient")
+    )
+    recipients = []
+    if address:
+        recipients.append(
+            Recipient(
+                address=first_address(address) or address,
+                original=address_of(fields.get("original-recipient")),
+                diagnostic=disposition or None,
+            )
+        )
+    what = disposition.rsplit(";", 1)[-1].strip() if disposition else "no disposition given"
+    return make_report(
+        mail, Kind.RECEIPT, NAME, f"RFC 8098 disposition notification: {what}", recipients
+    )
