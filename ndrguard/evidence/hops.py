@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ndrguard.identity import Identity
 
@@ -60,9 +62,10 @@ def parse_received(value: str) -> Hop:
     return Hop(by_host, tuple(names), tuple(ips), bool(found_from), local)
 
 
-def chain(values: list[str]) -> list[Hop]:
-    """A Received chain oldest hop first (headers are written newest first)."""
-    return [parse_received(v) for v in reversed(values)]
+def chain(values: list[str]) -> Iterator[Hop]:
+    """A Received chain oldest hop first (headers are written newest first), read lazily:
+    most questions are answered by the first hop or two."""
+    return (parse_received(v) for v in reversed(values))
 
 
 def is_relay(host: str | None, identity: Identity) -> bool:
@@ -100,7 +103,17 @@ def _all_local(names: list[str], ips: list[str]) -> bool:
 
 
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = text.strip("[]")
+    # Most tokens are names and keywords: only digits-and-dots or something with a colon can
+    # be an address, and ipaddress is slow at saying no.
+    if not text or not (text[0].isdigit() or ":" in text):
+        return None
+    return _parse_ip(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(text.strip("[]"))
+        return ipaddress.ip_address(text)
     except ValueError:
         return None

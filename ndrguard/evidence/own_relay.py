@@ -16,6 +16,8 @@ mail loop inside the user's own systems.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ndrguard.evidence.hops import Hop, came_from_relay, chain, is_relay
 from ndrguard.evidence.model import KIND_WORDS, Evidence, Source, Strength
 from ndrguard.headers import first_address
@@ -57,17 +59,17 @@ def evidence(report: Report, identity: Identity, message: Mail | None) -> Eviden
     return _none(f"your relays did not write this bounce: {where}")
 
 
-def _starts_inside(hops: list[Hop], identity: Identity) -> tuple[bool, str]:
+def _starts_inside(hops: Iterator[Hop], identity: Identity) -> tuple[bool, str]:
     """(True, relay) when the chain starts inside the relays; else (False, what we saw instead)."""
-    if not hops:
+    first = next(hops, None)
+    if first is None:
         return False, "the bounce has no Received headers"
-    first = hops[0]
     if not is_relay(first.by_host, identity):
         writer = first.by_host or "an unnamed host"
         return False, f"its oldest Received header was written by {writer}"
     if first.has_from and not came_from_relay(first, identity):
         return False, f"it reached your relay {first.by_host} from outside ({first.describe()})"
-    for hop in hops[1:]:
+    for hop in hops:
         inside = is_relay(hop.by_host, identity)
         if hop.has_from and not came_from_relay(hop, identity):
             what = "your relay" if inside else "the next server"

@@ -121,7 +121,7 @@ def test_corpus_without_evidence(file: str, shape: Shape, _writer: str, policy: 
 @pytest.mark.parametrize(("file", "shape", "writer"), CORPUS)
 def test_corpus_own_relay(file: str, shape: Shape, writer: str, policy: Policy) -> None:
     mail, report = _corpus(file, shape)
-    hops = chain(mail.headers.get_all("received"))
+    hops = list(chain(mail.headers.get_all("received")))
     if writer == "relay":
         # The user's relays are the server that wrote the bounce (its oldest Received header)
         # and named itself in Reporting-MTA: the bounce is the relay's own.

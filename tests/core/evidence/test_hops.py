@@ -57,7 +57,7 @@ def test_exim_helo_and_exchange_bare_ip_are_read() -> None:
 
 
 def test_chain_is_oldest_first() -> None:
-    hops = chain(list(factory.relay_chain(factory.USER)))
+    hops = list(chain(list(factory.relay_chain(factory.USER))))
     assert [h.by_host for h in hops] == [factory.RELAY, factory.MAILBOX]
 
 
