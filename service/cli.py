@@ -12,7 +12,14 @@ import sys
 from collections.abc import Sequence
 
 from ndrguard import __version__
-from ndrguard.service import classify_cli, demo_cli
+from ndrguard.service import (
+    account_cli,
+    classify_cli,
+    demo_cli,
+    run_cli,
+    scan_cli,
+    status_cli,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     classify_cli.add_parser(sub)
     demo_cli.add_parser(sub)
+    scan_cli.add_parser(sub)
+    account_cli.add_parser(sub)
+    status_cli.add_parser(sub)
+    run_cli.add_parser(sub)
     try:
         from ndrguard.service import batv_cli
     except ImportError:  # pragma: no cover - only while the BATV commands are being built

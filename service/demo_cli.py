@@ -12,9 +12,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from ndrguard import recognise_bytes
 from ndrguard.service import demo_mail
 from ndrguard.service.classify_cli import write_block
+
+from ndrguard import recognise_bytes
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

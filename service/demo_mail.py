@@ -247,7 +247,8 @@ def postfix_delay(rng: random.Random, base: datetime, to: str, rcpt: str, subjec
         "Your message could not be delivered for more than 4 hour(s).\n"
         "It will be retried until it is 5 day(s) old.\n\n"
         f"<{rcpt}>: connect to mx.{host}[203.0.113.9]:25: Connection timed out\n\n"
-        f"--{boundary}\nContent-Description: Delivery report\nContent-Type: message/delivery-status\n\n"
+        f"--{boundary}\nContent-Description: Delivery report\n"
+        "Content-Type: message/delivery-status\n\n"
         f"Reporting-MTA: dns; {RELAY}\nX-Postfix-Queue-ID: {qid}\n\n"
         f"Final-Recipient: rfc822; {rcpt}\nAction: delayed\nStatus: 4.4.1\n"
         f"Diagnostic-Code: X-Postfix; connect to mx.{host}[203.0.113.9]:25: Connection\n"
@@ -299,33 +300,46 @@ def arf(rng: random.Random, base: datetime, to: str) -> bytes:
     ).encode()
 
 
+def _lookalike(
+    tag: str, rng: random.Random, base: datetime, to: str, rcpt: str, subject: str
+) -> bytes:
+    """One non-ordinary message of the kind `tag` names."""
+    if tag == "postfix-full":
+        return postfix_failure(rng, base, to, rcpt, subject)
+    if tag == "exim-text":
+        return exim_failure(rng, base, to, rcpt, subject)
+    if tag == "sendmail-headers":
+        return sendmail_failure(rng, base, to, rcpt, subject)
+    if tag == "qmail-empty":
+        return qmail_empty(rng, base, to, rcpt)
+    if tag == "postfix-delay":
+        return postfix_delay(rng, base, to, rcpt, subject)
+    if tag == "vacation":
+        return vacation(rng, base, to)
+    return arf(rng, base, to)
+
+
+_MAKERS = (
+    ("postfix-full", "failure", "Postfix bounce, original attached"),
+    ("exim-text", "failure", "Exim text bounce, original quoted"),
+    ("sendmail-headers", "failure", "Sendmail DSN, headers only"),
+    ("qmail-empty", "failure", "qmail bounce, nothing returned"),
+    ("postfix-delay", "delay", "Postfix delay warning"),
+    ("vacation", "autoreply", "Sieve vacation reply"),
+    ("arf", "feedback", "ARF abuse report"),
+)
+
+
 def generate(count: int = 60, seed: int = 1) -> Iterator[Sample]:
-    """A reproducible mix of ordinary mail, bounces and look-alikes."""
+    """A reproducible mix: two ordinary messages for each bounce or look-alike."""
     rng = random.Random(seed)
     base = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    makers = [
-        ("postfix-full", "failure", "Postfix bounce, original attached"),
-        ("exim-text", "failure", "Exim text bounce, original quoted"),
-        ("sendmail-headers", "failure", "Sendmail DSN, headers only"),
-        ("qmail-empty", "failure", "qmail bounce, nothing returned"),
-        ("postfix-delay", "delay", "Postfix delay warning"),
-        ("vacation", "autoreply", "Sieve vacation reply"),
-        ("arf", "feedback", "ARF abuse report"),
-    ]
     for i in range(count):
         if i % 3:
             yield Sample(f"{i:04d}-ordinary.eml", "other", "ordinary mail", ordinary(rng, base, i))
             continue
-        tag, kind, note = makers[(i // 3) % len(makers)]
+        tag, kind, note = _MAKERS[(i // 3) % len(_MAKERS)]
         rcpt = f"{rng.choice(_FIRST).lower()}{rng.randint(1, 99)}@{rng.choice(_FOREIGN_DOMAINS)}"
-        subj = rng.choice(_SPAM_SUBJECTS).format(n=i)
-        data = {
-            "postfix-full": lambda: postfix_failure(rng, base, USER, rcpt, subj),
-            "exim-text": lambda: exim_failure(rng, base, USER, rcpt, subj),
-            "sendmail-headers": lambda: sendmail_failure(rng, base, USER, rcpt, subj),
-            "qmail-empty": lambda: qmail_empty(rng, base, USER, rcpt),
-            "postfix-delay": lambda: postfix_delay(rng, base, USER, rcpt, subj),
-            "vacation": lambda: vacation(rng, base, USER),
-            "arf": lambda: arf(rng, base, USER),
-        }[tag]()
+        subject = rng.choice(_SPAM_SUBJECTS).format(n=i)
+        data = _lookalike(tag, rng, base, USER, rcpt, subject)
         yield Sample(f"{i:04d}-{tag}.eml", kind, note, data)

@@ -58,8 +58,6 @@ def load_identity(
 
     try:
         return Identity.from_mapping(data, resolve)
-    except IdentityFileError:
-        raise
     except IdentityError as err:
         raise IdentityFileError(path, err.where, err.problem) from err
 

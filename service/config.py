@@ -1,0 +1,223 @@
+"""The service's settings: one TOML file, its accounts, and where config, state and logs live.
+
+Paths: the platform's config, data and log dirs (platformdirs), or all three in one folder when
+NDRGUARD_HOME is set (portable use and tests); `--config FILE` names the file itself. Every
+value is checked on load, with a message that names the setting, because a typo in a daemon's
+config otherwise shows up days later as mail that was not moved. Secrets are never read from
+this file: passwords and tokens live in the keyring (see secrets.py).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP = "ndrguard"
+SECURITIES = ("tls", "starttls", "plain")
+POLICIES = ("monitor", "block-all", "batv", "evidence")
+AUTHS = ("login", "xoauth2")
+_ACCOUNT_KEYS = {
+    "name", "host", "port", "security", "username", "ca_file", "auth", "quarantine", "policy",
+    "identity", "folders", "sent", "maildir", "poll_seconds", "timeout_seconds",
+}  # fmt: skip
+_DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
+
+
+class ConfigError(ValueError):
+    """The config file cannot be used; the message names the file and the setting."""
+
+    title = "Configuration error"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    config_file: Path
+    state_file: Path
+    log_dir: Path
+
+    @classmethod
+    def resolve(cls, config: str | os.PathLike[str] | None = None) -> Paths:
+        home = os.environ.get("NDRGUARD_HOME")
+        if home:
+            base = Path(home)
+            paths = cls(base / "config.toml", base / "state.sqlite", base / "logs")
+        else:
+            paths = cls(
+                Path(platformdirs.user_config_dir(APP)) / "config.toml",
+                Path(platformdirs.user_data_dir(APP)) / "state.sqlite",
+                Path(platformdirs.user_log_dir(APP)),
+            )
+        if config is not None:
+            paths = cls(Path(config), paths.state_file, paths.log_dir)
+        return paths
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One mailbox to watch: an IMAP login or a local Maildir."""
+
+    name: str
+    host: str = ""
+    port: int = 993
+    security: str = "tls"
+    username: str = ""
+    ca_file: Path | None = None
+    auth: str = "login"
+    quarantine: str = "Backscatter"
+    policy: str = "evidence"
+    identity: Path | Mapping[str, Any] | None = None
+    folders: tuple[str, ...] = ("INBOX",)
+    sent: str | None = None  # None: the folder with SPECIAL-USE \Sent
+    maildir: Path | None = None
+    poll_seconds: float = 60.0  # only where IDLE is missing
+    timeout_seconds: float = 60.0  # socket read timeout
+
+    @property
+    def is_maildir(self) -> bool:
+        return self.maildir is not None
+
+    def to_toml(self) -> str:
+        """The account as a `[[accounts]]` table, for `account add`."""
+        lines = ["[[accounts]]", f"name = {_q(self.name)}"]
+        if self.maildir is not None:
+            lines.append(f"maildir = {_q(str(self.maildir))}")
+        else:
+            lines += [
+                f"host = {_q(self.host)}",
+                f"port = {self.port}",
+                f"security = {_q(self.security)}",
+                f"username = {_q(self.username)}",
+            ]
+            if self.auth != "login":
+                lines.append(f"auth = {_q(self.auth)}")
+            if self.ca_file is not None:
+                lines.append(f"ca_file = {_q(str(self.ca_file))}")
+        lines += [f"quarantine = {_q(self.quarantine)}", f"policy = {_q(self.policy)}"]
+        if isinstance(self.identity, Path):
+            lines.append(f"identity = {_q(str(self.identity))}")
+        return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    accounts: tuple[Account, ...] = ()
+    text: str = ""  # what was parsed: a reload compares it to ignore unchanged saves
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def account(self, name: str) -> Account:
+        for a in self.accounts:
+            if a.name == name:
+                return a
+        known = ", ".join(a.name for a in self.accounts) or "none yet"
+        raise ConfigError(f"{self.path}: no account named {name!r} (accounts: {known})")
+
+
+def load(path: Path) -> Config:
+    """Read and check the config at `path`; a missing file is an empty config."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config(path)
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot be read: {err}") from err
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: is not valid TOML: {err}") from err
+    raw_accounts = data.get("accounts", [])
+    if not isinstance(raw_accounts, list) or not all(isinstance(a, dict) for a in raw_accounts):
+        raise ConfigError(f"{path}: accounts must be written as [[accounts]] tables")
+    accounts = tuple(_account(a, i, path.parent) for i, a in enumerate(raw_accounts, 1))
+    names = [a.name for a in accounts]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{path}: two accounts are named {name!r}")
+    extra = {k: v for k, v in data.items() if k != "accounts"}
+    return Config(path, accounts, text, extra)
+
+
+def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
+    name = raw.get("name")
+    where = f"account {name!r}" if isinstance(name, str) and name else f"account #{position}"
+    for key in raw:
+        if key not in _ACCOUNT_KEYS:
+            raise ConfigError(f"{where}: unknown setting {key!r}")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}: name must be a non-empty string")
+
+    def text(key: str, default: str = "") -> str:
+        value = raw.get(key, default)
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {key} must be a string")
+        return value
+
+    def choice(key: str, default: str, allowed: tuple[str, ...]) -> str:
+        value = text(key, default)
+        if value not in allowed:
+            raise ConfigError(f"{where}: {key} must be one of {', '.join(allowed)}")
+        return value
+
+    def number(key: str, default: float) -> float:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{where}: {key} must be a positive number")
+        return float(value)
+
+    def path(key: str) -> Path | None:
+        value = raw.get(key)
+        return None if value is None else base / Path(text(key)).expanduser()
+
+    security = choice("security", "tls", SECURITIES)
+    port = raw.get("port", _DEFAULT_PORTS[security])
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"{where}: port must be a number from 1 to 65535")
+    maildir = path("maildir")
+    if maildir is None and not (text("host") and text("username")):
+        raise ConfigError(f"{where}: give host and username (IMAP) or maildir (a local folder)")
+    folders = raw.get("folders", ["INBOX"])
+    if not isinstance(folders, list) or not folders or not all(
+        isinstance(f, str) and f for f in folders
+    ):
+        raise ConfigError(f"{where}: folders must be a list of folder names")
+    identity = raw.get("identity")
+    if identity is not None and not isinstance(identity, str | dict):
+        raise ConfigError(f"{where}: identity must be a file name or a table")
+    quarantine = text("quarantine", "Backscatter")
+    if not quarantine.strip():
+        raise ConfigError(f"{where}: quarantine must name a folder")
+    if quarantine in folders:
+        raise ConfigError(f"{where}: the quarantine folder cannot be one of the watched folders")
+    return Account(
+        name=name,
+        host=text("host"),
+        port=port,
+        security=security,
+        username=text("username"),
+        ca_file=path("ca_file"),
+        auth=choice("auth", "login", AUTHS),
+        quarantine=quarantine,
+        policy=choice("policy", "evidence", POLICIES),
+        identity=path("identity") if isinstance(identity, str) else identity,
+        folders=tuple(folders),
+        sent=text("sent") or None,
+        maildir=maildir,
+        poll_seconds=number("poll_seconds", 60.0),
+        timeout_seconds=number("timeout_seconds", 60.0),
+    )
+
+
+def _q(value: str) -> str:
+    """A TOML basic string."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -1,0 +1,83 @@
+"""From a fetched message to the service's decision: recognise, gather evidence, decide.
+
+The core answers with a verdict and an action under the account's policy; the service only
+adds what the core cannot know: when the message arrived, the Sent index in the state
+database, and an empty identity for accounts that have none yet (nothing can then prove a
+bounce real, which is exactly what the policies expect of such an account).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from ndrguard import parse, recognise
+from ndrguard.identity import Identity
+from ndrguard.sent_index import SentIndex, normalise_message_id
+from ndrguard.service.mailbox import header_value
+from ndrguard.service.state import State
+from ndrguard.verdict import decide
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    kind: str  # the Report's kind
+    verdict: str  # legit | backscatter | undecided | not-a-bounce
+    reason: str
+    evidence: list[dict[str, object]]
+    quarantine: bool  # the policy's action for this verdict
+
+
+Decide = Callable[[bytes], Decision]
+
+
+def arrival(raw_headers: bytes) -> datetime:
+    """When the message reached the mailbox: the top Received stamp, else Date, else now.
+
+    BATV tags expire, so a bounce found by a catch-up weeks later must be judged on the day it
+    arrived, not on the day the service first saw it.
+    """
+    for name, pick in (("received", lambda v: v.rpartition(";")[2]), ("date", lambda v: v)):
+        value = header_value(raw_headers, name)
+        if value:
+            try:
+                stamp = parsedate_to_datetime(pick(value).strip())
+            except (TypeError, ValueError, IndexError):
+                continue
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+class StateSentIndex:
+    """The Sent index in the state database, as the core's SentIndex protocol asks."""
+
+    def __init__(self, state: State, account: str) -> None:
+        self._state = state
+        self._account = account
+
+    def __contains__(self, message_id: object) -> bool:
+        if not isinstance(message_id, str):
+            return False
+        bare = normalise_message_id(message_id)
+        return bool(bare) and self._state.is_sent(self._account, bare)
+
+
+def core_decider(identity: Identity | None, policy: str, sent: SentIndex | None) -> Decide:
+    """The core's verdict (ndrguard.verdict.decide) under `policy`, for the scanner."""
+    who = identity or Identity()
+
+    def run(raw: bytes) -> Decision:
+        mail = parse(raw)
+        report = recognise(mail)
+        v = decide(report, who, policy=policy, sent=sent, arrived=arrival(raw), message=mail)
+        return Decision(
+            kind=str(report.kind),
+            verdict=str(v.verdict),
+            reason=v.reason,
+            evidence=[e.to_json() for e in v.evidence],
+            quarantine=v.quarantine,
+        )
+
+    return run

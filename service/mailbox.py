@@ -1,0 +1,208 @@
+"""The small interface every mail store offers the service, and the errors it may raise.
+
+The scanner, the journal and the worker speak only this interface, so the same code moves mail
+on an IMAP server and in a local Maildir, and its crash rules are tested once for both. It is
+deliberately narrow: UIDs in one folder at a time, header and whole-message fetches that never
+set \\Seen, a move that reports where each message went, and a way to look a message up again
+by its header fingerprint after a crash.
+
+Errors are typed and carry words for the user (Maestral's way): the worker shows `title` and
+`message` as the account's state, and decides from the type whether to back off, stop or retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from threading import Event
+from typing import Protocol
+
+
+class MailboxError(Exception):
+    """Something a user can meet while ndrguard works on their mail; carries words for them."""
+
+    title = "Mailbox problem"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConnectionLost(MailboxError):
+    """The server went away, hung or could not be reached; the worker backs off and retries."""
+
+    title = "Connection lost"
+
+
+class AuthFailed(MailboxError):
+    """The server refused the login; retrying will not help until the user acts."""
+
+    title = "Login failed"
+
+
+class CertificateRejected(MailboxError):
+    """The server's TLS certificate did not verify; ndrguard will not talk to it."""
+
+    title = "Certificate rejected"
+
+
+class FolderMissing(MailboxError):
+    """A folder the service needs does not exist and could not be created."""
+
+    title = "Folder missing"
+
+
+class QuotaExceeded(MailboxError):
+    """The server is out of space for the destination folder; nothing was moved."""
+
+    title = "Mailbox full"
+
+
+@dataclass(frozen=True, slots=True)
+class FolderStatus:
+    uidvalidity: int
+    uidnext: int
+
+
+class Mailbox(Protocol):
+    """One account's mail store. Not thread-safe: one worker thread owns one Mailbox."""
+
+    def status(self, folder: str) -> FolderStatus:
+        """UIDVALIDITY and UIDNEXT of `folder` (raises FolderMissing when it does not exist)."""
+        ...
+
+    def uids(self, folder: str, above: int = 0) -> list[int]:
+        """UIDs in `folder` greater than `above`, ascending; \\Deleted ones left out."""
+        ...
+
+    def candidates(self, folder: str, above: int = 0) -> list[int]:
+        """A cheap superset of the bounces among `uids(folder, above)`: worth a full fetch."""
+        ...
+
+    def headers(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
+        """The header block of each message that still exists (no \\Seen set)."""
+        ...
+
+    def fetch(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
+        """The whole message of each that still exists (no \\Seen set)."""
+        ...
+
+    def move(self, folder: str, uids: Sequence[int], dest: str) -> Mapping[int, int]:
+        """Move `uids` to `dest`; return source UID -> destination UID for each one moved.
+
+        A UID missing from the answer was not there (someone else moved it). Raises
+        QuotaExceeded when `dest` is full, FolderMissing when it is absent.
+        """
+        ...
+
+    def remove_copied(self, folder: str, uids: Sequence[int], dest: str) -> None:
+        """Finish a COPY-based move that a crash interrupted: remove these originals only.
+
+        Called by journal recovery once the copies were found in `dest`; never for anything
+        the service did not copy itself.
+        """
+        ...
+
+    def ensure_folder(self, name: str) -> None:
+        """Create `name` if it does not exist."""
+        ...
+
+    def special_folder(self, use: str) -> str | None:
+        """The folder marked with SPECIAL-USE `use` ("\\Sent", "\\Junk"), if any."""
+        ...
+
+    def wait_for_change(self, folder: str, timeout: float, stop: Event) -> bool:
+        """Block until `folder` may have changed, `timeout` passed or `stop` is set.
+
+        True means "look again"; False means nothing happened. Raises ConnectionLost when the
+        link turned out dead while waiting.
+        """
+        ...
+
+    def close(self) -> None: ...
+
+
+# Headers that say a message may be a bounce or look-alike, lower-case. The scanner's cheap
+# test on headers mirrors the IMAP backend's SEARCH (imap_backend.CANDIDATE_SEARCH) so both
+# backends pick the same candidates.
+_SENDER_WORDS = ("mailer-daemon", "postmaster", "mail delivery", "mailer_daemon")
+_SUBJECT_WORDS = (
+    "undeliver", "undelivered", "delivery", "returned", "failure", "failed", "bounce",
+    "non-remis", "unzustellbar", "auto", "out of office", "abwesen", "absence", "read:",
+    "delayed", "warning", "report", "notification", "vacation", "rejected", "blocked",
+)  # fmt: skip
+
+
+def looks_like_candidate(header_block: bytes) -> bool:
+    """Whether a message's headers make it worth a full fetch and a verdict.
+
+    Generous on purpose: a false candidate costs one fetch, a missed bounce stays in the inbox.
+    """
+    head = _unfold(header_block).lower()
+    fields = dict(_fields(head))
+    if "auto-submitted" in fields and not fields["auto-submitted"].startswith("no"):
+        return True
+    if fields.get("return-path", "").strip() == "<>":
+        return True
+    if "report" in fields.get("content-type", ""):
+        return True
+    if any(h in fields for h in ("x-failed-recipients", "x-autoreply", "x-autorespond")):
+        return True
+    sender = fields.get("from", "")
+    if any(w in sender for w in _SENDER_WORDS):
+        return True
+    subject = fields.get("subject", "")
+    return any(w in subject for w in _SUBJECT_WORDS)
+
+
+def header_block(raw: bytes) -> bytes:
+    """The header section of a message, without the blank line that ends it."""
+    m = re.search(rb"\r?\n\r?\n", raw)
+    return raw[: m.start()] if m else raw
+
+
+def fingerprint(header_bytes: bytes) -> str:
+    """A stable name for a message across folders, servers and line-ending conventions.
+
+    Servers hand out new UIDs on every move and after a UIDVALIDITY change, and not every
+    bounce has a Message-ID, so the service recognises a message again by its headers: the
+    header block with line endings and trailing blanks normalised, hashed.
+    """
+    lines = header_block(header_bytes).replace(b"\r\n", b"\n").split(b"\n")
+    norm = b"\n".join(line.rstrip() for line in lines).strip()
+    return hashlib.sha256(norm).hexdigest()[:32]
+
+
+def header_value(header_bytes: bytes, name: str) -> str | None:
+    """The first `name:` header, unfolded, as text (undecoded: for storage and matching)."""
+    fields = _fields(_unfold(header_block(header_bytes)))
+    want = name.lower()
+    for key, value in fields:
+        if key == want:
+            return value.strip()
+    return None
+
+
+def message_ids(values: Iterable[str | None]) -> list[str]:
+    """Message-IDs as the Sent index keeps them: `<...>` with the brackets, case kept."""
+    out = []
+    for v in values:
+        if v:
+            out += re.findall(r"<[^<>\s]+>", v)
+    return out
+
+
+def _unfold(block: bytes) -> str:
+    text = block.decode("utf-8", "replace").replace("\r\n", "\n")
+    return re.sub(r"\n[ \t]+", " ", text)
+
+
+def _fields(text: str) -> list[tuple[str, str]]:
+    out = []
+    for line in text.split("\n"):
+        name, colon, value = line.partition(":")
+        if colon and name and " " not in name:
+            out.append((name.strip().lower(), value))
+    return out

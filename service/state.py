@@ -1,0 +1,547 @@
+"""The service's memory: one SQLite database (WAL) per NDRGUARD home.
+
+Everything the service must not forget across restarts and crashes lives here: where each folder
+was read up to (UIDVALIDITY and last UID), every verdict with its evidence, the move journal, the
+Sent-folder Message-ID index and the counters of the summary. WAL lets `ndrguard status` read
+while `ndrguard run` writes. Every write is its own transaction, committed before the caller
+acts on it: the journal is only a journal if an intent is on disk before the move is made.
+
+The schema carries its version in `PRAGMA user_version`; `MIGRATIONS[n]` takes a database from
+version n to n + 1, so an old state file is brought forward on open and never rewritten by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: the first schema.
+    """
+    CREATE TABLE folders (
+        account TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        last_uid INTEGER NOT NULL,
+        PRIMARY KEY (account, folder)
+    );
+    CREATE TABLE verdicts (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        message_id TEXT,
+        fingerprint TEXT NOT NULL,
+        sender TEXT,
+        subject TEXT,
+        kind TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        decided_at REAL NOT NULL,
+        state TEXT NOT NULL,
+        quarantine_folder TEXT,
+        quarantine_validity INTEGER,
+        quarantine_uid INTEGER
+    );
+    CREATE INDEX verdicts_where ON verdicts (account, folder, uidvalidity, uid);
+    CREATE INDEX verdicts_fingerprint ON verdicts (account, fingerprint);
+    CREATE INDEX verdicts_state ON verdicts (account, state);
+    CREATE TABLE journal (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        verdict_id INTEGER NOT NULL REFERENCES verdicts (id),
+        action TEXT NOT NULL,
+        src_folder TEXT NOT NULL,
+        src_uidvalidity INTEGER NOT NULL,
+        src_uid INTEGER NOT NULL,
+        dest_folder TEXT NOT NULL,
+        dest_uidvalidity INTEGER NOT NULL,
+        dest_uidnext INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        dest_uid INTEGER,
+        note TEXT,
+        created REAL NOT NULL,
+        finished REAL
+    );
+    CREATE INDEX journal_open ON journal (account, state);
+    CREATE TABLE sent_index (
+        account TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        PRIMARY KEY (account, message_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE counters (
+        account TEXT NOT NULL,
+        day TEXT NOT NULL,
+        name TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (account, day, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE maildir_uids (
+        account TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        name TEXT NOT NULL,
+        uid INTEGER NOT NULL,
+        PRIMARY KEY (account, folder, name)
+    ) WITHOUT ROWID;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StateError(RuntimeError):
+    """The state database cannot be used; the message says which file and what to do."""
+
+
+class VerdictState(StrEnum):
+    """Where a judged message stands. Only QUARANTINE_PENDING asks the service to act."""
+
+    KEPT = "kept"  # left in place: legit, not a bounce, or the policy keeps it
+    MONITORED = "monitored"  # the monitor policy (or --dry-run) would have moved it
+    QUARANTINE_PENDING = "quarantine-pending"  # to be moved; a journal entry may be open
+    QUARANTINED = "quarantined"
+    RESTORED = "restored"  # moved back by the user; never quarantined again
+    GONE = "gone"  # someone else moved or deleted it before the service could
+
+
+class JournalState(StrEnum):
+    INTENT = "intent"  # written before the move; still open after a crash
+    DONE = "done"
+    UNDONE = "undone"  # checked after a crash: the move had not happened
+
+
+@dataclass(frozen=True, slots=True)
+class FolderMark:
+    uidvalidity: int
+    last_uid: int
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictRow:
+    id: int
+    account: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    message_id: str | None
+    fingerprint: str
+    sender: str | None
+    subject: str | None
+    kind: str
+    verdict: str
+    reason: str
+    evidence: list[dict[str, object]]
+    policy: str
+    decided_at: float
+    state: VerdictState
+    quarantine_folder: str | None
+    quarantine_validity: int | None
+    quarantine_uid: int | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "account": self.account,
+            "folder": self.folder,
+            "uid": self.uid,
+            "message_id": self.message_id,
+            "from": self.sender,
+            "subject": self.subject,
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "evidence": self.evidence,
+            "policy": self.policy,
+            "decided_at": self.decided_at,
+            "state": str(self.state),
+            "quarantine_folder": self.quarantine_folder,
+            "quarantine_uid": self.quarantine_uid,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    id: int
+    account: str
+    verdict_id: int
+    action: str  # "quarantine" | "restore"
+    src_folder: str
+    src_uidvalidity: int
+    src_uid: int
+    dest_folder: str
+    dest_uidvalidity: int
+    dest_uidnext: int  # the destination's UIDNEXT before the move: the copy is at or above it
+    state: JournalState
+    dest_uid: int | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewVerdict:
+    """What the scanner hands over to be remembered about one message."""
+
+    account: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    message_id: str | None
+    fingerprint: str
+    sender: str | None
+    subject: str | None
+    kind: str
+    verdict: str
+    reason: str
+    evidence: list[dict[str, object]]
+    policy: str
+    state: VerdictState
+
+
+class State:
+    """The database, shared by the worker threads of one process (one connection, one lock).
+
+    SQLite serialises writers anyway; one lock around one connection is the simplest way to make
+    that explicit and keeps a transaction from interleaving with another thread's.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, check_same_thread=False, isolation_level=None, timeout=30
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit survives a power cut, which is what a journal promises.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+        except (OSError, sqlite3.Error) as err:
+            raise StateError(f"cannot open the state database {path}: {err}") from err
+        self._lock = threading.RLock()
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _migrate(self) -> None:
+        with self._tx() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StateError(
+                    f"{self.path} was written by a newer ndrguard (schema {version}, this one "
+                    f"knows {SCHEMA_VERSION}); upgrade ndrguard or use another NDRGUARD_HOME"
+                )
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={step + 1}")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, args: Iterable[object] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    # -- folders ---------------------------------------------------------------------------
+
+    def folder_mark(self, account: str, folder: str) -> FolderMark | None:
+        rows = self._rows(
+            "SELECT uidvalidity, last_uid FROM folders WHERE account=? AND folder=?",
+            (account, folder),
+        )
+        return FolderMark(int(rows[0][0]), int(rows[0][1])) if rows else None  # type: ignore[arg-type]
+
+    def set_folder_mark(self, account: str, folder: str, mark: FolderMark) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO folders VALUES (?, ?, ?, ?) ON CONFLICT (account, folder) "
+                "DO UPDATE SET uidvalidity=excluded.uidvalidity, last_uid=excluded.last_uid",
+                (account, folder, mark.uidvalidity, mark.last_uid),
+            )
+
+    # -- verdicts --------------------------------------------------------------------------
+
+    def add_verdict(self, v: NewVerdict) -> int:
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO verdicts (account, folder, uidvalidity, uid, message_id, fingerprint,"
+                " sender, subject, kind, verdict, reason, evidence, policy, decided_at, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (v.account, v.folder, v.uidvalidity, v.uid, v.message_id, v.fingerprint,
+                 v.sender, v.subject, v.kind, v.verdict, v.reason, json.dumps(v.evidence),
+                 v.policy, time.time(), str(v.state)),
+            )  # fmt: skip
+            _count(db, v.account, f"verdict:{v.verdict}")
+            return int(cur.lastrowid or 0)
+
+    def verdict(self, verdict_id: int) -> VerdictRow | None:
+        rows = self._rows(f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE id=?", (verdict_id,))
+        return _verdict(rows[0]) if rows else None
+
+    def verdicts(
+        self,
+        account: str | None = None,
+        states: Iterable[VerdictState] | None = None,
+        since: float = 0.0,
+        limit: int = 1000,
+    ) -> list[VerdictRow]:
+        """Most recent first."""
+        sql = f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE decided_at >= ?"
+        args: list[object] = [since]
+        if account is not None:
+            sql += " AND account=?"
+            args.append(account)
+        if states is not None:
+            wanted = [str(s) for s in states]
+            sql += f" AND state IN ({','.join('?' * len(wanted))})"
+            args += wanted
+        sql += " ORDER BY id DESC LIMIT ?"
+        args.append(limit)
+        return [_verdict(r) for r in self._rows(sql, args)]
+
+    def known(self, account: str, folder: str, uidvalidity: int, uid: int) -> bool:
+        """Whether this exact message (by its place) already has a verdict."""
+        return bool(self._rows(
+            "SELECT 1 FROM verdicts WHERE account=? AND folder=? AND uidvalidity=? AND uid=?",
+            (account, folder, uidvalidity, uid),
+        ))  # fmt: skip
+
+    def find_by_fingerprint(self, account: str, fingerprint: str) -> VerdictRow | None:
+        """The latest verdict on a message with these headers (re-identification)."""
+        rows = self._rows(
+            f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE account=? AND fingerprint=? "
+            "ORDER BY id DESC LIMIT 1",
+            (account, fingerprint),
+        )
+        return _verdict(rows[0]) if rows else None
+
+    def relocate(
+        self, verdict_id: int, folder: str, uidvalidity: int, uid: int
+    ) -> None:
+        """Record a verdict's message at a new place (after a UIDVALIDITY change)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE verdicts SET folder=?, uidvalidity=?, uid=? WHERE id=?",
+                (folder, uidvalidity, uid, verdict_id),
+            )
+
+    def set_verdict_state(self, verdict_id: int, state: VerdictState) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE verdicts SET state=? WHERE id=?", (str(state), verdict_id))
+
+    def mark_legit(self, verdict_id: int) -> None:
+        """The user says this bounce is real: remembered as their decision, counted apart."""
+        with self._tx() as db:
+            row = db.execute("SELECT account FROM verdicts WHERE id=?", (verdict_id,)).fetchone()
+            if row is None:
+                raise StateError(f"there is no verdict with id {verdict_id}")
+            db.execute(
+                "UPDATE verdicts SET verdict='legit', reason='marked legitimate by the user' "
+                "WHERE id=?",
+                (verdict_id,),
+            )
+            _count(db, row[0], "marked-legit")
+
+    # -- journal ---------------------------------------------------------------------------
+
+    def open_intent(
+        self,
+        verdict_id: int,
+        action: str,
+        src: tuple[str, int, int],
+        dest: tuple[str, int, int],
+    ) -> int:
+        """Write the intent to move `src` (folder, UIDVALIDITY, UID) to `dest` (folder,
+        UIDVALIDITY, UIDNEXT); committed on return."""
+        with self._tx() as db:
+            account = db.execute(
+                "SELECT account FROM verdicts WHERE id=?", (verdict_id,)
+            ).fetchone()[0]
+            cur = db.execute(
+                "INSERT INTO journal (account, verdict_id, action, src_folder, src_uidvalidity,"
+                " src_uid, dest_folder, dest_uidvalidity, dest_uidnext, state, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (account, verdict_id, action, *src, *dest, str(JournalState.INTENT),
+                 time.time()),
+            )  # fmt: skip
+            return int(cur.lastrowid or 0)
+
+    def close_intent(
+        self,
+        entry_id: int,
+        state: JournalState,
+        verdict_state: VerdictState,
+        dest_uid: int | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Finish a journal entry and move its verdict on, in one transaction."""
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT verdict_id, action, dest_folder, dest_uidvalidity, account FROM journal"
+                " WHERE id=?",
+                (entry_id,),
+            ).fetchone()
+            db.execute(
+                "UPDATE journal SET state=?, dest_uid=?, note=?, finished=? WHERE id=?",
+                (str(state), dest_uid, note, time.time(), entry_id),
+            )
+            verdict_id, action, dest_folder, dest_validity, account = row
+            if verdict_state is VerdictState.QUARANTINED:
+                db.execute(
+                    "UPDATE verdicts SET state=?, quarantine_folder=?, quarantine_validity=?,"
+                    " quarantine_uid=? WHERE id=?",
+                    (str(verdict_state), dest_folder, dest_validity, dest_uid, verdict_id),
+                )
+            elif verdict_state is VerdictState.RESTORED:
+                # Back where it came from, under a new UID: the verdict follows it there so
+                # that the next catch-up knows it and never quarantines it again.
+                db.execute(
+                    "UPDATE verdicts SET state=?, folder=?, uidvalidity=?, uid=?,"
+                    " quarantine_folder=NULL, quarantine_validity=NULL, quarantine_uid=NULL"
+                    " WHERE id=?",
+                    (str(verdict_state), dest_folder, dest_validity, dest_uid, verdict_id),
+                )
+            else:
+                db.execute(
+                    "UPDATE verdicts SET state=? WHERE id=?", (str(verdict_state), verdict_id)
+                )
+            if state is JournalState.DONE:
+                _count(db, account, "quarantined" if action == "quarantine" else "restored")
+
+    def open_intents(self, account: str) -> list[JournalEntry]:
+        rows = self._rows(
+            f"SELECT {_JOURNAL_COLUMNS} FROM journal WHERE account=? AND state=? ORDER BY id",
+            (account, str(JournalState.INTENT)),
+        )
+        return [_journal(r) for r in rows]
+
+    def journal_entry(self, entry_id: int) -> JournalEntry:
+        rows = self._rows(f"SELECT {_JOURNAL_COLUMNS} FROM journal WHERE id=?", (entry_id,))
+        return _journal(rows[0])
+
+    def journal(self, account: str | None = None, limit: int = 100) -> list[JournalEntry]:
+        sql = f"SELECT {_JOURNAL_COLUMNS} FROM journal"
+        args: list[object] = []
+        if account is not None:
+            sql += " WHERE account=?"
+            args.append(account)
+        sql += " ORDER BY id DESC LIMIT ?"
+        return [_journal(r) for r in self._rows(sql, [*args, limit])]
+
+    # -- Sent index ------------------------------------------------------------------------
+
+    def add_sent(self, account: str, message_ids: Iterable[str]) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO sent_index VALUES (?, ?)",
+                ((account, mid) for mid in message_ids),
+            )
+
+    def is_sent(self, account: str, message_id: str) -> bool:
+        return bool(self._rows(
+            "SELECT 1 FROM sent_index WHERE account=? AND message_id=?", (account, message_id)
+        ))  # fmt: skip
+
+    def sent_count(self, account: str) -> int:
+        return int(self._rows("SELECT count(*) FROM sent_index WHERE account=?", (account,))[0][0])  # type: ignore[arg-type]
+
+    def clear_sent(self, account: str) -> None:
+        """Forget the Sent index (its folder's UIDVALIDITY changed: it is rebuilt)."""
+        with self._tx() as db:
+            db.execute("DELETE FROM sent_index WHERE account=?", (account,))
+
+    # -- counters --------------------------------------------------------------------------
+
+    def count(self, account: str, name: str, n: int = 1) -> None:
+        with self._tx() as db:
+            _count(db, account, name, n)
+
+    def counters(self, account: str | None = None, since_day: str = "") -> dict[str, int]:
+        sql = "SELECT name, sum(n) FROM counters WHERE day >= ?"
+        args: list[object] = [since_day]
+        if account is not None:
+            sql += " AND account=?"
+            args.append(account)
+        return {str(k): int(v) for k, v in self._rows(sql + " GROUP BY name", args)}  # type: ignore[call-overload]
+
+    # -- Maildir UIDs (the Maildir backend's own numbering) --------------------------------
+
+    def maildir_uids(self, account: str, folder: str) -> dict[str, int]:
+        rows = self._rows(
+            "SELECT name, uid FROM maildir_uids WHERE account=? AND folder=?", (account, folder)
+        )
+        return {str(n): int(u) for n, u in rows}  # type: ignore[call-overload]
+
+    def add_maildir_uids(self, account: str, folder: str, names: dict[str, int]) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO maildir_uids VALUES (?, ?, ?, ?)",
+                ((account, folder, n, u) for n, u in names.items()),
+            )
+
+    def drop_maildir_uids(self, account: str, folder: str, names: Iterable[str]) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "DELETE FROM maildir_uids WHERE account=? AND folder=? AND name=?",
+                ((account, folder, n) for n in names),
+            )
+
+
+def _count(db: sqlite3.Connection, account: str, name: str, n: int = 1) -> None:
+    db.execute(
+        "INSERT INTO counters VALUES (?, date('now'), ?, ?) ON CONFLICT (account, day, name) "
+        "DO UPDATE SET n = n + excluded.n",
+        (account, name, n),
+    )
+
+
+_VERDICT_COLUMNS = (
+    "id, account, folder, uidvalidity, uid, message_id, fingerprint, sender, subject, kind, "
+    "verdict, reason, evidence, policy, decided_at, state, quarantine_folder,"
+    " quarantine_validity, quarantine_uid"
+)
+_JOURNAL_COLUMNS = (
+    "id, account, verdict_id, action, src_folder, src_uidvalidity, src_uid, dest_folder, "
+    "dest_uidvalidity, dest_uidnext, state, dest_uid, note"
+)
+
+
+def _verdict(r: tuple[object, ...]) -> VerdictRow:
+    return VerdictRow(
+        *r[:12],  # type: ignore[arg-type]
+        evidence=json.loads(str(r[12])),
+        policy=str(r[13]),
+        decided_at=float(r[14]),  # type: ignore[arg-type]
+        state=VerdictState(r[15]),
+        quarantine_folder=r[16],  # type: ignore[arg-type]
+        quarantine_validity=r[17],  # type: ignore[arg-type]
+        quarantine_uid=r[18],  # type: ignore[arg-type]
+    )
+
+
+def _journal(r: tuple[object, ...]) -> JournalEntry:
+    return JournalEntry(
+        *r[:10],  # type: ignore[arg-type]
+        state=JournalState(r[10]),
+        dest_uid=r[11],  # type: ignore[arg-type]
+        note=r[12],  # type: ignore[arg-type]
+    )

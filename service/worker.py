@@ -1,0 +1,143 @@
+"""One thread per account: connect, catch up, watch, and come back from every fault by itself.
+
+imapclient is not thread-safe per connection and a command during IDLE is a protocol error, so
+each account gets its own thread and its own connection (200 TLS IDLE connections cost some
+18 MB). The thread's life is a loop: connect, run a pass, wait for news (IDLE, polling or
+watchdog), run a pass... Any connection fault ends the inner loop and the thread backs off
+(1 s doubling to 5 min, with jitter so that many accounts do not reconnect in step) and starts
+over; the journal makes a pass safe to cut anywhere.
+
+The thread's state is a value for the user: connecting, watching, backing off until T, login
+failed, certificate rejected. `on_status` hands every change to whoever shows it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ndrguard.identity import IdentityError
+from ndrguard.service.accounts import decider, open_mailbox
+from ndrguard.service.config import Account, ConfigError
+from ndrguard.service.imap_backend import IDLE_RENEW
+from ndrguard.service.mailbox import (
+    AuthFailed,
+    CertificateRejected,
+    Mailbox,
+    MailboxError,
+    QuotaExceeded,
+)
+from ndrguard.service.scanner import Scanner
+from ndrguard.service.state import State
+
+log = logging.getLogger(__name__)
+
+FIRST_BACKOFF = 1.0
+MAX_BACKOFF = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatus:
+    account: str
+    state: str  # connecting | watching | backing-off | auth-failed | cert-rejected | stopped
+    detail: str = ""
+    until: float | None = None  # wall-clock time of the next attempt, when backing off
+
+    def to_json(self) -> dict[str, object]:
+        return {"account": self.account, "state": self.state, "detail": self.detail,
+                "until": self.until}  # fmt: skip
+
+
+class Backoff:
+    """1 s, 2 s, 4 s ... up to 5 min, each with up to +-20 % jitter; reset after a success."""
+
+    def __init__(self, first: float = FIRST_BACKOFF, most: float = MAX_BACKOFF) -> None:
+        self.first, self.most = first, most
+        self._next = first
+
+    def reset(self) -> None:
+        self._next = self.first
+
+    def next(self) -> float:
+        delay = self._next
+        self._next = min(self._next * 2, self.most)
+        return min(self.most, delay * random.uniform(0.8, 1.2))
+
+
+class Worker(threading.Thread):
+    """Watches one account until `stop` is set."""
+
+    def __init__(
+        self,
+        account: Account,
+        state: State,
+        config_dir: Path,
+        on_status: Callable[[AccountStatus], None],
+        on_move: Callable[[str, int], None] | None = None,
+    ) -> None:
+        super().__init__(name=f"ndrguard-{account.name}", daemon=True)
+        self.account = account
+        self.state = state
+        self.config_dir = config_dir
+        self.stop = threading.Event()
+        self._on_status = on_status
+        self._on_move = on_move
+        self.backoff = Backoff()
+
+    def _status(self, state: str, detail: str = "", until: float | None = None) -> None:
+        self._on_status(AccountStatus(self.account.name, state, detail, until))
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self._status("connecting")
+            try:
+                self._session()
+            except (AuthFailed, CertificateRejected) as err:
+                kind = "auth-failed" if isinstance(err, AuthFailed) else "cert-rejected"
+                # Retrying soon cannot help; the longest wait keeps a server from locking the
+                # account while still noticing a fixed password or certificate in time.
+                self._wait(kind, err, self.backoff.most)
+            except QuotaExceeded as err:
+                self._wait("backing-off", err, self.backoff.next())
+            except (MailboxError, ConfigError, IdentityError) as err:
+                self._wait("backing-off", err, self.backoff.next())
+            except Exception as err:  # a bug must not end the watch of an account for good
+                log.exception("%s: unexpected error", self.account.name)
+                self._wait("backing-off", err, self.backoff.next())
+        self._status("stopped")
+
+    def _wait(self, state: str, err: BaseException, delay: float) -> None:
+        log.warning("%s: %s; next attempt in %.0f s", self.account.name, err, delay)
+        self._status(state, str(err), time.time() + delay)
+        self.stop.wait(delay)
+
+    def _session(self) -> None:
+        decide = decider(self.account, self.state, self.config_dir)
+        mailbox: Mailbox = open_mailbox(self.account, self.state)
+        try:
+            scanner = Scanner(
+                self.account, mailbox, self.state, decide, stop=self.stop,
+                on_move=self._moved,
+            )  # fmt: skip
+            scanner.run_pass()
+            self.backoff.reset()
+            self._status("watching")
+            watched = self.account.folders[0]
+            while not self.stop.is_set():
+                # After news, and also after each IDLE renewal: a quiet pass costs one SEARCH
+                # and catches anything a notification missed.
+                mailbox.wait_for_change(watched, IDLE_RENEW, self.stop)
+                if not self.stop.is_set():
+                    scanner.run_pass()
+        finally:
+            mailbox.close()
+
+    def _moved(self, n: int) -> None:
+        log.info("%s: quarantined %d message(s)", self.account.name, n)
+        if self._on_move is not None:
+            self._on_move(self.account.name, n)

@@ -1,0 +1,91 @@
+"""The committed sample mail is complete and readable, with no MTA needed.
+
+tests/data/mta/ holds what tests/mta/make_mta_mail.py captured from real Exim and Pigeonhole;
+tests/data/lookalikes/ holds hand-written challenge-response messages and read receipts (no
+program here writes those), each saying in X-Ndrguard-Test-Note what it stands for. The
+recogniser tests read both; these checks keep them from rotting silently: a scenario added
+without regenerating, a sample without its note, a file that no longer parses.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections import Counter
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from tests.support.mta_mail import SCENARIOS
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+MTA_DIR = DATA / "mta"
+LOOKALIKE_DIR = DATA / "lookalikes"
+LOOKALIKE_KINDS = ("challenge", "receipt")
+
+
+def parse(path: Path) -> EmailMessage:
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def test_mta_samples_match_the_scenarios():
+    on_disk = {p.stem for p in MTA_DIR.glob("*.eml")}
+    assert on_disk == {sc.name for sc in SCENARIOS}, "run: python -m tests.mta.make_mta_mail"
+    index = (MTA_DIR / "README.md").read_text()
+    for sc in SCENARIOS:
+        assert f"| {sc.name}.eml | {sc.kind} |" in index
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda sc: sc.name)
+def test_mta_sample_is_what_its_name_says(scenario):
+    path = MTA_DIR / f"{scenario.name}.eml"
+    msg = parse(path)
+    assert not msg.defects, msg.defects
+    assert msg["Envelope-to"] == "alice@example.test"
+    assert msg["Return-path"] == "<>"  # every one of them came back with the null sender
+    raw = path.read_bytes()
+    if scenario.kind in ("failure", "delay", "delivered"):
+        assert msg.get_content_type() == "multipart/report"
+        action = {
+            "failure": b"Action: failed",
+            "delay": b"Action: delayed",
+            "delivered": b"Action: delivered",
+        }[scenario.kind]
+        assert action in raw
+    else:
+        assert msg["Auto-Submitted"].startswith("auto-replied")
+
+
+def lookalikes() -> list[Path]:
+    return sorted(LOOKALIKE_DIR.glob("*.eml"))
+
+
+def test_enough_varied_lookalikes():
+    kinds = Counter(p.name.split("-", 1)[0] for p in lookalikes())
+    assert set(kinds) <= set(LOOKALIKE_KINDS)
+    assert kinds["challenge"] >= 6
+    assert kinds["receipt"] >= 6
+    # Varied: some say Auto-Submitted and some do not, in more than one language.
+    auto = [parse(p)["Auto-Submitted"] is not None for p in lookalikes()]
+    assert any(auto) and not all(auto)
+
+
+@pytest.mark.parametrize("path", lookalikes(), ids=lambda p: p.name)
+def test_lookalike_is_documented_and_parses(path):
+    msg = parse(path)
+    assert not msg.defects, msg.defects
+    note = " ".join(str(msg["X-Ndrguard-Test-Note"] or "").split())
+    kind = path.name.split("-", 1)[0]
+    assert note.startswith(f"{kind}."), "X-Ndrguard-Test-Note must start with the kind"
+    assert "modelled on" in note or "from RFC" in note  # says what it stands for
+    assert "alice@example.test" in str(msg["To"])
+    assert msg["Subject"] and msg["Date"] and msg["Message-ID"]
+    for part in msg.walk():
+        if not part.is_multipart() and part.get_content_maintype() == "text":
+            part.get_content()  # every text part decodes in its declared charset
+    if msg.get_content_type() == "multipart/report":
+        assert msg.get_param("report-type") == "disposition-notification"
+        assert b"Disposition: " in path.read_bytes()

@@ -1,0 +1,64 @@
+"""The state database: schema versions, the journal's bookkeeping, counters."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ndrguard.service.state import (
+    SCHEMA_VERSION,
+    FolderMark,
+    JournalState,
+    NewVerdict,
+    State,
+    StateError,
+    VerdictState,
+)
+
+
+def verdict(state: State, uid: int = 7) -> int:
+    return state.add_verdict(NewVerdict(
+        account="a", folder="INBOX", uidvalidity=1, uid=uid, message_id="<m@x>",
+        fingerprint=f"fp{uid}", sender="MAILER-DAEMON@x", subject="Undelivered", kind="failure",
+        verdict="backscatter", reason="r", evidence=[], policy="batv",
+        state=VerdictState.QUARANTINE_PENDING,
+    ))  # fmt: skip
+
+
+def test_new_database_is_at_the_current_schema_in_wal_mode(tmp_path: Path) -> None:
+    State(tmp_path / "s.sqlite").close()
+    db = sqlite3.connect(tmp_path / "s.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_newer_database_is_refused_not_damaged(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "s.sqlite")
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StateError, match="newer ndrguard"):
+        State(tmp_path / "s.sqlite")
+
+
+def test_journal_intent_then_done_moves_the_verdict(tmp_path: Path) -> None:
+    state = State(tmp_path / "s.sqlite")
+    vid = verdict(state)
+    entry = state.open_intent(vid, "quarantine", ("INBOX", 1, 7), ("Backscatter", 5, 10))
+    assert [e.id for e in state.open_intents("a")] == [entry]
+    state.close_intent(entry, JournalState.DONE, VerdictState.QUARANTINED, 12)
+    row = state.verdict(vid)
+    assert row is not None and row.state is VerdictState.QUARANTINED
+    assert (row.quarantine_folder, row.quarantine_validity, row.quarantine_uid) == (
+        "Backscatter", 5, 12)
+    assert state.open_intents("a") == []
+    assert state.counters("a")["quarantined"] == 1
+
+
+def test_folder_marks_and_sent_index(tmp_path: Path) -> None:
+    state = State(tmp_path / "s.sqlite")
+    state.set_folder_mark("a", "INBOX", FolderMark(3, 40))
+    assert state.folder_mark("a", "INBOX") == FolderMark(3, 40)
+    state.add_sent("a", ["x@y", "x@y", "z@y"])
+    assert state.sent_count("a") == 2 and state.is_sent("a", "z@y")
