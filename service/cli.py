@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from ndrguard import __version__
 from ndrguard.service import (
     account_cli,
+    batv_cli,
     classify_cli,
     demo_cli,
     run_cli,
@@ -36,12 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     account_cli.add_parser(sub)
     status_cli.add_parser(sub)
     run_cli.add_parser(sub)
-    try:
-        from ndrguard.service import batv_cli
-    except ImportError:  # pragma: no cover - only while the BATV commands are being built
-        pass
-    else:
-        batv_cli.add_parser(sub)
+    batv_cli.add_parser(sub)
     return parser
 
 

@@ -54,15 +54,26 @@ def _mid(rng: random.Random, host: str) -> str:
     return f"<{rng.getrandbits(64):016x}.{rng.randint(1000, 9999)}@{host}>"
 
 
-def _original(rng: random.Random, base: datetime, sender: str, rcpt: str, subject: str) -> str:
-    """An outgoing message as the user's relay sent it (headers and a short body)."""
+def original_message(
+    rng: random.Random,
+    base: datetime,
+    sender: str,
+    rcpt: str,
+    subject: str,
+    return_path: str | None = None,
+    message_id: str | None = None,
+    via: str | None = None,
+) -> str:
+    """An outgoing message as the server `via` sent it (headers and a short body): by default
+    the sender's own relay; spam forging the sender comes from somewhere else."""
     host = sender.split("@", 1)[1]
+    via = via or (RELAY if host == "example.org" else "smtp." + host)
     return (
-        f"Return-Path: <{sender}>\n"
+        f"Return-Path: <{return_path or sender}>\n"
         f"Received: from [192.0.2.{rng.randint(2, 250)}] (unknown [192.0.2.10])\n"
-        f"\tby {RELAY if host == 'example.org' else 'smtp.' + host} (Postfix) with ESMTPSA id "
+        f"\tby {via} (Postfix) with ESMTPSA id "
         f"{rng.getrandbits(40):010X}\n\tfor <{rcpt}>; {_date(rng, base)}\n"
-        f"Message-ID: {_mid(rng, host)}\n"
+        f"Message-ID: {message_id or _mid(rng, host)}\n"
         f"Date: {_date(rng, base)}\n"
         f"From: {sender}\n"
         f"To: {rcpt}\n"
@@ -93,27 +104,41 @@ def ordinary(rng: random.Random, base: datetime, n: int) -> bytes:
     ).encode()
 
 
-def postfix_failure(rng: random.Random, base: datetime, to: str, rcpt: str, subject: str) -> bytes:
-    """Postfix's bounce(8): multipart/report with the original attached whole."""
+def postfix_failure(
+    rng: random.Random,
+    base: datetime,
+    to: str,
+    rcpt: str,
+    subject: str,
+    reporter: str = RELAY,
+    original: str | None = None,
+) -> bytes:
+    """Postfix's bounce(8): multipart/report with the original attached whole.
+
+    `reporter` is the Postfix host that gave up: the user's relay (the default) when the remote
+    server refused during the SMTP session, a remote server when it accepted and bounced later.
+    """
     host = rcpt.split("@", 1)[1]
     qid = f"{rng.getrandbits(40):010X}"
-    boundary = f"{qid}.{rng.randint(10**9, 10**10 - 1)}/{RELAY}"
+    boundary = f"{qid}.{rng.randint(10**9, 10**10 - 1)}/{reporter}"
+    sender = to.split("=", 2)[-1] if to.startswith("prvs=") else to
+    returned = original or original_message(rng, base, sender, rcpt, subject)
     return (
         f"Return-Path: <>\n"
-        f"Received: by {RELAY} (Postfix)\n\tid {qid}; {_date(rng, base)}\n"
+        f"Received: by {reporter} (Postfix)\n\tid {qid}; {_date(rng, base)}\n"
         f"Date: {_date(rng, base)}\n"
-        f"From: MAILER-DAEMON@{RELAY} (Mail Delivery System)\n"
+        f"From: MAILER-DAEMON@{reporter} (Mail Delivery System)\n"
         "Subject: Undelivered Mail Returned to Sender\n"
         f"To: {to}\n"
         "Auto-Submitted: auto-replied\n"
         "MIME-Version: 1.0\n"
         "Content-Type: multipart/report; report-type=delivery-status;\n"
         f'\tboundary="{boundary}"\n'
-        f"Message-Id: <{qid}.{rng.randint(1, 99)}@{RELAY}>\n\n"
+        f"Message-Id: <{qid}.{rng.randint(1, 99)}@{reporter}>\n\n"
         "This is a MIME-encapsulated message.\n\n"
         f"--{boundary}\n"
         "Content-Description: Notification\nContent-Type: text/plain; charset=us-ascii\n\n"
-        f"This is the mail system at host {RELAY}.\n\n"
+        f"This is the mail system at host {reporter}.\n\n"
         "I'm sorry to have to inform you that your message could not\n"
         "be delivered to one or more recipients. It's attached below.\n\n"
         "For further assistance, please send mail to postmaster.\n\n"
@@ -125,7 +150,7 @@ def postfix_failure(rng: random.Random, base: datetime, to: str, rcpt: str, subj
         "    reply to RCPT TO command)\n\n"
         f"--{boundary}\n"
         "Content-Description: Delivery report\nContent-Type: message/delivery-status\n\n"
-        f"Reporting-MTA: dns; {RELAY}\nX-Postfix-Queue-ID: {qid}\n"
+        f"Reporting-MTA: dns; {reporter}\nX-Postfix-Queue-ID: {qid}\n"
         f"X-Postfix-Sender: rfc822; {to}\nArrival-Date: {_date(rng, base)}\n\n"
         f"Final-Recipient: rfc822; {rcpt}\nOriginal-Recipient: rfc822;{rcpt}\n"
         "Action: failed\nStatus: 5.1.1\n"
@@ -134,12 +159,19 @@ def postfix_failure(rng: random.Random, base: datetime, to: str, rcpt: str, subj
         "    unknown in virtual mailbox table\n\n"
         f"--{boundary}\n"
         "Content-Description: Undelivered Message\nContent-Type: message/rfc822\n\n"
-        f"{_original(rng, base, to.replace('prvs=', '').split('=', 1)[-1], rcpt, subject)}\n"
+        f"{returned}\n"
         f"--{boundary}--\n"
     ).encode()
 
 
-def exim_failure(rng: random.Random, base: datetime, to: str, rcpt: str, subject: str) -> bytes:
+def exim_failure(
+    rng: random.Random,
+    base: datetime,
+    to: str,
+    rcpt: str,
+    subject: str,
+    original: str | None = None,
+) -> bytes:
     """Exim's plain-text bounce, the original quoted after its copy marker line."""
     host = rcpt.split("@", 1)[1]
     eid = f"1{rng.getrandbits(30):X}-000{rng.randint(100, 999)}-{rng.randint(10, 99)}"
@@ -164,17 +196,24 @@ def exim_failure(rng: random.Random, base: datetime, to: str, rcpt: str, subject
         "    550 5.2.2 <" + rcpt + "> Mailbox is full / Blocks limit exceeded / Inode limit "
         "exceeded\n\n"
         "------ This is a copy of the message, including all the headers. ------\n\n"
-        f"{_original(rng, base, sender, rcpt, subject)}"
+        f"{original or original_message(rng, base, sender, rcpt, subject)}"
     ).encode()
 
 
-def sendmail_failure(rng: random.Random, base: datetime, to: str, rcpt: str, subject: str) -> bytes:
+def sendmail_failure(
+    rng: random.Random,
+    base: datetime,
+    to: str,
+    rcpt: str,
+    subject: str,
+    original: str | None = None,
+) -> bytes:
     """Sendmail's DSN returning only the original's headers (text/rfc822-headers)."""
     host = rcpt.split("@", 1)[1]
     qid = f"{rng.getrandbits(32):08x}"
     boundary = f"{qid}.{rng.randint(10**9, 10**10 - 1)}/smtp.{host}"
     sender = to.split("=", 2)[-1] if to.startswith("prvs=") else to
-    head = _original(rng, base, sender, rcpt, subject).split("\n\n", 1)[0]
+    head = (original or original_message(rng, base, sender, rcpt, subject)).split("\n\n", 1)[0]
     return (
         "Return-Path: <>\n"
         f"Date: {_date(rng, base)}\n"
@@ -228,7 +267,7 @@ def postfix_delay(rng: random.Random, base: datetime, to: str, rcpt: str, subjec
     host = rcpt.split("@", 1)[1]
     qid = f"{rng.getrandbits(40):010X}"
     boundary = f"{qid}.{rng.randint(10**9, 10**10 - 1)}/{RELAY}"
-    head = _original(rng, base, to, rcpt, subject).split("\n\n", 1)[0]
+    head = original_message(rng, base, to, rcpt, subject).split("\n\n", 1)[0]
     return (
         "Return-Path: <>\n"
         f"Date: {_date(rng, base)}\n"

@@ -79,7 +79,10 @@ class MaildirMailbox:
         fresh = sorted(
             (n for n in files if n not in known), key=lambda n: (_mtime(files[n]), n)
         )
-        next_uid = max(known.values(), default=0) + 1
+        next_uid = max(
+            self._state.maildir_next_uid(self._account, folder),
+            max(known.values(), default=0) + 1,
+        )
         if fresh:
             assigned = {name: next_uid + i for i, name in enumerate(fresh)}
             self._state.add_maildir_uids(self._account, folder, assigned)

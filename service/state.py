@@ -94,6 +94,19 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (account, folder, name)
     ) WITHOUT ROWID;
     """,
+    # 1 -> 2: Maildir UIDs must never be handed out twice. Taking "highest UID in use + 1"
+    # reused the UIDs of messages just moved away, and a newcomer given such a UID sat below
+    # the folder's last-seen mark, never to be judged.
+    """
+    CREATE TABLE maildir_next (
+        account TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        next_uid INTEGER NOT NULL,
+        PRIMARY KEY (account, folder)
+    ) WITHOUT ROWID;
+    INSERT INTO maildir_next
+        SELECT account, folder, MAX(uid) + 1 FROM maildir_uids GROUP BY account, folder;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -491,12 +504,25 @@ class State:
         )
         return {str(n): int(u) for n, u in rows}  # type: ignore[call-overload]
 
+    def maildir_next_uid(self, account: str, folder: str) -> int:
+        """The next UID to hand out in a Maildir folder: only ever grows."""
+        rows = self._rows(
+            "SELECT next_uid FROM maildir_next WHERE account=? AND folder=?", (account, folder)
+        )
+        return int(rows[0][0]) if rows else 1  # type: ignore[call-overload]
+
     def add_maildir_uids(self, account: str, folder: str, names: dict[str, int]) -> None:
         with self._tx() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO maildir_uids VALUES (?, ?, ?, ?)",
                 ((account, folder, n, u) for n, u in names.items()),
             )
+            if names:
+                db.execute(
+                    "INSERT INTO maildir_next VALUES (?, ?, ?) ON CONFLICT (account, folder) "
+                    "DO UPDATE SET next_uid = MAX(next_uid, excluded.next_uid)",
+                    (account, folder, max(names.values()) + 1),
+                )
 
     def drop_maildir_uids(self, account: str, folder: str, names: Iterable[str]) -> None:
         with self._tx() as db:

@@ -62,3 +62,18 @@ def test_folder_marks_and_sent_index(tmp_path: Path) -> None:
     assert state.folder_mark("a", "INBOX") == FolderMark(3, 40)
     state.add_sent("a", ["x@y", "x@y", "z@y"])
     assert state.sent_count("a") == 2 and state.is_sent("a", "z@y")
+
+
+def test_maildir_uids_are_never_handed_out_twice(tmp_path) -> None:
+    """A message moved away must not free its UID: a newcomer given it would sit below the
+    folder's last-seen mark and never be judged (found by the demo's burst)."""
+    from ndrguard.service.state import State
+
+    state = State(tmp_path / "state.sqlite")
+    try:
+        state.add_maildir_uids("a", "INBOX", {"m1": 1, "m2": 2, "m3": 3})
+        state.drop_maildir_uids("a", "INBOX", ["m2", "m3"])
+        assert state.maildir_next_uid("a", "INBOX") == 4
+        assert state.maildir_next_uid("a", "Other") == 1
+    finally:
+        state.close()
