@@ -189,7 +189,8 @@ def write_block(out: TextIO, name: str, report: Report, verdict: Verdict | None 
             + (", body returned" if o.body_returned else ", headers only")
         )
     if verdict is not None:
-        lines.append(f"  verdict:     {verdict.verdict} ({verdict.action}, policy {verdict.policy})")
+        what = f"{verdict.verdict} ({verdict.action}, policy {verdict.policy})"
+        lines.append(f"  verdict:     {what}")
         lines.append(f"               {verdict.reason}")
         for e in verdict.evidence:
             if str(e.strength) != "none":
