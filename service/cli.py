@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from ndrguard import __version__
 from ndrguard.service import (
     account_cli,
+    autostart_cli,
     batv_cli,
     classify_cli,
     demo_cli,
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     status_cli.add_parser(sub)
     run_cli.add_parser(sub)
     batv_cli.add_parser(sub)
+    autostart_cli.add_parser(sub)
     return parser
 
 
