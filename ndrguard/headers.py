@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, KeysView
 
 from ndrguard.charsets import codec_for, decode_header_bytes
 
 # A header line: a field name, a colon, and continuation lines that start with white space.
 # Lines that are neither (garbage inside the block) are skipped and counted as a defect.
-_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:[ \t]*(.*(?:\n[ \t]+.*)*)", re.MULTILINE)
+# `[^\n]*` rather than `.*`: the same lines, and the engine's fastest loop for them.
+_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)", re.MULTILINE)
 _FOLD = re.compile(rb"\n[ \t]+")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _ENCODED_GAP = re.compile(r"(\?=)[ \t]+(=\?)")
@@ -29,15 +30,11 @@ ADDRESS = re.compile(
 )
 
 
-def split_fields(block: bytes) -> list[tuple[str, bytes]]:
-    """Header block (LF line endings) to (lower-case name, raw unfolded value) pairs, in order."""
-    fields = []
-    for match in _FIELD.finditer(block):
-        value = match.group(2)
-        if b"\n" in value:
-            value = _FOLD.sub(b" ", value)
-        fields.append((match.group(1).decode("ascii").lower(), value.rstrip()))
-    return fields
+# Field names already decoded and lower-cased. A mailbox repeats a few dozen names over and over,
+# and decoding each one again was a tenth of reading a header block. Bounded, because a hostile
+# mailbox can invent names without end.
+_NAMES: dict[bytes, str] = {}
+_NAMES_MAX = 2048
 
 
 def decode_words(text: str) -> str:
@@ -74,34 +71,47 @@ class Headers:
 
     __slots__ = ("_fields", "_index")
 
-    def __init__(self, fields: list[tuple[str, bytes]]) -> None:
+    def __init__(self, fields: list[tuple[str, bytes]], index: dict[str, list[bytes]]) -> None:
         self._fields = fields
-        self._index: dict[str, list[bytes]] | None = None
+        self._index = index
 
     @classmethod
     def parse(cls, block: bytes) -> Headers:
-        return cls(split_fields(block))
-
-    def _lookup(self) -> dict[str, list[bytes]]:
-        if self._index is None:
-            index: dict[str, list[bytes]] = {}
-            for name, value in self._fields:
-                index.setdefault(name, []).append(value)
-            self._index = index
-        return self._index
+        """A header block (LF line endings): (lower-case name, raw unfolded value) pairs in
+        order, and the index by name built in the same pass, since triage asks at once."""
+        fields: list[tuple[str, bytes]] = []
+        index: dict[str, list[bytes]] = {}
+        known = _NAMES
+        for raw_name, value in _FIELD.findall(block):
+            if b"\n" in value:
+                value = _FOLD.sub(b" ", value)
+            value = value.rstrip()
+            name = known.get(raw_name)
+            if name is None:
+                name = raw_name.decode("ascii").lower()
+                if len(known) < _NAMES_MAX:
+                    known[raw_name] = name
+            fields.append((name, value))
+            values = index.get(name)
+            if values is None:
+                index[name] = [value]
+            else:
+                values.append(value)
+        return cls(fields, index)
 
     def __contains__(self, name: str) -> bool:
-        return name.lower() in self._lookup()
+        return name.lower() in self._index
 
     def __len__(self) -> int:
         return len(self._fields)
 
-    def names(self) -> set[str]:
-        return set(self._lookup())
+    def names(self) -> KeysView[str]:
+        """The field names present, lower case (a live, read-only view: no copy per call)."""
+        return self._index.keys()
 
     def raw(self, name: str) -> bytes | None:
         """The first value as raw bytes, unfolded but not decoded."""
-        values = self._lookup().get(name.lower())
+        values = self._index.get(name.lower())
         return values[0] if values else None
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -112,7 +122,7 @@ class Headers:
         return decode_words(decode_header_bytes(value))
 
     def get_all(self, name: str) -> list[str]:
-        return [decode_words(decode_header_bytes(v)) for v in self._lookup().get(name.lower(), ())]
+        return [decode_words(decode_header_bytes(v)) for v in self._index.get(name.lower(), ())]
 
     def items(self) -> Iterator[tuple[str, str]]:
         for name, value in self._fields:

@@ -30,6 +30,8 @@ _DAEMON_NAME = re.compile(
     re.IGNORECASE,
 )
 
+_DAEMON_PATH = re.compile(rb"<?mailer-daemon(?:@[^\s<>]*)?>?$", re.IGNORECASE)
+
 STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 SMTP_REPLY = re.compile(r"(?<![\d.-])([245][0-5]\d)(?:[ -]|$)")
 
@@ -51,9 +53,25 @@ def sender_is_daemon(mail: Mail) -> bool:
 
 
 def null_sender(mail: Mail) -> bool:
-    """Return-Path: <> (the envelope sender of every RFC 5321 notification)."""
+    """Return-Path: <> (the envelope sender of every RFC 5321 notification).
+
+    Sendmail and the MTAs that copied it write the null sender of a bounce they deliver locally
+    as `<MAILER-DAEMON>` or `<MAILER-DAEMON@host>`; that is the same envelope, so it counts too.
+    """
     rp = mail.headers.raw("return-path")
-    return rp is not None and rp.strip() in (b"<>", b"", b"< >", b"<<>>")
+    if rp is None:
+        return False
+    rp = rp.strip()
+    return rp in (b"<>", b"", b"< >", b"<<>>") or _DAEMON_PATH.match(rp) is not None
+
+
+def from_mail_system(mail: Mail) -> bool:
+    """Sent as notifications are: a null envelope sender or a mail system's From address.
+
+    The structural half of every text rule: the words of a bounce turn up in ordinary mail that
+    quotes or discusses one, the envelope and the sender of a real one do not.
+    """
+    return null_sender(mail) or sender_is_daemon(mail)
 
 
 def status_in(text: str | None) -> str | None:
@@ -69,6 +87,44 @@ def status_from_reply(code: str | None) -> str | None:
     if not code:
         return None
     return {"2": "2.0.0", "4": "4.0.0", "5": "5.0.0"}.get(code[:1])
+
+
+# Words that mail software writes in place of a status code, and the detail they stand for.
+_WORDS = (
+    ("retry timeout exceeded", ".4.7"),
+    ("after multiple retries", ".4.7"),
+    ("message expired", ".4.7"),
+    ("user unknown", ".1.1"),
+    ("unknown user", ".1.1"),
+    ("no such user", ".1.1"),
+    ("user not found", ".1.1"),
+    ("recipient not found", ".1.1"),
+    ("address not found", ".1.1"),
+    ("mailbox not found", ".1.1"),
+    ("mailbox full", ".2.2"),
+    ("mailbox is full", ".2.2"),
+    ("quota exceeded", ".2.2"),
+    ("over quota", ".2.2"),
+    ("size limit exceeded", ".3.4"),
+    ("message too large", ".3.4"),
+    ("host not found", ".1.2"),
+    ("domain not found", ".1.2"),
+    ("no smtp service", ".1.2"),
+    ("host not reachable", ".4.1"),
+    ("hop count", ".4.6"),
+)
+
+
+def status_from_words(text: str, permanent: bool = True) -> str:
+    """The status the software's own words stand for; X.0.0 when none is known.
+
+    Many gateways (GroupWise, Notes, MailMarshal, hosted filters) state only a reason in words;
+    a recipient still gets the status class of the report and, where the words are known, its
+    detail, so that "mailbox full" and "user unknown" can be told apart downstream.
+    """
+    low = text.lower()
+    detail = next((code for words, code in _WORDS if words in low), ".0.0")
+    return ("5" if permanent else "4") + detail
 
 
 def clean_line(text: str | None, limit: int = 500) -> str | None:
@@ -100,6 +156,16 @@ def own_addresses(mail: Mail) -> list[str]:
         for value in mail.headers.get_all(name):
             own.extend(addresses(value))
     return own
+
+
+def returned_recipients(mail: Mail) -> list[str]:
+    """The To addresses of the returned original: the recipients when the report names none.
+
+    Postfix's "delivery report unavailable" and the Lotus SMTP MTA's hop-count notices state the
+    failure but not for whom; the copy they return still says whom it was sent to.
+    """
+    _, original = extract(mail)
+    return addresses(original.to) if original and original.to else []
 
 
 def reporting_mta_of(mail: Mail) -> str | None:
@@ -140,6 +206,38 @@ def make_report(
         original=original,
         defects=list(mail.defects),
     )
+
+def dedupe(recipients: list[Recipient]) -> list[Recipient]:
+    """One entry per address (case-insensitive), the first one written kept."""
+    seen: set[str] = set()
+    out = []
+    for r in recipients:
+        key = r.address.lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+
+def notice(
+    mail: Mail,
+    kind: Kind,
+    name: str,
+    what: str,
+    recipients: list[Recipient],
+    reporting_mta: str | None = None,
+) -> Report | None:
+    """The Report for a notice that names `recipients` (one entry per address), else None.
+
+    A text rule that matched its software's phrases but found no address has misread the
+    message: None lets the recognisers after it try.
+    """
+    recipients = dedupe(recipients)
+    if not recipients:
+        return None
+    reason = f"{what}, {len(recipients)} recipient(s)"
+    return make_report(mail, kind, name, reason, recipients, reporting_mta=reporting_mta)
 
 
 def kind_for_action(actions: Iterable[str | None]) -> Kind:

@@ -4,16 +4,19 @@ A message/delivery-status part holds one per-message block (Reporting-MTA, Arriv
 and one block per recipient (Final-Recipient, Action, Status, Diagnostic-Code, Remote-MTA),
 separated by blank lines. Real MTAs bend it: Exchange leaves out the blank lines, qmail-ldap
 and others put the fields in text/plain, some base64-encode the part, some repeat the
-per-message block. So the fields are read leniently, one recipient starting at each
+per-message block. So the fields are read leniently (`fields`), one recipient starting at each
 Final-Recipient (or Original-Recipient when Final-Recipient is missing).
+
+Challenge-response services (Boxbe) send their challenge in this format too, the recipient only
+"delayed" (4.7.0, sender not pre-approved): a delay report whose text asks the sender to join a
+guest list is left to the challenge recogniser.
 """
 
 from __future__ import annotations
 
 import re
 
-from ndrguard.headers import first_address
-from ndrguard.mail import Mail, Part, normalise_newlines
+from ndrguard.mail import Mail, normalise_newlines
 from ndrguard.recognisers.common import (
     SMTP_REPLY,
     clean_line,
@@ -22,78 +25,27 @@ from ndrguard.recognisers.common import (
     status_from_reply,
     status_in,
 )
+from ndrguard.recognisers.fields import address_of, host_of, parse_fields, status_parts
+from ndrguard.recognisers.lookalikes import challenge
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "dsn"
 
-_FIELD = re.compile(r"^([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*(?:\n[ \t]+.*)*)", re.MULTILINE)
-_STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
-_PER_MESSAGE = {"reporting-mta", "arrival-date", "received-from-mta", "dsn-gateway"}
 _ACTIONS = {"failed", "delayed", "delivered", "relayed", "expanded"}
-_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 
 
-def status_parts(mail: Mail) -> list[Part]:
-    return [
-        p for p in mail.walk() if p.content_type in _STATUS_PARTS and not p.in_attachment
-    ]
+def has_recipients(mail: Mail) -> bool:
+    """The message's own RFC 3464 part names recipients, so this reader should answer.
 
-
-def parse_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """Per-message fields and a list of per-recipient field sets.
-
-    Blocks are read one at a time: a block with a single recipient field belongs to that
-    recipient whatever the order of its fields (MessageLabs, Facebook and McAfee put
-    Final-Recipient last); a block with several (Exchange writes no blank lines) is split where
-    each recipient starts.
+    The text readers that run before this one (Postfix's and the X3 gateway's notices, the
+    providers' templates) step aside unless the part is missing or names no one (Postfix's
+    "delivery report unavailable", some gateways' bare parts).
     """
-    per_message: dict[str, str] = {}
-    recipients: list[dict[str, str]] = []
-    for block in _BLOCK_BREAK.split(text):
-        fields = [
-            (m.group(1).lower(), " ".join(m.group(2).split())) for m in _FIELD.finditer(block)
-        ]
-        starts = sum(1 for name, _ in fields if name == "final-recipient") or sum(
-            1 for name, _ in fields if name == "original-recipient"
-        )
-        current: dict[str, str] | None = {} if starts == 1 else None
-        if current is not None:
-            recipients.append(current)
-        for name, value in fields:
-            # Postfix and others write Final-Recipient before Original-Recipient, so an
-            # Original-Recipient only opens a new recipient once the current one holds its
-            # Action or Status.
-            if starts > 1 and name in ("original-recipient", "final-recipient") and (
-                current is None
-                or name in current
-                or (name == "original-recipient" and ("action" in current or "status" in current))
-            ):
-                current = {}
-                recipients.append(current)
-            if current is None or name in _PER_MESSAGE:
-                per_message.setdefault(name, value)
-            if current is not None:
-                current.setdefault(name, value)
-    return per_message, recipients
-
-
-def address_of(field: str | None) -> str | None:
-    """`rfc822; user@example.org` to the address; other address types are kept as written."""
-    if not field:
-        return None
-    kind, sep, value = field.partition(";")
-    value = value.strip() if sep else kind.strip()
-    return first_address(value) or value.strip("<> ") or None
-
-
-def host_of(field: str | None) -> str | None:
-    """`dns; mx.example.org` (or `smtp; ...`) to the host name."""
-    if not field:
-        return None
-    _, sep, value = field.partition(";")
-    value = (value if sep else field).strip()
-    host = value.split()[0] if value else ""
-    return host.strip("[]<>") or None
+    for part in status_parts(mail):
+        text = part.decoded(mail.limits.decoded_bytes).decode("utf-8", "replace")
+        if recipients_from(parse_fields(text)[1]):
+            return True
+    return False
 
 
 def recipients_from(fields: list[dict[str, str]]) -> list[Recipient]:
@@ -154,6 +106,8 @@ def recognise(mail: Mail) -> Report | None:
     kind = kind_for_action(r.action for r in recipients)
     if not recipients:
         kind = Kind.FAILURE
+    if kind is Kind.DELAY and challenge.asks_to_release(mail):
+        return None  # "sender not pre-approved, add yourself to my guest list": a challenge
     actions = sorted({r.action or "?" for r in recipients})
     reason = (
         f"RFC 3464 delivery status report, {len(recipients)} recipient(s), "

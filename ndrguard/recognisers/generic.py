@@ -10,6 +10,10 @@ so that a person's message about a parcel that "could not be delivered" stays or
   2. a failure (or delay) phrase, in the subject or the report's own text, in English, German,
      French, Spanish, Italian, Portuguese, Dutch, Polish, Russian, Japanese or Chinese;
   3. a recipient address next to the explanation, or a status code or SMTP reply.
+A report that names no one (GroupWise names a local user, a truncated Sendmail report keeps only
+its transcript marker) is still a failure when the null envelope, a mail-system From and a failure
+subject all agree. A recipient without a code beside it gets the report's only code, else the
+status its words stand for ("user not found" 5.1.1), else the report's class.
 When the only structural sign is the From address (which a phisher can write), a status code or
 a returned copy of the original is also required, and texts that send the reader to a web page
 to log in or "release" messages are refused: that is how bounce-shaped phishing reads.
@@ -34,6 +38,7 @@ from ndrguard.recognisers.common import (
     own_addresses,
     sender_is_daemon,
     status_from_reply,
+    status_from_words,
     status_in,
 )
 from ndrguard.recognisers.phrases import Phrases
@@ -162,6 +167,7 @@ _COPY_START = re.compile(
     r"^[ \t>|]*(?:-{2,}.*(?:original|copy|returned|message follows|headers? follow|"
     r"undelivered message|unsent message|mensaje original|message d'origine|ursprüngliche|"
     r"nachricht folgt|originele|oryginaln|исходное|元のメッセージ|原始邮件).*|"
+    r"(?:bounced|returned|original|undelivered) (?:e-?mail|message)[ \t]*:?[ \t]*|"
     r"(?:Received|Return-Path|Message-ID|DKIM-Signature|X-[\w-]+)[ \t]*:.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -230,7 +236,7 @@ def _recognise(mail: Mail) -> Report | None:
             return None
     recipients = _recipients(mail, explanation)
     reply = reply or SMTP_REPLY.search(explanation)
-    if not (recipients or status or reply or failed_header):
+    if not (recipients or status or reply or failed_header or _names_no_one(mail, subject)):
         return None
     shape: Shape | None = None
     if not (null or report_part or failed_header):
@@ -246,16 +252,38 @@ def _recognise(mail: Mail) -> Report | None:
     if kind is Kind.DELAY and failure and not delay:
         kind = Kind.FAILURE
     action = "delayed" if kind is Kind.DELAY else "failed"
-    for r in recipients:
-        r.action = action
     if not recipients and failed_header:
         for addr in ADDRESS.findall(mail.headers.get("x-failed-recipients") or ""):
-            recipients.append(Recipient(address=addr, action=action, status=status))
+            recipients.append(Recipient(address=addr, status=status))
+    only = _only_status(explanation)
+    for r in recipients:
+        r.action = action
+        # A status written once for the whole report ("Could not be delivered because of 550
+        # 5.1.1 User unknown" above the list) is every recipient's; words stand in otherwise.
+        r.status = r.status or only or status_from_words(
+            r.diagnostic or explanation, kind is Kind.FAILURE
+        )
     said = (failure or delay).group(0)  # type: ignore[union-attr]
     reason = f"mail-system message saying {said!r}" + (
         f", {len(recipients)} recipient(s)" if recipients else f", status {status}"
     )
     return make_report(mail, kind, NAME, reason, recipients)
+
+
+def _names_no_one(mail: Mail, subject: str) -> bool:
+    """A bounce that names neither recipient nor code is still one when every sign agrees.
+
+    GroupWise names only a local user ("recipient (User account is expired)"), a truncated
+    Sendmail report keeps only "<<< No Message Collected >>>": a null envelope sender, a
+    mail-system From and a failure subject together are what no person's message has.
+    """
+    return null_sender(mail) and sender_is_daemon(mail) and bool(FAILURE.search(subject))
+
+
+def _only_status(explanation: str) -> str | None:
+    """The enhanced status code of the report when it writes exactly one."""
+    found = {".".join(m.groups()) for m in STATUS.finditer(explanation)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _has_links(mail: Mail, explanation: str) -> bool:

@@ -36,9 +36,10 @@ NAME = "autoreply"
 _AUTO_FIELDS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-vacation", "x-autoreply-from")
 
 # Subject prefixes written by responders themselves (Exchange's localised "Automatic reply:",
-# Sieve's default "Auto:", Notes' "Abwesenheitsnotiz:", ...).
-SUBJECT_PREFIX = re.compile(
-    r"^\s*(?:automatic reply|auto(?:matic)?[ -]?(?:reply|response|respond|answer)|auto|"
+# Sieve's default "Auto:", Notes' "Abwesenheitsnotiz:", ...), followed by a colon or, as some
+# webmail responders write them, in brackets ("[Automatyczna odpowiedź] Re: ...").
+_PREFIX_WORDS = (
+    r"(?:automatic reply|auto(?:matic)?[ -]?(?:reply|response|respond|answer)|auto|"
     r"out of (?:the )?office(?: reply| autoreply| notice)?|ooo|away|vacation(?: reply)?|"
     r"abwesenheitsnotiz|automatische antwort|abwesend|autoantwort|"
     r"réponse automatique|reponse automatique|absence du bureau|absent|"
@@ -46,10 +47,13 @@ SUBJECT_PREFIX = re.compile(
     r"risposta automatica|fuori sede|fuori ufficio|"
     r"resposta automática|resposta automatica|fora do escritório|"
     r"automatisch antwoord|afwezig|niet aanwezig|"
-    r"odpowiedź automatyczna|odpowiedz automatyczna|autoodpowiedź|nieobecność|"
+    r"odpowiedź automatyczna|odpowiedz automatyczna|automatyczna odpowied[źz]|autoodpowiedź|"
+    r"nieobecność|"
     r"автоматический ответ|автоответ|нет на месте|"
-    r"自動応答|自動返信|自動回覆|自动回复|自动答复|不在)\s*[:：]",
-    re.IGNORECASE,
+    r"自動応答|自動返信|自動回覆|自动回复|自动答复|不在)"
+)
+SUBJECT_PREFIX = re.compile(
+    rf"^\s*(?:\[\s*{_PREFIX_WORDS}\s*\]|{_PREFIX_WORDS}\s*[:：])", re.IGNORECASE
 )
 
 # Words that say the writer is away, in the eleven languages we cover.
@@ -67,6 +71,7 @@ ABSENCE = Phrases(
     r"\bfora do escritório\b|\bde férias\b|\bestarei ausente\b|\bresposta automática\b|"
     r"\bniet op kantoor\b|\bmet vakantie\b|\bafwezig\b|\bautomatisch antwoord\b|"
     r"\bpoza biurem\b|\bna urlopie\b|\bnieobecn\w*|\bodpowiedź automatyczna\b|"
+    r"\bautomatyczna odpowiedź\b|"
     r"в отпуске|вне офиса|отсутству\w*|автоматический ответ|"
     r"不在|休暇|外出中|自動応答|自動返信|休假|出差|自动回复|自動回覆",
     (
@@ -78,6 +83,18 @@ ABSENCE = Phrases(
         "automatyczna", "отпуск", "офис", "отсутств", "ответ", "不在", "休暇", "外出", "自動",
         "休假", "出差", "自动",
     ),
+)
+
+# Acknowledgements: the responder thanks for the message and promises an answer, the RFC 3834
+# auto-reply of help desks and of people who answer later rather than being away.
+ACKNOWLEDGEMENT = Phrases(
+    r"\bthank(?:s| you) for (?:your|you) (?:e-?mail|message|enquiry|inquiry|request)\b.{0,300}"
+    r"\b(?:i|we)(?: will|'ll| shall) (?:\w+ ){0,3}(?:reply|respond|answer|get back to you|be in "
+    r"touch)\b|\bwe have received your (?:e-?mail|message|enquiry|inquiry|request)\b|"
+    r"\bthis is an automated (?:reply|response|acknowledge?ment)\b",
+    ("thank", "received your", "automated"),
+    re.DOTALL,
+    window=400,
 )
 
 # Subjects with which mail systems announce bounces; such a message is not a vacation notice.
@@ -109,12 +126,18 @@ def recognise(mail: Mail) -> Report | None:
         return None
     prefix = SUBJECT_PREFIX.search(subj)
     exchange = "x-ms-exchange-inbox-rules-loop" in names or _suppresses_replies(mail)
-    if prefix and (exchange or null_sender(mail) or auto):
+    # vacation(1) and procmail responders mark their replies only with Precedence: junk.
+    responder = exchange or null_sender(mail) or bool(auto) or precedence(mail) == "junk"
+    if prefix and responder:
         return _report(mail, f"auto-reply subject {prefix.group(0).strip()!r} from a responder")
-    if (auto or null_sender(mail) or exchange) and (prefix or ABSENCE.search(subj)):
+    if responder and ABSENCE.search(subj):
         return _report(mail, "automated message announcing an absence")
-    if (auto or null_sender(mail)) and ABSENCE.search(head_text(mail, 1500)):
-        return _report(mail, "automated message whose text announces an absence")
+    if auto or null_sender(mail):
+        head = head_text(mail, 1500)
+        if ABSENCE.search(head):
+            return _report(mail, "automated message whose text announces an absence")
+        if ACKNOWLEDGEMENT.search(f"{subj}\n{head}"):
+            return _report(mail, "automated acknowledgement of the message")
     return None
 
 

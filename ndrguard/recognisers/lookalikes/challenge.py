@@ -29,10 +29,12 @@ from ndrguard.report import Kind, Report
 
 NAME = "challenge"
 
-# Header fields that challenge-response products add (TMDA, ASK, Boxbe, Spam Arrest, Sendio)
+# Header fields that challenge-response products add (TMDA, ASK, Boxbe, Bluebottle, Spam Arrest,
+# Sendio)
 # and the generic X-Challenge family.
 _PRODUCT_FIELD = re.compile(
-    r"^x-(?:tmda|ask|askversion|boxbe|spamarrest|spam-arrest|challenge|sendio|mailblocks|"
+    r"^x-(?:tmda|ask|askversion|boxbe|bluebottle|spamarrest|spam-arrest|challenge|sendio|"
+    r"mailblocks|"
     r"cr-|c-r-|confirm-)",
 )
 
@@ -58,11 +60,13 @@ BODY = Phrases(
         r"\bnot (?:yet )?on .{0,40}(?:guest|approved senders?|allowed senders?) list\b|"
         r"\b(?:request|ask) to be added to .{0,40}(?:guest|approved|allowed|safe) ?"
         r"(?:senders? )?list|"
+        r"\b(?:have )?your address added to (?:the recipient's|my|our) (?:guest|approved|allowed|"
+        r"safe|white) ?(?:senders? )?list\b|\b(?:has been|was) waitlisted\b|"
         r"\b(?:list|whitelist) of approved senders\b|\bapproved senders? list\b|"
         r"\bonly (?:from|accept (?:mail|messages) from) senders i (?:have )?(?:approved|know)|"
         r"\bapologi[sz]e for this automatic (?:reply|response|message)\b|"
-        r"\b(?:add(?:ed)? (?:yourself |you )?to|on) my (?:guest|approved|allowed|safe|white) ?"
-        r"(?:senders? )?list\b|"
+        r"\b(?:add(?:ed)? (?:yourself |you )?to|on) my (?:\w+ )?(?:guest|approved|allowed|safe|"
+        r"white) ?(?:senders? )?list\b|"
         r"\b(?:confirm|verify|prove) (?:that )?you are (?:a )?(?:human|real person|person)\b|"
         r"\bnot an? (?:spam ?)?(?:robot|bot|spammer)\b|"
         r"\bcomplete the verification process\b|\bchallenge[- ]response\b|"
@@ -82,10 +86,20 @@ BODY = Phrases(
         "allowed", "safe", "white", "human", "person", "robot", "bot", "spammer", "verif",
         "challenge", "zurückgehalten", "mensch", "retenu", "attente", "retenid", "libera",
         "confirmer", "robô", "робот", "attesa", "retida", "vastgehouden", "tegengehouden",
-        "wstrzyman",
+        "wstrzyman", "waitlisted",
     ),
     re.DOTALL,
 )
+
+
+def asks_to_release(mail: Mail) -> bool:
+    """The report's text asks the sender to prove itself or join a list: a challenge's words.
+
+    Boxbe and other services send their challenge as an RFC 3464 report whose recipient is only
+    "delayed" (4.7.0, sender not pre-approved); the DSN reader asks this before calling such a
+    report a delay.
+    """
+    return bool(BODY.findall(head_text(mail, 6000)))
 
 
 def recognise(mail: Mail) -> Report | None:

@@ -24,7 +24,7 @@ import re
 from ndrguard.headers import first_address
 from ndrguard.mail import Mail, Part, normalise_newlines
 from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.dsn import parse_fields
+from ndrguard.recognisers.fields import parse_fields
 from ndrguard.recognisers.lookalikes.signs import auto_submitted, report_parts, subject
 from ndrguard.report import Kind, Recipient, Report
 
@@ -76,7 +76,7 @@ def _arf(mail: Mail, part: Part) -> Report:
         fields.setdefault(name, value)
     if not fields:  # some generators fold the fields; the DSN reader copes with that
         fields = parse_fields(text)[0]
-    ftype = fields.get("feedback-type", "unspecified").split()[0] if fields else "unspecified"
+    ftype = (fields.get("feedback-type") or "unspecified").split()[0]  # empty in truncated reports
     agent = fields.get("user-agent")
     reason = f"RFC 5965 feedback report, Feedback-Type: {ftype}"
     if agent:

@@ -1,8 +1,8 @@
 """Recognisers for the text formats of MTA software (Postfix, Sendmail, Exim, qmail, ...).
 
 Every module answers only for mail sent by a mail system (null envelope sender or a daemon
-address; `_text.automated`) whose text carries its software's fixed phrases, so ordinary mail
-that quotes a bounce is left alone.
+address; `common.from_mail_system`) whose text carries its software's fixed phrases, so
+ordinary mail that quotes a bounce is left alone.
 
 BEFORE_DSN holds the formats whose RFC 3464 part can be present but empty (Postfix's "delivery
 report unavailable", the X3 gateway's recipient-less part): they read the text only then and

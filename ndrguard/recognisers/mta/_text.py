@@ -1,4 +1,4 @@
-"""What the MTA text recognisers share: the automation gate and reading per-recipient lines.
+"""What the MTA text recognisers share: the marked-text gate and reading per-recipient lines.
 
 Every MTA module asks two questions before it reads a body: did a mail system send this (null
 envelope sender or a daemon address), and does the text carry the software's fixed phrases?
@@ -14,12 +14,10 @@ import re
 
 from ndrguard.headers import ADDRESS
 from ndrguard.mail import Mail
-from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import (
     SMTP_REPLY,
     clean_line,
-    null_sender,
-    sender_is_daemon,
+    from_mail_system,
     status_from_reply,
     status_in,
 )
@@ -31,22 +29,22 @@ _DEFAULT_STATUS = {Kind.FAILURE: "5.0.0", Kind.DELAY: "4.0.0", Kind.DELIVERED: "
 _REMOTE_HOST = re.compile(r"\bhost\s+([\w-]+(?:\.[\w-]+)+)\s?\[", re.IGNORECASE)
 
 
-def automated(mail: Mail) -> bool:
-    """Sent by a mail system: the structural half of every MTA rule."""
-    return null_sender(mail) or sender_is_daemon(mail)
 
 
-def has_dsn_recipients(mail: Mail) -> bool:
-    """The message's own RFC 3464 part names recipients, so the DSN reader should answer.
 
-    Recognisers that run before the DSN reader use this to step aside unless the DSN part is
-    missing or empty (Postfix's "delivery report unavailable", some gateways' bare parts).
+
+def marked_text(mail: Mail, *markers: str) -> str | None:
+    """The text of a mail system's message that carries one of its software's `markers`.
+
+    The two questions every MTA rule asks (see the module docstring), the header one first so
+    that ordinary mail is never decoded for it.
     """
-    for part in dsn.status_parts(mail):
-        text = part.decoded(mail.limits.decoded_bytes).decode("utf-8", "replace")
-        if dsn.recipients_from(dsn.parse_fields(text)[1]):
-            return True
-    return False
+    if not from_mail_system(mail):
+        return None
+    text = mail.text()
+    return text if any(marker in text for marker in markers) else None
+
+
 
 
 def status_of(diagnostic: str | None, kind: Kind) -> str:
@@ -115,14 +113,3 @@ def after(text: str, marker: str) -> str | None:
     pos = text.find(marker)
     return None if pos < 0 else text[pos + len(marker) :]
 
-
-def dedupe(recipients: list[Recipient]) -> list[Recipient]:
-    """One entry per address (case-insensitive), the first one written kept."""
-    seen: set[str] = set()
-    out = []
-    for r in recipients:
-        key = r.address.lower()
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out

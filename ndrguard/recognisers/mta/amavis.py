@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, dedupe, recipient
+from ndrguard.recognisers.common import from_mail_system, notice
+from ndrguard.recognisers.mta._text import recipient
 from ndrguard.report import Kind, Report
 
 NAME = "amavis"
@@ -27,7 +27,7 @@ _ENTRY = re.compile(r"^[ \t]+<([^<>\s]+@[^<>\s]+)>:?[ \t]*(.*(?:\n[ \t]{3,}\S.*)
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
+    if not from_mail_system(mail):
         return None
     text = mail.text()
     if "amavis" not in text.lower() and "WAS NOT" not in text:
@@ -37,14 +37,12 @@ def recognise(mail: Mail) -> Report | None:
     if start is None or signature is None:
         return None
     listing = text[start.end() : signature.start()]
-    recipients = dedupe([recipient(a, Kind.FAILURE, words) for a, words in _ENTRY.findall(listing)])
-    if not recipients:
-        return None
-    return make_report(
+    recipients = [recipient(a, Kind.FAILURE, words) for a, words in _ENTRY.findall(listing)]
+    return notice(
         mail,
         Kind.FAILURE,
         NAME,
-        f"amavisd-new non-delivery report, {len(recipients)} recipient(s)",
+        "amavisd-new non-delivery report",
         recipients,
         reporting_mta=signature.group(1),
     )

@@ -13,8 +13,8 @@ import re
 
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import after, automated, before, dedupe, recipient
+from ndrguard.recognisers.common import from_mail_system, notice
+from ndrguard.recognisers.mta._text import after, before, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "apachejames"
@@ -25,7 +25,7 @@ _RCPT = re.compile(r"^[ \t]+RCPT TO:[ \t]*(.+)$", re.MULTILINE)
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
+    if not from_mail_system(mail):
         return None
     text = mail.text()
     details = after(text, _DETAILS)
@@ -34,13 +34,5 @@ def recognise(mail: Mail) -> Report | None:
     below = before(after(text, _ERROR_BELOW) or "", _DETAILS)
     words = " ".join(below.split()) or None
     found = [a for m in _RCPT.finditer(details) for a in addresses(m.group(1))]
-    recipients = dedupe([recipient(a, Kind.FAILURE, words) for a in found])
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        Kind.FAILURE,
-        NAME,
-        f"Apache James failure notice, {len(recipients)} recipient(s)",
-        recipients,
-    )
+    recipients = [recipient(a, Kind.FAILURE, words) for a in found]
+    return notice(mail, Kind.FAILURE, NAME, "Apache James failure notice", recipients)

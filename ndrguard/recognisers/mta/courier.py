@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, dedupe, recipient
+from ndrguard.recognisers.common import notice
+from ndrguard.recognisers.mta._text import marked_text, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "courier"
@@ -30,10 +30,8 @@ _REPLY = re.compile(r"^<<<\s*(.*)$", re.MULTILINE)
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if "running the Courier mail server" not in text:
+    text = marked_text(mail, "running the Courier mail server")
+    if text is None:
         return None
     greeting = _GREETING.search(text)
     kind = next((k for title, k in _SECTIONS if title in text), Kind.FAILURE)
@@ -46,14 +44,11 @@ def recognise(mail: Mail) -> Report | None:
         recipients.append(
             recipient(m.group(1), kind, words, remote_mta=remote.group(1) if remote else None)
         )
-    recipients = dedupe(recipients)
-    if not recipients:
-        return None
-    return make_report(
+    return notice(
         mail,
         kind,
         NAME,
-        f"Courier {kind} notice, {len(recipients)} recipient(s)",
+        f"Courier {kind} notice",
         recipients,
         reporting_mta=greeting.group(1) if greeting else None,
     )

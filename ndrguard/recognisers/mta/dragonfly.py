@@ -13,7 +13,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import after, automated, before, recipient
+from ndrguard.recognisers.mta._text import after, before, marked_text, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "dragonfly"
@@ -25,10 +25,8 @@ _REMOTE = re.compile(r"^([\w.-]+) \[[\d.:a-fA-F]+\] did not like our", re.MULTIL
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if "DragonFly Mail Agent" not in text:
+    text = marked_text(mail, "DragonFly Mail Agent")
+    if text is None:
         return None
     greeting = _GREETING.search(text)
     error = _ERROR.search(text)

@@ -20,8 +20,8 @@ import re
 
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, before, dedupe, first_address, recipient
+from ndrguard.recognisers.common import dedupe, from_mail_system, make_report
+from ndrguard.recognisers.mta._text import before, first_address, recipient
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "exim"
@@ -55,7 +55,7 @@ _BLOCK_MORE = re.compile(r"^(?: {4,}|\t)\s*(\S.*)$")
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
+    if not from_mail_system(mail):
         return None
     text = mail.text()
     failed_header = mail.headers.get("x-failed-recipients")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, dedupe, recipient
+from ndrguard.recognisers.common import from_mail_system, notice
+from ndrguard.recognisers.mta._text import recipient
 from ndrguard.report import Kind, Report
 
 NAME = "ezweb"
@@ -30,7 +30,7 @@ _TIMEOUT = re.compile(r"^Your message was not delivered within .*$", re.MULTILIN
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
+    if not from_mail_system(mail):
         return None
     text = mail.text()
     if not any(p in text for p in _PHRASES):
@@ -43,13 +43,4 @@ def recognise(mail: Mail) -> Report | None:
         timeout = _TIMEOUT.search(text)
         words = reply.group(1) if reply else (timeout.group(0) if timeout else None)
         recipients.append(recipient(m.group(1), Kind.FAILURE, words))
-    recipients = dedupe(recipients)
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        Kind.FAILURE,
-        NAME,
-        f"EZweb failure notice, {len(recipients)} recipient(s)",
-        recipients,
-    )
+    return notice(mail, Kind.FAILURE, NAME, "EZweb failure notice", recipients)

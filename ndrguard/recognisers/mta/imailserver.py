@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import after, automated, before, dedupe, recipient
+from ndrguard.recognisers.common import from_mail_system, notice
+from ndrguard.recognisers.mta._text import after, before, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "imailserver"
@@ -29,7 +29,7 @@ _LINE = re.compile(
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
+    if not from_mail_system(mail):
         return None
     mailer = mail.headers.get("x-mailer") or ""
     text = mail.text()
@@ -44,13 +44,4 @@ def recognise(mail: Mail) -> Report | None:
             continue  # the quoted "Save to the following Address Book" header lines
         words = " ".join(w for w in (label or undeliverable, response_words) if w)
         recipients.append(recipient(address, Kind.FAILURE, words))
-    recipients = dedupe(recipients)
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        Kind.FAILURE,
-        NAME,
-        f"IMail failure notice, {len(recipients)} recipient(s)",
-        recipients,
-    )
+    return notice(mail, Kind.FAILURE, NAME, "IMail failure notice", recipients)

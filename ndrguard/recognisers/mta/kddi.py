@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, recipient
+from ndrguard.recognisers.common import from_mail_system, make_report
+from ndrguard.recognisers.mta._text import recipient
 from ndrguard.report import Kind, Report
 
 NAME = "kddi"
@@ -33,7 +33,7 @@ def recognise(mail: Mail) -> Report | None:
     if block is None:
         return None
     returned = any(p.content_type == "message/rfc822" for p in mail.walk())
-    if not (automated(mail) or returned):
+    if not (from_mail_system(mail) or returned):
         return None
     rcpt = recipient(block.group(1), Kind.FAILURE, block.group(2))
     return make_report(mail, Kind.FAILURE, NAME, "au one net (KDDI) failure notice", [rcpt])

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, dedupe, recipient
+from ndrguard.recognisers.common import notice
+from ndrguard.recognisers.mta._text import marked_text, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "mailfoundry"
@@ -25,19 +25,13 @@ _BLOCK = re.compile(
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if "Delivery failed for the following reason:" not in text:
+    text = marked_text(mail, "Delivery failed for the following reason:")
+    if text is None:
         return None
     kind = (
         Kind.FAILURE
         if "permanent failure" in text or "No further delivery" in text
         else (Kind.DELAY)
     )
-    recipients = dedupe([recipient(a, kind, words) for a, words in _BLOCK.findall(text)])
-    if not recipients:
-        return None
-    return make_report(
-        mail, kind, NAME, f"MailFoundry {kind} notice, {len(recipients)} recipient(s)", recipients
-    )
+    recipients = [recipient(a, kind, words) for a, words in _BLOCK.findall(text)]
+    return notice(mail, kind, NAME, f"MailFoundry {kind} notice", recipients)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, recipient
+from ndrguard.recognisers.common import notice
+from ndrguard.recognisers.mta._text import marked_text, recipient
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "messagingserver"
@@ -34,10 +34,8 @@ _FIELD = re.compile(
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if _OPENING not in text:
+    text = marked_text(mail, _OPENING)
+    if text is None:
         return None
     kind = next((k for phrase, k in _KINDS if phrase in text), None)
     if kind is None:
@@ -62,12 +60,4 @@ def recognise(mail: Mail) -> Report | None:
                 address, kind, words, remote_mta=remote, original=block.get("original address")
             )
         )
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        kind,
-        NAME,
-        f"Messaging Server {kind} notice, {len(recipients)} recipient(s)",
-        recipients,
-    )
+    return notice(mail, kind, NAME, f"Messaging Server {kind} notice", recipients)

@@ -9,15 +9,8 @@ addresses one per line, then dashed sections "-------server message" (the remote
 from __future__ import annotations
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import (
-    after,
-    automated,
-    before,
-    dedupe,
-    first_address,
-    recipient,
-)
+from ndrguard.recognisers.common import from_mail_system, notice
+from ndrguard.recognisers.mta._text import after, before, first_address, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "mfilter"
@@ -27,7 +20,7 @@ _SERVER = "-------server message"
 
 
 def recognise(mail: Mail) -> Report | None:
-    if "m-FILTER" not in (mail.headers.get("x-mailer") or "") or not automated(mail):
+    if "m-FILTER" not in (mail.headers.get("x-mailer") or "") or not from_mail_system(mail):
         return None
     text = mail.text()
     listing = after(text, _FAILED)
@@ -36,13 +29,5 @@ def recognise(mail: Mail) -> Report | None:
     server = after(text, _SERVER)
     words = before(server, "-------").strip() if server else None
     found = (first_address(ln) for ln in before(listing, "-------").split("\n"))
-    recipients = dedupe([recipient(a, Kind.FAILURE, words) for a in found if a])
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        Kind.FAILURE,
-        NAME,
-        f"m-FILTER failure notice, {len(recipients)} recipient(s)",
-        recipients,
-    )
+    recipients = [recipient(a, Kind.FAILURE, words) for a in found if a]
+    return notice(mail, Kind.FAILURE, NAME, "m-FILTER failure notice", recipients)

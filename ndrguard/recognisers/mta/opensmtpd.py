@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import after, automated, before, dedupe, recipient
+from ndrguard.recognisers.common import notice
+from ndrguard.recognisers.mta._text import after, before, marked_text, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "opensmtpd"
@@ -32,19 +32,13 @@ _LINE = re.compile(r"^([^\s:<>]+@[^\s:<>]+):\s*(.*)$", re.MULTILINE)
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if _GREETING not in text:
+    text = marked_text(mail, _GREETING)
+    if text is None:
         return None
     found = next(((after(text, o), k) for o, k in _OPENINGS if o in text), None)
     if found is None:
         return None
     body, kind = found
     listing = before(body or "", _COPY, "Please note that this is only a temporary")
-    recipients = dedupe([recipient(a, kind, words) for a, words in _LINE.findall(listing)])
-    if not recipients:
-        return None
-    return make_report(
-        mail, kind, NAME, f"OpenSMTPD {kind} notice, {len(recipients)} recipient(s)", recipients
-    )
+    recipients = [recipient(a, kind, words) for a, words in _LINE.findall(listing)]
+    return notice(mail, kind, NAME, f"OpenSMTPD {kind} notice", recipients)

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import re
 
-from ndrguard.headers import first_address
 from ndrguard.mail import Mail
-from ndrguard.original import extract
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, dedupe, has_dsn_recipients, recipient
+from ndrguard.recognisers import dsn
+from ndrguard.recognisers.common import dedupe, from_mail_system, make_report, returned_recipients
+from ndrguard.recognisers.mta._text import recipient
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "postfix"
@@ -51,14 +50,14 @@ _REPORTER = re.compile(r"at host ([\w.-]+?)\.?\s*$", re.MULTILINE)
 
 def recognise(mail: Mail) -> Report | None:
     subject = mail.headers.get("subject") or ""
-    if not automated(mail):
+    if not from_mail_system(mail):
         return None
     text = mail.text()
     if "SMTP server: errors from " in subject and "Transcript of session follows" in text:
         return _session_notice(mail, text)
     if not any(marker in text for marker in _MARKERS):
         return None
-    if has_dsn_recipients(mail):
+    if dsn.has_recipients(mail):
         return None  # a complete RFC 3464 part: the DSN reader answers
     if _WARNING in text or subject.startswith("Delayed Mail"):
         kind = Kind.DELAY
@@ -68,10 +67,9 @@ def recognise(mail: Mail) -> Report | None:
         kind = Kind.FAILURE
     recipients = _paragraphs(text, kind)
     if not recipients and _UNAVAILABLE in text:
-        _, original = extract(mail)
-        to = first_address(original.to) if original else None
-        if to:
-            recipients = [recipient(to, kind, "delivery report unavailable")]
+        recipients = [
+            recipient(to, kind, "delivery report unavailable") for to in returned_recipients(mail)
+        ][:1]
     if not recipients:
         return None
     host = _REPORTER.search(text)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, dedupe, recipient
+from ndrguard.recognisers.common import dedupe, kind_for_action, notice
+from ndrguard.recognisers.mta._text import marked_text, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "powermta"
@@ -24,10 +24,8 @@ _LINE = re.compile(r"^[ \t]+<([^<>\s]+@[^<>\s]+)>[ \t]+(.+)$", re.MULTILINE)
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if _OPENING not in text:
+    text = marked_text(mail, _OPENING)
+    if text is None:
         return None
     recipients = []
     for address, words in _LINE.findall(text):
@@ -39,22 +37,13 @@ def recognise(mail: Mail) -> Report | None:
             kind = Kind.DELIVERED
         recipients.append(recipient(address, kind, words))
     recipients = dedupe(recipients)
-    if not recipients:
-        return None
-    actions = {r.action for r in recipients}
-    kind = (
-        Kind.FAILURE
-        if "failed" in actions
-        else Kind.DELAY
-        if "delayed" in actions
-        else (Kind.DELIVERED)
-    )
+    kind = kind_for_action(r.action for r in recipients)
     greeting = _GREETING.search(text)
-    return make_report(
+    return notice(
         mail,
         kind,
         NAME,
-        f"PowerMTA {kind} notice, {len(recipients)} recipient(s)",
+        f"PowerMTA {kind} notice",
         recipients,
         reporting_mta=greeting.group(1) if greeting else None,
     )

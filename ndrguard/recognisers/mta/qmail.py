@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, before, dedupe, recipient
+from ndrguard.recognisers.common import dedupe, from_mail_system, make_report
+from ndrguard.recognisers.mta._text import before, recipient
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "qmail"
@@ -44,7 +44,7 @@ _REPORTER = re.compile(r"^Hi\. This is the qmail[\w-]* program at ([\w.-]+?)\.?\
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
+    if not from_mail_system(mail):
         return None
     text = mail.text()
     if _GREETING not in text and not any(m in text for m in COPY_MARKERS):

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers import dsn
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, dedupe, first_address, recipient
+from ndrguard.recognisers import dsn, fields
+from ndrguard.recognisers.common import dedupe, make_report
+from ndrguard.recognisers.mta._text import first_address, marked_text, recipient
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "sendmail"
@@ -42,10 +42,8 @@ _BRACKETED = re.compile(r"\[([^\]]+)\]\s*$")
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if _TRANSCRIPT not in text and "The following address" not in text:
+    text = marked_text(mail, _TRANSCRIPT, "The following address")
+    if text is None:
         return None
     if SECTION.search(text) is None:
         return None
@@ -91,7 +89,7 @@ def _inline_fields(text: str) -> list[Recipient]:
     """
     if "Final-Recipient:" not in text:
         return []
-    return dsn.recipients_from(dsn.parse_fields(text)[1])
+    return dsn.recipients_from(fields.parse_fields(text)[1])
 
 
 def _section_body(text: str, start: int) -> tuple[str, str | None]:

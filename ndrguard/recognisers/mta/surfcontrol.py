@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import automated, dedupe, recipient
+from ndrguard.recognisers.common import notice
+from ndrguard.recognisers.mta._text import marked_text, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "surfcontrol"
@@ -24,23 +24,12 @@ _ATTEMPT = re.compile(r"^([^\s<>:]+@[^\s<>:]+): \[([\w.:-]+)\],[ \t]*(.+)$", re.
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if _OPENING not in text:
+    text = marked_text(mail, _OPENING)
+    if text is None:
         return None
     attempts = {a.lower(): (host, words) for a, host, words in _ATTEMPT.findall(text)}
     recipients = []
     for address in _ADDRESSED.findall(text):
         host, words = attempts.get(address.lower(), (None, None))
         recipients.append(recipient(address, Kind.FAILURE, words, remote_mta=host))
-    recipients = dedupe(recipients)
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        Kind.FAILURE,
-        NAME,
-        f"SurfControl failure notice, {len(recipients)} recipient(s)",
-        recipients,
-    )
+    return notice(mail, Kind.FAILURE, NAME, "SurfControl failure notice", recipients)

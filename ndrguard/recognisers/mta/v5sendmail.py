@@ -15,8 +15,8 @@ import re
 
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import after, automated, before, dedupe, recipient
+from ndrguard.recognisers.common import dedupe, from_mail_system, make_report
+from ndrguard.recognisers.mta._text import after, before, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "v5sendmail"
@@ -30,7 +30,7 @@ _TO = re.compile(r"^To:[ \t]*(.+)$", re.MULTILINE | re.IGNORECASE)
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
+    if not from_mail_system(mail):
         return None
     text = mail.text()
     if _TRANSCRIPT not in text or not any(marker in text for marker in _UNSENT):

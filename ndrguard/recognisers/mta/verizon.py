@@ -13,7 +13,7 @@ import re
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import after, automated, recipient
+from ndrguard.recognisers.mta._text import after, marked_text, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "verizon"
@@ -24,10 +24,8 @@ _TO = re.compile(r"^To:[ \t]*(.+)$", re.MULTILINE)
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if _OPENING not in text:
+    text = marked_text(mail, _OPENING)
+    if text is None:
         return None
     original = after(text, "Original Message:") or ""
     to = _TO.search(original)

@@ -14,14 +14,9 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import (
-    after,
-    automated,
-    dedupe,
-    has_dsn_recipients,
-    recipient,
-)
+from ndrguard.recognisers import dsn
+from ndrguard.recognisers.common import notice
+from ndrguard.recognisers.mta._text import after, marked_text, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "x3"
@@ -34,13 +29,11 @@ _DETAIL = re.compile(r"^(?:SMTP:\w+ host ([\w.:-]+): |Routing: )(.+)$", re.MULTI
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if _OPENING not in text:
+    text = marked_text(mail, _OPENING)
+    if text is None:
         return None
     heading = _HEADING.search(text)
-    if heading is None or has_dsn_recipients(mail):
+    if heading is None or dsn.has_recipients(mail):
         return None
     kind = Kind.DELAY if "delayed" in heading.group(1) else Kind.FAILURE
     details = list(_DETAIL.finditer(after(text, _TECHNICAL) or ""))
@@ -51,13 +44,4 @@ def recognise(mail: Mail) -> Report | None:
         words = mine[0].group(2) if mine else heading.group(0)
         remote = mine[0].group(1) if mine else None
         recipients.append(recipient(address, kind, words, remote_mta=remote))
-    recipients = dedupe(recipients)
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        kind,
-        NAME,
-        f"gateway {kind} notice (X3 layout), {len(recipients)} recipient(s)",
-        recipients,
-    )
+    return notice(mail, kind, NAME, f"gateway {kind} notice (X3 layout)", recipients)

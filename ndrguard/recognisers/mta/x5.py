@@ -11,9 +11,8 @@ whose own text names no recipient and whose attachment is a mail-system report.
 from __future__ import annotations
 
 from ndrguard.mail import Mail, Part, normalise_newlines
-from ndrguard.recognisers import dsn
-from ndrguard.recognisers.common import kind_for_action, make_report
-from ndrguard.recognisers.mta._text import automated
+from ndrguard.recognisers import dsn, fields
+from ndrguard.recognisers.common import from_mail_system, kind_for_action, make_report
 from ndrguard.recognisers.mta.sendmail import SECTION
 from ndrguard.report import Report
 
@@ -23,24 +22,24 @@ _STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status")
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
+    if not from_mail_system(mail):
         return None
     if SECTION.search(mail.text()) is None:
         return None
     inner = [p for p in mail.walk() if p.in_attachment and p.content_type in _STATUS_TYPES]
     if not inner or not _wrapped_by_report(mail, inner[0]):
         return None
-    fields = []
+    blocks = []
     per_message: dict[str, str] = {}
     for part in inner:
         text = normalise_newlines(part.decoded(mail.limits.decoded_bytes)).decode(
             "utf-8", "replace"
         )
-        pm, rs = dsn.parse_fields(text)
+        pm, rs = fields.parse_fields(text)
         for k, v in pm.items():
             per_message.setdefault(k, v)
-        fields.extend(rs)
-    recipients = dsn.recipients_from(fields)
+        blocks.extend(rs)
+    recipients = dsn.recipients_from(blocks)
     if not recipients:
         return None
     kind = kind_for_action(r.action for r in recipients)
@@ -50,7 +49,7 @@ def recognise(mail: Mail) -> Report | None:
         NAME,
         f"relay's notice wrapping another server's DSN, {len(recipients)} recipient(s)",
         recipients,
-        reporting_mta=dsn.host_of(per_message.get("reporting-mta")),
+        reporting_mta=fields.host_of(per_message.get("reporting-mta")),
     )
 
 

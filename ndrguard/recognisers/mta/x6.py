@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import after, automated, dedupe, first_address, recipient
+from ndrguard.recognisers.common import dedupe, kind_for_action, notice
+from ndrguard.recognisers.mta._text import after, first_address, marked_text, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "x6"
@@ -25,10 +25,8 @@ _TEMPORARY = ("temporary error", "temporarily")
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not automated(mail):
-        return None
-    text = mail.text()
-    if _OPENING not in text:
+    text = marked_text(mail, _OPENING)
+    if text is None:
         return None
     count = _COUNT.search(text)
     if count is None:
@@ -50,13 +48,5 @@ def recognise(mail: Mail) -> Report | None:
             recipient(address, kind, words, remote_mta=server.group(1) if server else None)
         )
     recipients = dedupe(recipients)
-    if not recipients:
-        return None
-    kind = Kind.FAILURE if any(r.action == "failed" for r in recipients) else Kind.DELAY
-    return make_report(
-        mail,
-        kind,
-        NAME,
-        f"gateway {kind} notice (X6 layout), {len(recipients)} recipient(s)",
-        recipients,
-    )
+    kind = kind_for_action(r.action for r in recipients)
+    return notice(mail, kind, NAME, f"gateway {kind} notice (X6 layout)", recipients)

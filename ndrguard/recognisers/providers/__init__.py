@@ -6,7 +6,7 @@ on a sender that is a mail system; none keys on host names of particular sites.
 BEFORE_DSN: the text templates run before the DSN reader, and so before the MTAs' text readers,
 whose looser rules (Exim's "The following address(es) failed", qmail's "<address>:") would
 otherwise claim a provider's template first and read it less well. Each steps aside when the
-message's RFC 3464 part names recipients (`_text.has_dsn_recipients`), because that part then
+message's RFC 3464 part names recipients (`dsn.has_recipients`), because that part then
 says more. Domino is the exception: its DSN part gives every failure Status 5.0.0 and a raw
 ISO-2022-JP Diagnostic-Code, so its text is read first. Within the tuple the most specific
 come first: Office 365 before the Exchange template it shares, Exchange 2007+ before 2003.

@@ -15,7 +15,6 @@ from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import (
     clean_line,
-    null_sender,
     sender_is_daemon,
     status_from_reply,
     status_in,
@@ -31,22 +30,22 @@ _LEADING_REPLY = re.compile(r"^[\s#'\"(]*([245][0-5]\d)(?:[ :-]|$)")
 _ACTIONS = {"5": "failed", "4": "delayed", "2": "delivered"}
 
 
-def from_mail_system(mail: Mail) -> bool:
-    """The report travels as notifications do: a daemon's From address or a null sender."""
-    return sender_is_daemon(mail) or null_sender(mail)
 
 
-def has_dsn_recipients(mail: Mail) -> bool:
-    """The message's own RFC 3464 part names recipients, so the DSN reader should answer.
 
-    The provider text readers run before the DSN reader (so that the MTAs' looser text readers
-    do not claim a provider's template first); they step aside when a DSN part can speak.
+
+def template_text(mail: Mail, *markers: str) -> str | None:
+    """The text of a provider's template when a mail system sent it with all of `markers`.
+
+    None as well when the message's RFC 3464 part names recipients: that part says more than
+    the template, and the DSN reader after these recognisers reads it.
     """
-    for part in dsn.status_parts(mail):
-        text = part.decoded(mail.limits.decoded_bytes).decode("utf-8", "replace")
-        if dsn.recipients_from(dsn.parse_fields(text)[1]):
-            return True
-    return False
+    if not sender_is_daemon(mail):
+        return None
+    text = mail.text()
+    if not all(marker in text for marker in markers) or dsn.has_recipients(mail):
+        return None
+    return text
 
 
 def from_domain(mail: Mail) -> str:
@@ -86,34 +85,6 @@ def status_of(diagnostic: str | None) -> str | None:
         return found
     reply = _LEADING_REPLY.match(diagnostic)
     return status_from_reply(reply.group(1)) if reply else None
-
-
-# Words that products write in place of a status code, and the code they stand for.
-_WORDS = (
-    ("retry timeout exceeded", ".4.7"),
-    ("after multiple retries", ".4.7"),
-    ("message expired", ".4.7"),
-    ("user unknown", ".1.1"),
-    ("unknown user", ".1.1"),
-    ("no such user", ".1.1"),
-    ("recipient not found", ".1.1"),
-    ("address not found", ".1.1"),
-    ("mailbox full", ".2.2"),
-    ("quota exceeded", ".2.2"),
-    ("size limit exceeded", ".3.4"),
-    ("message too large", ".3.4"),
-    ("host not found", ".1.2"),
-    ("domain not found", ".1.2"),
-    ("no smtp service", ".1.2"),
-    ("host not reachable", ".4.1"),
-)
-
-
-def status_from_words(text: str, permanent: bool = True) -> str:
-    """The status a product's own words stand for; X.0.0 when none is known."""
-    low = text.lower()
-    detail = next((code for words, code in _WORDS if words in low), ".0.0")
-    return ("5" if permanent else "4") + detail
 
 
 def recipient(

@@ -24,7 +24,7 @@ from typing import Any
 
 from ndrguard.headers import message_ids
 from ndrguard.mail import Mail
-from ndrguard.recognisers import dsn
+from ndrguard.recognisers import fields
 from ndrguard.recognisers.common import make_report
 from ndrguard.recognisers.providers._text import from_domain, recipient
 from ndrguard.report import Kind, Original, Recipient, Report, Shape
@@ -128,7 +128,7 @@ def recognise(mail: Mail) -> Report | None:
         f"Amazon SES {data['notificationType']} notification (JSON), "
         f"{len(recipients)} recipient(s)",
         recipients,
-        reporting_mta=dsn.host_of(section.get("reportingMTA")),
+        reporting_mta=fields.host_of(section.get("reportingMTA")),
     )
     original = _original(data)
     if original is not None and report.original is None:

@@ -20,9 +20,9 @@ so the DSN reader's field parser does the reading.
 from __future__ import annotations
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers import dsn
+from ndrguard.recognisers import dsn, fields
 from ndrguard.recognisers.common import kind_for_action, make_report, sender_is_daemon
-from ndrguard.recognisers.providers._text import ADDRESS, has_dsn_recipients, recipient, section
+from ndrguard.recognisers.providers._text import ADDRESS, recipient, section
 from ndrguard.report import Report
 
 NAME = "amazonworkmail"
@@ -39,10 +39,10 @@ def recognise(mail: Mail) -> Report | None:
     text = mail.text()
     if _LEAD not in text:
         return None
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    if dsn.has_recipients(mail):  # its RFC 3464 part speaks for it
         return None
-    per_message, fields = dsn.parse_fields(section(text, _REPORT) or "")
-    recipients = dsn.recipients_from(fields)
+    per_message, blocks = fields.parse_fields(section(text, _REPORT) or "")
+    recipients = dsn.recipients_from(blocks)
     if not recipients:
         listed = ADDRESS.findall(section(text, _LEAD, (_REPORT,)) or "")
         recipients = [recipient(a, None, action="failed", status="5.0.0") for a in listed]
@@ -54,5 +54,5 @@ def recognise(mail: Mail) -> Report | None:
         NAME,
         f"Amazon WorkMail delivery failure, {len(recipients)} recipient(s)",
         recipients,
-        reporting_mta=dsn.host_of(per_message.get("reporting-mta")),
+        reporting_mta=fields.host_of(per_message.get("reporting-mta")),
     )

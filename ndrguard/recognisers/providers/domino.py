@@ -25,12 +25,16 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report, sender_is_daemon
+from ndrguard.recognisers.common import (
+    make_report,
+    returned_recipients,
+    sender_is_daemon,
+    status_from_words,
+)
 from ndrguard.recognisers.providers._text import (
     ADDRESS,
     recipient,
     section,
-    status_from_words,
     status_of,
 )
 from ndrguard.report import Kind, Recipient, Report
@@ -51,7 +55,7 @@ def _status(reason: str) -> str:
     return status_of(reason) or ("5.1.1" if _UNKNOWN.search(reason) else status_from_words(reason))
 
 
-def _recipients(text: str) -> list[Recipient]:
+def _recipients(mail: Mail, text: str) -> list[Recipient]:
     out: list[Recipient] = []
     for m in _NOT_DELIVERED.finditer(text):
         reason = " ".join(m.group(2).split())
@@ -64,9 +68,13 @@ def _recipients(text: str) -> list[Recipient]:
         return out
     lines = [ln.strip() for ln in failure.split("\n")[1:] if ln.strip()]
     reason = " ".join(ln for ln in lines if not ADDRESS.fullmatch(ln))
-    for ln in lines:
-        if ADDRESS.fullmatch(ln):
-            out.append(recipient(ln, reason, action="failed", status=_status(reason)))
+    named = [ln for ln in lines if ADDRESS.fullmatch(ln)]
+    if not named and _RETURNED in text:
+        # A reason for the whole message ("Message has exceeded maximum hop count") names no
+        # one: the returned copy's To says whom it was for.
+        named = returned_recipients(mail)
+    for address in named:
+        out.append(recipient(address, reason, action="failed", status=_status(reason)))
     return out
 
 
@@ -76,8 +84,10 @@ def recognise(mail: Mail) -> Report | None:
     text = mail.text()
     if "was not delivered to" not in text and _REASONS not in text:
         return None
-    recipients = _recipients(text)
-    if not recipients:
+    recipients = _recipients(mail, text)
+    if not recipients and not (_REASONS in text and _RETURNED in text):
+        # Both Lotus SMTP markers are the format itself: a notice that names no one (a loop, a
+        # hop count) is still a bounce, only one without a recipient to report.
         return None
     return make_report(
         mail,

@@ -22,13 +22,9 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.providers._text import (
-    ADDRESS,
-    from_mail_system,
-    has_dsn_recipients,
-    recipient,
-)
+from ndrguard.recognisers import dsn
+from ndrguard.recognisers.common import from_mail_system, notice
+from ndrguard.recognisers.providers._text import ADDRESS, recipient
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "exchange2003"
@@ -100,15 +96,7 @@ def recognise(mail: Mail) -> Report | None:
     lead = next((p for p in _LEADS if p in text), None)
     if lead is None or not (_is_exchange(mail) or "MSEXCH:" in text):
         return None
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    if dsn.has_recipients(mail):  # its RFC 3464 part speaks for it
         return None
     recipients = read(text.split(lead, 1)[1])
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        Kind.FAILURE,
-        NAME,
-        f"Exchange 2003 NDR ({lead!r}), {len(recipients)} recipient(s)",
-        recipients,
-    )
+    return notice(mail, Kind.FAILURE, NAME, f"Exchange 2003 NDR ({lead!r})", recipients)

@@ -24,15 +24,9 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.providers._text import (
-    ADDRESS,
-    first_of,
-    from_mail_system,
-    has_dsn_recipients,
-    recipient,
-    section,
-)
+from ndrguard.recognisers import dsn
+from ndrguard.recognisers.common import from_mail_system, make_report
+from ndrguard.recognisers.providers._text import ADDRESS, first_of, recipient, section
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "exchange2007"
@@ -136,7 +130,7 @@ def recognise(mail: Mail) -> Report | None:
     text = mail.text()
     if ADMIN_MARKER not in text or "Generating server:" not in text:
         return None
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    if dsn.has_recipients(mail):  # its RFC 3464 part speaks for it
         return None
     return report_from_text(
         mail, text, NAME, "Exchange NDR text (diagnostic information for administrators)"

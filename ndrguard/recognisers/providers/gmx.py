@@ -21,15 +21,9 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report, sender_is_daemon
-from ndrguard.recognisers.providers._text import (
-    has_dsn_recipients,
-    indented_blocks,
-    recipient,
-    section,
-    status_from_words,
-    status_of,
-)
+from ndrguard.recognisers import dsn
+from ndrguard.recognisers.common import notice, sender_is_daemon, status_from_words
+from ndrguard.recognisers.providers._text import indented_blocks, recipient, section, status_of
 from ndrguard.report import Kind, Report
 
 NAME = "gmx"
@@ -46,7 +40,7 @@ def recognise(mail: Mail) -> Report | None:
     text = mail.text()
     if ORIGINAL not in text:
         return None
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    if dsn.has_recipients(mail):  # its RFC 3464 part speaks for it
         return None
     report = section(text, "", (ORIGINAL,)) or ""
     m = _FAILED.search(report)
@@ -66,12 +60,4 @@ def recognise(mail: Mail) -> Report | None:
                 remote_mta=host.group(1) if host else None,
             )
         )
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        Kind.FAILURE,
-        NAME,
-        f"GMX / 1&1 delivery failure text, {len(recipients)} recipient(s)",
-        recipients,
-    )
+    return notice(mail, Kind.FAILURE, NAME, "GMX / 1&1 delivery failure text", recipients)

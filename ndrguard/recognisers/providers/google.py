@@ -22,12 +22,12 @@ import re
 
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
+from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import make_report, sender_is_daemon
 from ndrguard.recognisers.providers._text import (
     ADDRESS,
     first_of,
     from_domain,
-    has_dsn_recipients,
     recipient,
     section,
     status_of,
@@ -116,7 +116,7 @@ def recognise(mail: Mail) -> Report | None:
     if from_domain(mail) not in _DOMAINS or not sender_is_daemon(mail):
         return None
     text = mail.text()
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    if dsn.has_recipients(mail):  # its RFC 3464 part speaks for it
         return None
     report = text
     for marker in _ORIGINAL:

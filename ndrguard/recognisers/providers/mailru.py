@@ -18,15 +18,9 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report, sender_is_daemon
-from ndrguard.recognisers.providers._text import (
-    from_domain,
-    has_dsn_recipients,
-    indented_blocks,
-    recipient,
-    section,
-    status_from_words,
-)
+from ndrguard.recognisers import dsn
+from ndrguard.recognisers.common import make_report, sender_is_daemon, status_from_words
+from ndrguard.recognisers.providers._text import from_domain, indented_blocks, recipient, section
 from ndrguard.report import Kind, Report
 
 NAME = "mailru"
@@ -44,7 +38,7 @@ def recognise(mail: Mail) -> Report | None:
     text = mail.text()
     if _PREFACE not in text and not from_domain(mail).endswith("mail.ru"):
         return None
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    if dsn.has_recipients(mail):  # its RFC 3464 part speaks for it
         return None
     listed = section(text, _FAILED, _ORIGINAL)
     if listed is None:

@@ -21,14 +21,13 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report, sender_is_daemon
+from ndrguard.recognisers.common import make_report, status_from_words
 from ndrguard.recognisers.providers._text import (
     ADDRESS,
-    has_dsn_recipients,
     recipient,
     section,
-    status_from_words,
     status_of,
+    template_text,
 )
 from ndrguard.report import Kind, Report
 
@@ -46,12 +45,8 @@ def _dashed(text: str | None) -> str:
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not sender_is_daemon(mail):
-        return None
-    text = mail.text()
-    if _LEAD not in text or _PROBLEM not in text:
-        return None
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    text = template_text(mail, _LEAD, _PROBLEM)
+    if text is None:
         return None
     addresses = ADDRESS.findall(section(text, _LEAD, (_PROBLEM,)) or "")
     if not addresses:

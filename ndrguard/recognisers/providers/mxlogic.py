@@ -18,14 +18,13 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report, sender_is_daemon
+from ndrguard.recognisers.common import notice, status_from_words
 from ndrguard.recognisers.providers._text import (
-    has_dsn_recipients,
     indented_blocks,
     recipient,
     section,
-    status_from_words,
     status_of,
+    template_text,
 )
 from ndrguard.report import Kind, Report
 
@@ -37,12 +36,8 @@ _FAILED = re.compile(r"The following address(?:\(es\))?\s+failed:")
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not sender_is_daemon(mail):
-        return None
-    text = mail.text()
-    if _LEAD not in text or _ORIGINAL not in text:
-        return None
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    text = template_text(mail, _LEAD, _ORIGINAL)
+    if text is None:
         return None
     report = section(text, _LEAD, (_ORIGINAL,)) or ""
     m = _FAILED.search(report)
@@ -53,12 +48,4 @@ def recognise(mail: Mail) -> Report | None:
         words = " ".join(lines)
         status = status_of(words) or status_from_words(words)
         recipients.append(recipient(address, words, action="failed", status=status))
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        Kind.FAILURE,
-        NAME,
-        f"McAfee / MX Logic delivery failure, {len(recipients)} recipient(s)",
-        recipients,
-    )
+    return notice(mail, Kind.FAILURE, NAME, "McAfee / MX Logic delivery failure", recipients)

@@ -24,14 +24,10 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers import dsn
+from ndrguard.recognisers.common import from_mail_system, make_report
 from ndrguard.recognisers.providers import exchange2007
-from ndrguard.recognisers.providers._text import (
-    ADDRESS,
-    from_mail_system,
-    has_dsn_recipients,
-    recipient,
-)
+from ndrguard.recognisers.providers._text import ADDRESS, recipient
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "office365"
@@ -74,7 +70,7 @@ def recognise(mail: Mail) -> Report | None:
     if not (marked or from_mail_system(mail)):
         return None
     text = mail.text()
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    if dsn.has_recipients(mail):  # its RFC 3464 part speaks for it
         return None
     if _DETAILS in text and "Error Details" in text:
         found = read_details(text)

@@ -17,14 +17,9 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report, sender_is_daemon
-from ndrguard.recognisers.providers._text import (
-    ADDRESS,
-    has_dsn_recipients,
-    recipient,
-    status_from_words,
-    status_of,
-)
+from ndrguard.recognisers import dsn
+from ndrguard.recognisers.common import make_report, sender_is_daemon, status_from_words
+from ndrguard.recognisers.providers._text import ADDRESS, recipient, status_of
 from ndrguard.report import Kind, Report
 
 NAME = "trendmicro"
@@ -46,7 +41,7 @@ def recognise(mail: Mail) -> Report | None:
     if not (sender_is_daemon(mail) and _signed(mail)):
         return None
     text = mail.text()
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    if dsn.has_recipients(mail):  # its RFC 3464 part speaks for it
         return None
     recipients = []
     for m in _TRANSCRIPT.finditer(text):

@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report, sender_is_daemon
+from ndrguard.recognisers.common import notice
 from ndrguard.recognisers.providers._text import (
-    has_dsn_recipients,
     indented_blocks,
     recipient,
     section,
     status_of,
+    template_text,
 )
 from ndrguard.report import Kind, Report
 
@@ -38,12 +38,8 @@ _SAID = re.compile(r"^Remote host said:\s*")
 
 
 def recognise(mail: Mail) -> Report | None:
-    if not sender_is_daemon(mail):
-        return None
-    text = mail.text()
-    if LEAD not in text or ORIGINAL not in text:
-        return None
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    text = template_text(mail, LEAD, ORIGINAL)
+    if text is None:
         return None
     listed = section(text, LEAD, (ORIGINAL,)) or ""
     recipients = []
@@ -52,12 +48,4 @@ def recognise(mail: Mail) -> Report | None:
         expired = "after multiple retries" in words
         status = "5.4.7" if expired else status_of(words) or "5.0.0"
         recipients.append(recipient(address, words, action="failed", status=status))
-    if not recipients:
-        return None
-    return make_report(
-        mail,
-        Kind.FAILURE,
-        NAME,
-        f"Yahoo! Mail failure notice, {len(recipients)} recipient(s)",
-        recipients,
-    )
+    return notice(mail, Kind.FAILURE, NAME, "Yahoo! Mail failure notice", recipients)

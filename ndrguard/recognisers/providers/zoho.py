@@ -19,13 +19,9 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import make_report, sender_is_daemon, status_in
-from ndrguard.recognisers.providers._text import (
-    ADDRESS,
-    has_dsn_recipients,
-    recipient,
-    status_from_words,
-)
+from ndrguard.recognisers import dsn
+from ndrguard.recognisers.common import make_report, sender_is_daemon, status_from_words, status_in
+from ndrguard.recognisers.providers._text import ADDRESS, recipient
 from ndrguard.report import Kind, Report
 
 NAME = "zoho"
@@ -44,7 +40,7 @@ def recognise(mail: Mail) -> Report | None:
     text = mail.text()
     if "ERROR_CODE :" not in text and "ResponseCode" not in text:
         return None
-    if has_dsn_recipients(mail):  # its RFC 3464 part speaks for it
+    if dsn.has_recipients(mail):  # its RFC 3464 part speaks for it
         return None
     delayed = _WARNING in text
     action = "delayed" if delayed else "failed"

@@ -116,6 +116,26 @@ FAILED = "Your message could not be delivered to <bob@example.net>.\n"
             None,
         ),
         (
+            "GroupWise names only a local user: null envelope, daemon From, failure subject",
+            "Return-Path: <MAILER-DAEMON@gw.example.org>\n" + DAEMON
+            + "Subject: Message status - undeliverable\n",
+            "The message that you sent was undeliverable to the following:\n\n"
+            "\tbob (User account is expired)\n",
+            "failure",
+        ),
+        (
+            "a Sendmail report cut short to its transcript marker",
+            "Return-Path: <>\n" + DAEMON + "Subject: Returned mail: see transcript for details\n",
+            "<<< No Message Collected >>>\n",
+            "failure",
+        ),
+        (
+            "a failure subject from a person's address is not enough without a code",
+            "Return-Path: <>\nFrom: Carol <carol@example.net>\nSubject: Returned mail\n",
+            "Sorry, I returned the mail you lent me.\n",
+            None,
+        ),
+        (
             "a delay that finally gave up is a failure",
             "Return-Path: <>\n" + DAEMON + "Subject: Delivery delayed\n",
             "Delivery to bob@example.net has been delayed; we gave up after 5 days.\n",
@@ -158,3 +178,33 @@ def test_quoted_original_is_not_read_for_recipients() -> None:
     assert report is not None
     assert [r.address for r in report.recipients] == ["bob@example.net"]
     assert report.original is not None and str(report.shape) == "full"
+
+
+def test_one_status_for_the_whole_report_is_every_recipients() -> None:
+    """MailMarshal writes "Could not be delivered because of 550 5.1.1 User unknown" above the
+    list of affected recipients, not beside each one."""
+    raw = (
+        BASE + DAEMON.replace("MAILER-DAEMON", "postmaster") + "Subject: Undeliverable Mail\n\n"
+        "Your message:\n   From:    alice@example.com\n   Subject: Plans\n\n"
+        "Could not be delivered because of\n\n550 5.1.1 User unknown\n\n"
+        "The following recipients were affected: \n    bob@example.net\n    carol@example.net\n"
+    )
+    report = generic.recognise(parse(raw.encode()))
+    assert report is not None
+    assert [(r.address, r.status) for r in report.recipients] == [
+        ("bob@example.net", "5.1.1"),
+        ("carol@example.net", "5.1.1"),
+    ]
+
+
+def test_words_stand_in_for_a_missing_code() -> None:
+    """GroupWise's "recipient@example.net (user not found)" carries no code: 5.1.1 by its words."""
+    raw = (
+        BASE + "Return-Path: <MAILER-DAEMON@gw.example.org>\n" + DAEMON
+        + "Subject: Message status - undeliverable\n\n"
+        "The message that you sent was undeliverable to the following:\n\n"
+        "\tbob@example.net (user not found)\n"
+    )
+    report = generic.recognise(parse(raw.encode()))
+    assert report is not None
+    assert [(r.address, r.status) for r in report.recipients] == [("bob@example.net", "5.1.1")]

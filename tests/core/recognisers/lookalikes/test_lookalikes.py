@@ -38,6 +38,11 @@ CASES = (
     Case("generic/autoreply-gmail-en.eml", "autoreply", "autoreply"),
     Case("generic/autoreply-x-autoreply-fr.eml", "autoreply", "autoreply"),
     Case("generic/autoreply-ja.eml", "autoreply", "autoreply"),
+    # A help desk's "thank you for your e-mail, I will reply as soon as possible" with a null
+    # envelope sender and nothing else; Polish webmail's "[Automatyczna odpowiedź]" prefix in
+    # brackets, marked only Precedence: junk as vacation(1) does.
+    Case("generic/autoreply-acknowledgement.eml", "autoreply", "autoreply"),
+    Case("generic/autoreply-bracketed-prefix-pl.eml", "autoreply", "autoreply"),
     Case("generic/receipt-mdn.eml", "receipt", "receipt", ("bob@example.net",)),
     Case("generic/receipt-outlook-de.eml", "receipt", "receipt"),
     Case("generic/receipt-notes.eml", "receipt", "receipt"),
@@ -45,11 +50,17 @@ CASES = (
     Case("generic/feedback-jmrp.eml", "feedback", "feedback", ("carol@example.net",)),
     Case("generic/challenge-tmda.eml", "challenge", "challenge"),
     Case("generic/challenge-guestlist.eml", "challenge", "challenge"),
+    # Boxbe-style: the challenge comes as an RFC 3464 report whose one recipient is "delayed"
+    # (4.7.0, sender not pre-approved); Bluebottle-style: only the product's header fields.
+    Case("generic/challenge-guest-list-dsn.eml", "challenge", "challenge"),
+    Case("generic/challenge-allowed-list.eml", "challenge", "challenge"),
     Case("generic/ordinary-newsletter-confirm.eml", "other", None),
     Case("generic/ordinary-order-delivery.eml", "other", None),
     Case("generic/ordinary-phish-bounce.eml", "other", None),
     Case("generic/ordinary-read-colleague.eml", "other", None),
     Case("generic/ordinary-vacation-offer.eml", "other", None),
+    # A person's reply that thanks for the mail and promises an answer: no responder's sign.
+    Case("generic/ordinary-thanks-reply.eml", "other", None),
 )
 
 

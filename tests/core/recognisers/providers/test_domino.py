@@ -48,6 +48,16 @@ OWN = [
         by="domino",
         message_id="<notes-sent-1@mail.example.org>",
     ),
+    # The Lotus SMTP MTA's notice for a mail loop gives a reason for the whole message and no
+    # address; the returned copy's To says whom it was for (a list post in the real sample).
+    Case(
+        "notes-hop-count.eml",
+        "failure",
+        "full",
+        (("planning@example.com", "5.4.6"),),
+        by="domino",
+        message_id="<list-post-7@example.org>",
+    ),
 ]
 
 
