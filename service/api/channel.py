@@ -1,0 +1,180 @@
+"""Where the API listens and how both ends prove they belong to the same user.
+
+The socket lives in a runtime directory that only its owner can enter (0700), so another local
+user's connect() fails with "Permission denied" before any byte is exchanged. On top of that
+both ends prove knowledge of a key (multiprocessing's mutual HMAC challenge), so a process that
+somehow reaches the socket (a shared container, a lax directory) still gets nowhere. The key is
+32 random bytes in a 0600 file beside the config, created once with O_EXCL so that a tray app
+and a service starting together agree on one key.
+
+NDRGUARD_HOME puts the socket under that folder (tests, portable use); otherwise the platform's
+runtime dir (XDG_RUNTIME_DIR on Linux). On Windows a named pipe stands in for the socket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
+
+import platformdirs
+
+from ndrguard.service.api.protocol import ServiceUnavailable
+from ndrguard.service.config import APP, Paths
+
+KEY_NAME = "api.key"
+SOCKET_NAME = "api.sock"
+_UNIX_PATH_MAX = 104  # the smallest sun_path of the platforms we run on (macOS)
+
+
+class ChannelError(RuntimeError):
+    """The runtime dir or key file is unsafe or unusable; the message says what to fix."""
+
+    title = "Local API unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """The address to listen on or connect to, and the key both ends must know."""
+
+    address: str
+    family: str  # "AF_UNIX" or "AF_PIPE"
+    key_file: Path
+
+    @classmethod
+    def for_paths(cls, paths: Paths) -> Endpoint:
+        key_file = paths.config_file.parent / KEY_NAME
+        if sys.platform == "win32":
+            user = os.environ.get("USERNAME", "user")
+            return cls(rf"\\.\pipe\{APP}-{user}-api", "AF_PIPE", key_file)
+        sock = runtime_dir() / SOCKET_NAME
+        if len(str(sock)) >= _UNIX_PATH_MAX:
+            raise ChannelError(
+                f"the socket path {sock} is too long for a Unix socket; set NDRGUARD_HOME to a "
+                "shorter folder"
+            )
+        return cls(str(sock), "AF_UNIX", key_file)
+
+    def key(self) -> bytes:
+        return load_or_create_key(self.key_file)
+
+
+def runtime_dir() -> Path:
+    """The 0700 folder for the socket, made when missing; refuses one another user could enter."""
+    home = os.environ.get("NDRGUARD_HOME")
+    if home:
+        path = Path(home) / "run"
+    else:
+        path = Path(platformdirs.user_runtime_dir(APP))
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:  # no XDG_RUNTIME_DIR on this system: a per-user temp folder
+            path = Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_uid != os.getuid():
+        raise ChannelError(
+            f"{path} belongs to another user; ndrguard will not put its socket there"
+        )
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        path.chmod(0o700)  # ours, but too open: close it before the socket goes in
+    return path
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The shared key: read it, or create it (0600, O_EXCL) if no one has yet."""
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        # link() is the O_EXCL of a finished file: whoever links first wins, and no one ever
+        # reads a key half written.
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    info = path.stat()
+    if sys.platform != "win32" and (
+        info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077
+    ):
+        raise ChannelError(
+            f"{path} is readable by other users or not yours; run `chmod 600 {path}` "
+            "(or delete it: a new key is made on the next start)"
+        )
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise ChannelError(f"{path} does not hold a key; delete it and restart ndrguard")
+    return key.encode()
+
+
+def listen(endpoint: Endpoint) -> Listener:
+    """Listen, taking over a socket file left behind by a service that died.
+
+    If something answers on the socket, another service of this user is running: starting a
+    second one would watch the same mailboxes twice, so this raises instead.
+    """
+    if endpoint.family == "AF_UNIX" and os.path.exists(endpoint.address):
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(endpoint.address)
+        except (ConnectionRefusedError, FileNotFoundError):
+            os.unlink(endpoint.address)  # stale: its listener is gone
+        else:
+            raise ChannelError(
+                f"another ndrguard service is already listening on {endpoint.address}"
+            )
+        finally:
+            probe.close()
+    # No authkey here: the handshake runs on the connection's own thread (server.py), so a
+    # client that connects and stalls never blocks the accept loop.
+    listener = Listener(endpoint.address, endpoint.family, backlog=16)
+    if endpoint.family == "AF_UNIX":
+        os.chmod(endpoint.address, 0o600)
+    return listener
+
+
+def connect(endpoint: Endpoint) -> Connection:
+    """A connection that has passed the mutual handshake; ServiceUnavailable otherwise."""
+    try:
+        key = endpoint.key()
+        return Client(endpoint.address, endpoint.family, authkey=key)
+    except FileNotFoundError as err:
+        raise ServiceUnavailable("the service is not running") from err
+    except ConnectionRefusedError as err:
+        raise ServiceUnavailable("the service is not running (stale socket)") from err
+    except PermissionError as err:
+        raise ServiceUnavailable(f"not allowed to reach the service: {err}") from err
+    except (OSError, EOFError) as err:
+        raise ServiceUnavailable(f"cannot reach the service: {err}") from err
+    except AuthenticationError as err:
+        raise ServiceUnavailable(f"the service refused this client: {err}") from err
+
+
+def connect_raw(endpoint: Endpoint) -> None:
+    """Open and close a bare connection: wakes a listener blocked in accept() at shutdown."""
+    if endpoint.family == "AF_UNIX":
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(1)
+            s.connect(endpoint.address)
+    else:
+        Client(endpoint.address, endpoint.family).close()

@@ -1,0 +1,296 @@
+"""The operations of the local API, on top of the running service (docs/api.md lists them).
+
+Each operation checks its arguments, does its work through the service's own modules (state,
+journal, accounts) and returns plain JSON values; every failure a user can meet becomes an
+ApiError with words for them. The event feed is told about what an operation changed, so
+that every subscribed client (not just the one that asked) sees it at once.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from ndrguard import __version__
+from ndrguard.identity import IdentityError
+from ndrguard.service.accounts import open_mailbox
+from ndrguard.service.api.control import ControlledService
+from ndrguard.service.api.message_view import facts, text_view
+from ndrguard.service.api.protocol import VERSION, ActionFailed, BadRequest, NotFound
+from ndrguard.service.api.queries import Queries
+from ndrguard.service.api.settings_ops import SettingsOperations, account_toml
+from ndrguard.service.config import Account, Config, ConfigError, load, parse
+from ndrguard.service.mailbox import MailboxError
+from ndrguard.service.state import State, StateError, VerdictRow, VerdictState
+
+ATTENTION_WINDOW = 86400.0  # undecided bounces of the last day ask for the user's eye
+FACTS_CACHE = 5000
+_ERROR_STATES = ("auth-failed", "cert-rejected", "backing-off")
+
+
+class ServiceOperations:
+    def __init__(
+        self,
+        service: ControlledService,
+        state: State,
+        queries: Queries,
+        changed: Callable[[list[int]], None],
+    ) -> None:
+        self.service = service
+        self.state = state
+        self.queries = queries
+        self._changed = changed
+        self._facts: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._ops: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "hello": self.hello,
+            "status": lambda _args: self.snapshot(),
+            "verdicts": self.verdicts,
+            "details": self.details,
+            "message": self.message,
+            "summary": self.summary,
+            "pause": self.pause,
+            "resume": self.resume,
+            "scan": self.scan,
+            "restore": self.restore,
+            "mark_legit": self.mark_legit,
+            "reload": self.reload,
+            "test_account": self.test_account,
+            **SettingsOperations(service).table(),
+        }
+
+    def call(self, op: str, args: dict[str, Any]) -> Any:
+        handler = self._ops.get(op)
+        if handler is None:
+            raise BadRequest(f"unknown operation {op!r}; known: {', '.join(sorted(self._ops))}")
+        try:
+            return handler(args)
+        except (KeyError, TypeError, ValueError) as err:
+            if isinstance(err, ConfigError):
+                raise ActionFailed(str(err)) from err
+            raise BadRequest(f"{op}: bad arguments: {err}") from err
+        except (MailboxError, StateError, IdentityError) as err:
+            raise ActionFailed(str(err)) from err
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def hello(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "api": VERSION,
+            "version": __version__,
+            "pid": os.getpid(),
+            "started": self.service.started,
+        }
+
+    def snapshot(self) -> dict[str, Any]:
+        """The status of the service and of every account (also what subscribers get first)."""
+        accounts = self.service.account_states()
+        undecided = self.queries.undecided_recent(time.time() - ATTENTION_WINDOW)
+        error = self.service.config_error
+        attention = (
+            bool(error) or undecided > 0 or any(a["state"] in _ERROR_STATES for a in accounts)
+        )
+        names = {a.name for a in self.service.full_config.accounts}
+        return {
+            "pid": os.getpid(),
+            "config_file": str(self.service.full_config.path),
+            "config_error": error,
+            "accounts": accounts,
+            "paused": bool(names) and names <= self.service.paused,
+            "undecided_recent": undecided,
+            "attention": attention,
+        }
+
+    def verdicts(self, args: dict[str, Any]) -> dict[str, Any]:
+        limit = int(args.get("limit", 100))
+        items = self.queries.verdicts(
+            account=args.get("account"),
+            states=_strings(args.get("states")),
+            verdicts=_strings(args.get("verdicts")),
+            before=_opt_int(args.get("before")),
+            since=float(args.get("since", 0.0)),
+            limit=limit,
+        )
+        if args.get("details"):
+            found = self.facts_for([int(i["id"]) for i in items])
+            for item in items:
+                item["details"] = found.get(int(item["id"]))
+        more = len(items) == limit and bool(items)
+        return {"items": items, "next_before": items[-1]["id"] if more else None}
+
+    def details(self, args: dict[str, Any]) -> dict[str, Any]:
+        ids = [int(i) for i in args["ids"]]
+        return {str(k): v for k, v in self.facts_for(ids).items()}
+
+    def facts_for(self, ids: list[int]) -> dict[int, dict[str, Any] | None]:
+        """Report facts per verdict, read from the message once and remembered."""
+        out: dict[int, dict[str, Any] | None] = {i: self._facts.get(i) for i in ids}
+        missing = [i for i, f in out.items() if f is None]
+        for vid, raw in self._read([r for r in map(self.state.verdict, missing) if r]).items():
+            found = facts(raw)
+            self._facts[vid] = found
+            out[vid] = found
+        while len(self._facts) > FACTS_CACHE:
+            self._facts.popitem(last=False)
+        return out
+
+    def message(self, args: dict[str, Any]) -> dict[str, Any]:
+        row = self._row(int(args["id"]))
+        raw = self._read([row]).get(row.id)
+        if raw is None:
+            raise NotFound(f"message {row.id} is no longer in {row.account}")
+        return {"id": row.id, **text_view(raw)}
+
+    def summary(self, args: dict[str, Any]) -> dict[str, Any]:
+        days = max(1, min(int(args.get("days", 14)), 366))
+        per_day = self.queries.per_day(days, args.get("account"))
+        totals: dict[str, int] = {}
+        for day in per_day:
+            for name, n in day["counts"].items():
+                totals[name] = totals.get(name, 0) + n
+        return {"days": per_day, "totals": totals}
+
+    # -- acting ----------------------------------------------------------------------------
+
+    def pause(self, args: dict[str, Any]) -> dict[str, Any]:
+        self.service.pause(_strings(args.get("accounts")))
+        return self.snapshot()
+
+    def resume(self, args: dict[str, Any]) -> dict[str, Any]:
+        self.service.resume(_strings(args.get("accounts")))
+        return self.snapshot()
+
+    def scan(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"scanning": self.service.scan_now(_strings(args.get("accounts")))}
+
+    def restore(self, args: dict[str, Any]) -> dict[str, Any]:
+        rows = [self._row(int(i)) for i in args["ids"]]
+        done, failed = self.service.restore(rows)
+        self._changed(done)
+        return {"restored": done, "failed": {str(k): v for k, v in failed.items()}}
+
+    def mark_legit(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The user says these bounces are real: remember that, and put them back."""
+        rows = [self._row(int(i)) for i in args["ids"]]
+        for row in rows:
+            self.state.mark_legit(row.id)
+        quarantined = [r for r in rows if r.state is VerdictState.QUARANTINED]
+        done, failed = self.service.restore(quarantined)
+        self._changed([r.id for r in rows])
+        return {
+            "marked": [r.id for r in rows],
+            "restored": done,
+            "failed": {str(k): v for k, v in failed.items()},
+        }
+
+    def reload(self, _args: dict[str, Any]) -> dict[str, Any]:
+        path = self.service.full_config.path
+        try:
+            config = load(path)
+        except ConfigError as err:
+            self.service.broken(err)
+            raise ActionFailed(f"{err} (the running config stays in force)") from err
+        self.service.apply(config)
+        return self.snapshot()
+
+    def test_account(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Log in and say what the server supports; `name` of a configured account, or an
+        `account` table as the config file would hold it (the settings window's test)."""
+        account = self._account_for_test(args)
+        if account.maildir is not None:
+            ok = (account.maildir / "cur").is_dir()
+            return {
+                "ok": ok,
+                "kind": "maildir",
+                "capabilities": [],
+                "sent_folder": None,
+                "message": f"{'a Maildir' if ok else 'not a Maildir'} at {account.maildir}",
+            }
+        from ndrguard.service.imap_backend import ImapMailbox
+        from ndrguard.service.secrets import get_secret
+
+        password = args.get("password") or get_secret(account)
+        try:
+            box = ImapMailbox.connect(account, str(password))
+        except MailboxError as err:
+            return {
+                "ok": False,
+                "kind": "imap",
+                "capabilities": [],
+                "sent_folder": None,
+                "message": f"{err.title}: {err}",
+            }
+        try:
+            caps, sent = sorted(box.caps), box.special_folder("\\Sent")
+        finally:
+            box.close()
+        return {
+            "ok": True,
+            "kind": "imap",
+            "capabilities": caps,
+            "sent_folder": sent,
+            "message": f"logged in as {account.username}",
+        }
+
+    def _account_for_test(self, args: dict[str, Any]) -> Account:
+        if "name" in args:
+            return self.service.full_config.account(str(args["name"]))
+        table = args["account"]
+        if not isinstance(table, dict):
+            raise BadRequest("account must be a table of settings")
+        base: Config = self.service.full_config
+        text = account_toml(table)
+        return parse(text, base.path).accounts[0]
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _row(self, verdict_id: int) -> VerdictRow:
+        row = self.state.verdict(verdict_id)
+        if row is None:
+            raise NotFound(f"there is no message with id {verdict_id}")
+        return row
+
+    def _read(self, rows: list[VerdictRow]) -> dict[int, bytes]:
+        """The raw messages of `rows`, from wherever each is now; one mailbox per account."""
+        out: dict[int, bytes] = {}
+        by_account: dict[str, list[VerdictRow]] = {}
+        for row in rows:
+            if row.state is not VerdictState.GONE:
+                by_account.setdefault(row.account, []).append(row)
+        for name, members in by_account.items():
+            try:
+                account = self.service.full_config.account(name)
+            except ConfigError:
+                continue  # the account was removed; its old verdicts stay listed
+            mailbox = open_mailbox(account, self.state)
+            try:
+                for row in members:
+                    folder, uid = _place(row)
+                    raw = mailbox.fetch(folder, [uid]).get(uid)
+                    if raw is not None:
+                        out[row.id] = raw
+            finally:
+                mailbox.close()
+        return out
+
+
+def _place(row: VerdictRow) -> tuple[str, int]:
+    if row.state is VerdictState.QUARANTINED and row.quarantine_folder is not None:
+        return row.quarantine_folder, int(row.quarantine_uid or 0)
+    return row.folder, row.uid
+
+
+def _strings(value: object) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadRequest("expected a string or a list of strings")
+    return value
+
+
+def _opt_int(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]

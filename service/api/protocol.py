@@ -1,0 +1,105 @@
+"""The wire format of the local API: versioned JSON objects, one per message, never pickle.
+
+`multiprocessing.connection` frames the messages and authenticates the peer; this module only
+turns dicts into bytes and back, and names the errors a client can meet. Pickle is never used
+(`Connection.send`/`recv` unpickle whatever arrives), so a peer can send nothing but data.
+
+Three kinds of message (docs/api.md has the table of operations):
+
+- request  `{"v": 1, "id": 7, "op": "status", "args": {...}}`
+- response `{"v": 1, "id": 7, "ok": true, "result": ...}` or
+           `{"v": 1, "id": 7, "ok": false, "error": {"code", "title", "message"}}`
+- event    `{"v": 1, "event": "verdicts", "data": {...}}` (only on a subscribed connection)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+VERSION = 1
+MAX_MESSAGE = 16 * 1024 * 1024  # a page of verdicts is far smaller; a bigger frame is an attack
+
+
+class ApiError(Exception):
+    """An error the service reports to a client, with words for the user."""
+
+    code = "error"
+    title = "The service could not do that"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "title": self.title, "message": self.message}
+
+
+class BadRequest(ApiError):
+    """The request is malformed or names an unknown operation (a client bug)."""
+
+    code = "bad-request"
+    title = "Bad request"
+
+
+class VersionMismatch(ApiError):
+    """Client and service speak different versions of the protocol."""
+
+    code = "version"
+    title = "ndrguard versions differ"
+
+
+class NotFound(ApiError):
+    """The verdict or account named does not exist."""
+
+    code = "not-found"
+    title = "Not found"
+
+
+class ActionFailed(ApiError):
+    """The service tried and failed (mailbox unreachable, folder missing, config broken)."""
+
+    code = "failed"
+    title = "Action failed"
+
+
+class ServiceUnavailable(ApiError):
+    """No service is listening, it refused our key, or the connection broke."""
+
+    code = "unavailable"
+    title = "The ndrguard service is not running"
+
+
+_BY_CODE = {
+    c.code: c
+    for c in (ApiError, BadRequest, VersionMismatch, NotFound, ActionFailed, ServiceUnavailable)
+}
+
+
+def error_from_json(data: dict[str, Any]) -> ApiError:
+    """The typed error a response carries (an unknown code becomes a plain ApiError)."""
+    cls = _BY_CODE.get(str(data.get("code")), ApiError)
+    err = cls(str(data.get("message", "")))
+    if data.get("title"):
+        err.title = str(data["title"])
+    return err
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return json.dumps({"v": VERSION, **message}, separators=(",", ":")).encode()
+
+
+def decode(data: bytes) -> dict[str, Any]:
+    """One message as a dict; BadRequest when it is not a JSON object of our version."""
+    try:
+        message = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise BadRequest(f"not JSON: {err}") from err
+    if not isinstance(message, dict):
+        raise BadRequest("a message must be a JSON object")
+    if message.get("v") != VERSION:
+        raise VersionMismatch(
+            f"this side speaks API version {VERSION}, the other {message.get('v')!r}; "
+            "restart the tray app and the service after an upgrade"
+        )
+    return message

@@ -1,0 +1,148 @@
+"""Notifications: one per burst, a real bounce always told, quiet hours hold them back.
+
+Stands for: a flood of forged bounces must give the user one notification, not fifty; and a
+real bounce among them must be named ("mail to bob@... failed: no such user").
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from datetime import datetime
+
+import pytest
+
+from ndrguard.ui.app import TrayApp
+from ndrguard.ui.notify import BurstNotifier, QuietHours, desktop_bus
+from ndrguard.ui.wording import Note
+
+
+def test_a_burst_of_50_verdicts_from_the_service_gives_one_notification(qtbot, service):
+    app = TrayApp(service.endpoint, start_service=False, window=2.0)
+    shown: list[tuple[str, str]] = []
+    app.notifier.notified.connect(lambda t, b: shown.append((t, b)))
+    app.start()
+    try:
+        qtbot.waitUntil(lambda: app.link.is_connected, timeout=10_000)
+        qtbot.wait(1500)  # the catch-up's verdicts are told first (one notification)
+        shown.clear()
+        client = service.client()
+        newest = client.call("verdicts", limit=1)["items"][0]["id"]
+        burst = service.box.burst[:50]
+        assert len(burst) == 50
+        app.notifier.min_gap = 0  # the catch-up's notification must not delay this one
+        service.deliver(burst)
+        qtbot.waitUntil(
+            lambda: client.call("verdicts", limit=1)["items"][0]["id"] >= newest + 50,
+            timeout=30_000,
+        )
+        qtbot.waitUntil(lambda: len(shown) >= 1, timeout=10_000)
+        qtbot.wait(3000)  # a second one would have come by now
+        assert len(shown) == 1, shown
+        _title, body = shown[0]
+        assert "forged bounces moved to Backscatter" in body, body
+    finally:
+        app.quit()
+
+
+def make(qtbot, **kw) -> tuple[BurstNotifier, list]:
+    notes: list = []
+    n = BurstNotifier(notes.append, window=0.2, **kw)
+    return n, notes
+
+
+def forged(i: int) -> dict:
+    return {
+        "id": i,
+        "verdict": "backscatter",
+        "state": "quarantined",
+        "quarantine_folder": "Backscatter",
+    }
+
+
+REAL = {
+    "id": 999,
+    "verdict": "legit",
+    "state": "kept",
+    "details": {
+        "recipients": [{"address": "bob@example.com", "status": "5.1.1", "action": "failed"}]
+    },
+}
+
+
+def test_a_real_bounce_is_always_named(qtbot):
+    n, notes = make(qtbot)
+    n.add([forged(i) for i in range(23)] + [REAL])
+    qtbot.waitUntil(lambda: len(notes) == 1, timeout=2000)
+    assert notes[0].urgent
+    assert notes[0].body.startswith("23 forged bounces moved to Backscatter in the last")
+    assert "1 real bounce kept in your inbox: mail to bob@example.com failed: no such user" in (
+        notes[0].body
+    )
+
+
+def test_rate_limit_merges_what_comes_after_a_notification(qtbot):
+    n, notes = make(qtbot, min_gap=1.0)
+    n.add([forged(1)])
+    qtbot.waitUntil(lambda: len(notes) == 1, timeout=2000)
+    n.add([forged(2)])
+    n.add([forged(3)])
+    qtbot.wait(500)
+    assert len(notes) == 1  # held back by the gap
+    qtbot.waitUntil(lambda: len(notes) == 2, timeout=2000)
+    assert notes[1].body.startswith("2 forged bounces")
+
+
+def test_quiet_hours_hold_everything_until_they_end(qtbot):
+    hour = datetime.now().hour
+    n, notes = make(qtbot, quiet=QuietHours(hour, (hour + 1) % 24))
+    n.add([REAL])
+    qtbot.wait(500)
+    assert notes == [] and n._timer.isActive()  # told when the quiet hours end
+    n.quiet = None
+    n.flush()
+    assert len(notes) == 1 and notes[0].urgent
+
+
+def test_quiet_hours_wrap_past_midnight():
+    q = QuietHours(22, 7)
+    assert q.active(datetime(2026, 1, 1, 23)) and q.active(datetime(2026, 1, 1, 6))
+    assert not q.active(datetime(2026, 1, 1, 12))
+
+
+@pytest.mark.skipif(
+    not all(shutil.which(t) for t in ("dbus-daemon", "dunst", "Xvfb")),
+    reason="needs dbus-daemon, dunst and Xvfb (bash scripts/setup --test)",
+)
+def test_desktop_notifications_reach_a_real_notification_server(monkeypatch, tmp_path):
+    """A private session bus with dunst on a private Xvfb: Notify is accepted (its typed
+    signature susssasa{sv}i is what servers check), with no tray anywhere."""
+    display = f":{60 + os.getpid() % 30}"
+    procs = [subprocess.Popen(["Xvfb", display, "-nolisten", "tcp"], stderr=subprocess.DEVNULL)]
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--print-address", "--nofork"],
+                           stdout=subprocess.PIPE, text=True)  # fmt: skip
+    procs.append(bus)
+    try:
+        address = bus.stdout.readline().strip()
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": address}
+        time.sleep(0.5)
+        procs.append(subprocess.Popen(["dunst"], env=env, stderr=subprocess.DEVNULL))
+        send = None
+        deadline = time.monotonic() + 10
+        while send is None and time.monotonic() < deadline:
+            send = desktop_bus()
+            time.sleep(0.2)
+        assert send is not None, "no notification server answered"
+        assert send(Note("A message you sent was not delivered", "mail to bob@… failed", True))
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(10)
+
+
+def test_no_session_bus_means_no_desktop_notifications(monkeypatch):
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    assert desktop_bus() is None  # the app survives it: the tray balloon is used instead

@@ -1,0 +1,149 @@
+"""`ndrguard-tray`: the tray app's entry point and the object that wires its parts together.
+
+Start-up: connect to the service, start it (detached) if none answers, show the icon. Where
+the desktop has no tray (GNOME without the AppIndicator extension) the summary window opens
+instead and closing it quits; notifications still go out over D-Bus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from ndrguard.service.api.channel import Endpoint
+from ndrguard.service.config import Paths
+from ndrguard.ui import launcher
+from ndrguard.ui.link import ServiceLink
+from ndrguard.ui.notify import BurstNotifier, Notifications, QuietHours
+from ndrguard.ui.settings import SettingsWindow
+from ndrguard.ui.summary import SummaryWindow
+from ndrguard.ui.tray import Tray
+
+log = logging.getLogger(__name__)
+
+START_GRACE_MS = 1500  # how long to wait for a running service before starting one
+
+
+class TrayApp(QObject):
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        start_service: bool = True,
+        window: float | None = None,
+        quiet: QuietHours | None = None,
+    ) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.link = ServiceLink(endpoint, self)
+        self.tray = Tray(self.link, self.open_summary, self.open_settings, self.quit, self)
+        self.tray.start_action.triggered.connect(self.start_service)
+        self.notifications = Notifications(self.tray.icon)
+        self.notifier = BurstNotifier(self.notifications.show, quiet=quiet, parent=self)
+        if window is not None:
+            self.notifier.window = window
+        self.link.event.connect(self._on_event)
+        self.link.connected.connect(self._first_run_check)
+        self.has_tray = QSystemTrayIcon.isSystemTrayAvailable()
+        self.summary: SummaryWindow | None = None
+        self.settings: SettingsWindow | None = None
+        self._may_start = start_service
+        self.service_process: Any = None
+        self._quitting = False
+
+    def start(self) -> None:
+        self.link.start()
+        self.tray.show()
+        if not self.has_tray:
+            self.open_summary()
+            assert self.summary is not None
+            self.summary.closed.connect(self.quit)
+        if self._may_start:
+            QTimer.singleShot(START_GRACE_MS, self._start_if_missing)
+
+    def _start_if_missing(self) -> None:
+        if not self.link.is_connected:
+            self.start_service()
+
+    def start_service(self) -> None:
+        log.info("no ndrguard service answers; starting one")
+        self.service_process = launcher.start_service()
+
+    def _on_event(self, name: str, data: dict[str, Any]) -> None:
+        if name == "verdicts":
+            self.notifier.add(data.get("items", []))
+
+    def _first_run_check(self, snapshot: dict[str, Any]) -> None:
+        if not snapshot.get("accounts") and self.settings is None:
+            self.open_settings(first_run=True)
+
+    def open_summary(self) -> None:
+        if self.summary is None:
+            self.summary = SummaryWindow(self.link)
+        self.summary.show()
+        self.summary.raise_()
+        self.summary.refresh()
+
+    def open_settings(self, first_run: bool = False) -> None:
+        if self.settings is None:
+            self.settings = SettingsWindow(self.link, first_run=first_run)
+        self.settings.show()
+        self.settings.raise_()
+        self.settings.load()
+
+    def quit(self) -> None:
+        if self._quitting:
+            return
+        self._quitting = True
+        for window in (self.summary, self.settings):
+            if window is not None:
+                window.close()
+        self.link.stop()
+        self.tray.icon.hide()
+        QApplication.quit()
+
+
+def _quiet(text: str | None) -> QuietHours | None:
+    if not text:
+        return None
+    start, _, end = text.partition("-")
+    return QuietHours(int(start), int(end))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ndrguard-tray", description="The ndrguard tray app.")
+    parser.add_argument(
+        "--no-start-service",
+        action="store_true",
+        help="do not start the service when none is running",
+    )
+    parser.add_argument(
+        "--quiet-hours",
+        metavar="H-H",
+        help="no pop-ups between these hours, e.g. 22-7 (told afterwards)",
+    )
+    parser.add_argument("--config", help="the config file (as for `ndrguard`)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("ndrguard")
+    app.setQuitOnLastWindowClosed(False)
+    tray = TrayApp(
+        Endpoint.for_paths(Paths.resolve(args.config)),
+        start_service=not args.no_start_service,
+        quiet=_quiet(args.quiet_hours),
+    )
+    tray.start()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

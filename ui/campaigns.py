@@ -1,0 +1,79 @@
+"""Grouping bounces into campaigns: the same forged subject, or the same sending network.
+
+A spam run forges one address on thousands of messages; their bounces share the subject of
+the forged original, or the network it was sent from when the subject varies. Two bounces
+belong to one campaign when either is shared, directly or through others (union-find), so a
+run that rotates subjects from one botnet, or one subject over many networks, stays one group.
+No Qt here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_REPLY = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass
+class Campaign:
+    title: str  # what the group is called in the summary
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+def subject_key(subject: str | None) -> str | None:
+    """A forged subject with its Re:/Fwd: and numbers taken out ("Invoice 2041" ~ "Invoice 7")."""
+    if not subject:
+        return None
+    key = _NUMBER.sub("#", _REPLY.sub("", subject)).strip().lower()
+    return key or None
+
+
+def group(items: Sequence[dict[str, Any]]) -> list[Campaign]:
+    """Campaigns, biggest first; each item may carry `details` (see the API's `details`)."""
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_by_key: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(items):
+        for key in _keys(item):
+            j = first_by_key.setdefault(key, i)
+            parent[find(i)] = find(j)
+    groups: dict[int, Campaign] = {}
+    for i, item in enumerate(items):
+        root = find(i)
+        if root not in groups:
+            groups[root] = Campaign(_title(items[root]))
+        groups[root].items.append(item)
+    return sorted(groups.values(), key=lambda c: (-len(c.items), c.title))
+
+
+def _keys(item: dict[str, Any]) -> list[tuple[str, str]]:
+    details = item.get("details") or {}
+    keys = []
+    subject = subject_key((details.get("original") or {}).get("subject"))
+    if subject:
+        keys.append(("subject", subject))
+    if details.get("network"):
+        keys.append(("network", str(details["network"])))
+    if not keys:  # nothing of the original came back: group by the bounce's own subject
+        keys.append(("bounce", subject_key(item.get("subject")) or "(no subject)"))
+    return keys
+
+
+def _title(item: dict[str, Any]) -> str:
+    details = item.get("details") or {}
+    subject = (details.get("original") or {}).get("subject")
+    if subject:
+        return f'"{subject}"'
+    if details.get("network"):
+        return f"sent from {details['network']}"
+    return f'bounces titled "{item.get("subject") or "(no subject)"}" (no original returned)'
