@@ -2,7 +2,8 @@
 
 Each module exposes NAME and `recognise(mail) -> Report | None`; it answers None when the
 message is not of its family. The order goes from the most structured formats to the loosest:
-  1. standard look-alike reports (ARF feedback, MDN receipts), whose MIME type says what they are;
+  1. standard look-alike reports (ARF feedback, DMARC and TLS reports, MDN receipts), whose MIME
+     type or RFC-prescribed form says what they are;
   2. recognisers of software that must be read before the generic DSN reader, because its
      RFC 3464 part is incomplete or misleading;
   3. RFC 3464 delivery status notifications;

@@ -7,7 +7,7 @@ the markers around the returned message); everything shared lives here so a fix 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ndrguard.headers import addresses, first_address
 from ndrguard.mail import Mail
@@ -15,12 +15,19 @@ from ndrguard.original import extract
 from ndrguard.report import Kind, Recipient, Report
 
 # Local parts and display names that delivery systems send reports from.
+# Not "bounce..." local parts: list managers and bulk senders put those (Lyris's
+# bounce-list-NNN@, Mailgun's bounce+...@, Mailman's list-bounces@) in the Return-Path and
+# Sender of every post, so they say the message *collects* bounces, not that it is one.
 _DAEMON_LOCAL = re.compile(
     r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon|post[-_.]?master|mail[-_.]?delivery[-_.\w]*|"
-    r"mdaemon|mail[-_.]?(?:admin|system|router)|bounces?|bounce[-+._][\w.+=-]*|"
-    r"nobody|root|daemon|smtp|mta|mailer|notify|no[-_.]?reply[-_.]?mta|"
+    r"mdaemon|mail[-_.]?(?:admin|system|router)|smtp|mta|mailer|no[-_.]?reply[-_.]?mta|"
     r"devnull|mail[-_.]?gateway|nicht[-_.]?zustell\w*|postman|post[-_.]?office)$",
     re.IGNORECASE,
+)
+# Unix accounts that web forms, cron jobs and scripts send mail as. Some old MTAs wrote their
+# bounces as root or daemon too, so these count as a mail system only beside other evidence.
+_SYSTEM_ACCOUNT = re.compile(
+    r"^(?:root|nobody|daemon|www-?data|wwwrun|apache2?|httpd|nginx|cron|www)$", re.IGNORECASE
 )
 _DAEMON_NAME = re.compile(
     r"mail(?:er)?[ -]?daemon|mail delivery (?:system|subsystem|service)|postmaster|"
@@ -33,7 +40,57 @@ _DAEMON_NAME = re.compile(
 _DAEMON_PATH = re.compile(rb"<?mailer-daemon(?:@[^\s<>]*)?>?$", re.IGNORECASE)
 
 STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
-SMTP_REPLY = re.compile(r"(?<![\d.-])([245][0-5]\d)(?:[ -]|$)")
+
+# An SMTP reply code (RFC 5321 section 4.2) in free text, where the text quotes a server's reply:
+# after "host x said:", "<<< ", "after RCPT TO:<a>:", "SMTP error 550", "server returned '550",
+# Postfix's "refused to talk to me:", or followed by an enhanced status code or a reply's usual
+# words ("550 User unknown", "554 Transaction failed"). A bare three-digit number is not one,
+# even at the start of a line: marketing text is full of "$250 " and "450 bonus points".
+# The code is found first and its line read around it afterwards: one expression with the
+# context in front would be tried at every position of the text, several times slower.
+_CODE = re.compile(r"(?<![\w.,$€£¥+/-])([245][0-5]\d)(?:[ -]|$)", re.MULTILINE)
+_REPLY_BEFORE = re.compile(
+    r"(?:\b(?:said|says|replied|reply|response|responded|answer|answered|status|code)[ \t]*"
+    r"[:=][ \t]*[(\[\"']?"
+    r"|\b(?:smtp|error|server returned)[ \t]*:?[ \t]*[(\[\"']?"
+    r"|<<<|>>>|\brefused to talk to me:"
+    r"|\b(?:rcpt to|mail from)[ \t]*:?[ \t]*<[^>\n]{0,256}>[^\n\w]{0,16}"
+    r"|\b(?:end of )?data\b[^\n\w]{0,8}"
+    r"|\bhost\b[^\n]{0,160}?(?:said|\]):)[ \t]*\Z",
+    re.IGNORECASE,
+)
+_REPLY_AFTER = re.compile(
+    r"[ \t]*(?:#?[245]\.\d{1,3}\.\d{1,3}|<[^>\s]+@"
+    r"|(?:user|recipient|mailbox|address)\b.{0,30}\b(?:unknown|not|does|rejected|unavailable|"
+    r"full|disabled|inactive|invalid)|unknown|no such|requested action|relay|denied|rejected|"
+    r"refused|sorry|too many|quota|insufficient|transaction failed|syntax error|temporar|"
+    r"try again|blocked|greylist|unrouteable|invalid|not (?:found|local|accepted|permitted)|"
+    r"service (?:not |un)available|message (?:rejected|refused|blocked|too big|size)|"
+    r"(?:delivery |local )?error)",
+    re.IGNORECASE,
+)
+_BEFORE_CHARS = 300  # "host <name> [<address>] said:" and "after RCPT TO:<address>:" fit
+
+
+def smtp_replies(text: str) -> Iterator[re.Match[str]]:
+    """Each SMTP reply code that `text` quotes as one; group(1) is the code."""
+    for m in _CODE.finditer(text):
+        if m.group(0)[-1:] in (" ", "-") and _REPLY_AFTER.match(text, m.end()):
+            yield m
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if _REPLY_BEFORE.search(text, max(line_start, m.start() - _BEFORE_CHARS), m.start()):
+            yield m
+
+
+def smtp_reply(text: str) -> re.Match[str] | None:
+    """The first SMTP reply code that `text` quotes as one (see smtp_replies)."""
+    return next(smtp_replies(text), None)
+
+
+# A reply code in a text already known to be a server's reply (a DSN's Diagnostic-Code, the
+# diagnostic line of a known MTA's bounce), where no further context is needed.
+DIAGNOSTIC_REPLY = re.compile(r"(?<![\d.-])([245][0-5]\d)(?:[ -]|$)")
 
 
 def sender_is_daemon(mail: Mail) -> bool:
@@ -52,6 +109,54 @@ def sender_is_daemon(mail: Mail) -> bool:
     return False
 
 
+def sender_is_system_account(mail: Mail) -> bool:
+    """From a Unix system account (root, nobody, daemon, www-data...).
+
+    Cron, web contact forms and scripts send as these; so did some old MTAs' bounces. Alone it
+    proves nothing, so callers ask for corroboration: a null envelope, a status code or an SMTP
+    reply quoted as one, a returned original, or their software's own fixed phrases.
+    """
+    addr = first_address(mail.headers.get("from"))
+    return bool(addr and _SYSTEM_ACCOUNT.match(addr.rsplit("@", 1)[0]))
+
+
+def is_list_mail(mail: Mail) -> bool:
+    """Mailing-list or bulk-sender fields (RFC 2369, RFC 2919, RFC 8058).
+
+    Auto-replies, receipts, challenges and bounces are written one at a time to one sender; a
+    message that carries List-Unsubscribe or List-Id is a newsletter or a list post, however
+    much it talks about vacations, confirming or delayed deliveries.
+    """
+    names = mail.headers.names()
+    return "list-unsubscribe" in names or "list-id" in names or "list-post" in names
+
+
+def is_bulk_mail(mail: Mail) -> bool:
+    """List mail, or `Precedence: list` or `bulk` (RFC 3834 section 3.1.8) on a non-null sender.
+
+    A text rule that reads words must not fire on a newsletter announcing a "delayed delivery".
+    Responders put Precedence: bulk on their replies to stop loops, but send them with the null
+    envelope sender, which no newsletter uses; a real report sent on to a list still has its
+    null envelope, report part or X-Failed-Recipients, which the bounce rules check first.
+    """
+    if is_list_mail(mail):
+        return True
+    prec = (mail.headers.get("precedence") or "").strip().lower()
+    return prec in ("list", "bulk") and not null_sender(mail)
+
+
+def report_evidence(mail: Mail) -> bool:
+    """What a delivery report carries and no list post does: the null envelope sender, a report
+    part (multipart/report, message/delivery-status) or X-Failed-Recipients."""
+    if null_sender(mail) or "x-failed-recipients" in mail.headers.names():
+        return True
+    return mail.root.content_type == "multipart/report" or any(
+        p.content_type in ("message/delivery-status", "message/global-delivery-status")
+        for p in mail.walk()
+        if not p.in_attachment
+    )
+
+
 def null_sender(mail: Mail) -> bool:
     """Return-Path: <> (the envelope sender of every RFC 5321 notification).
 
@@ -68,10 +173,12 @@ def null_sender(mail: Mail) -> bool:
 def from_mail_system(mail: Mail) -> bool:
     """Sent as notifications are: a null envelope sender or a mail system's From address.
 
-    The structural half of every text rule: the words of a bounce turn up in ordinary mail that
-    quotes or discusses one, the envelope and the sender of a real one do not.
+    The structural half of every MTA's text rule: the words of a bounce turn up in ordinary mail
+    that quotes or discusses one, the envelope and the sender of a real one do not. A system
+    account (root, daemon) counts here because these rules also ask for their software's own
+    fixed phrases ("This is the qmail-send program"), which a cron job or web form never writes.
     """
-    return null_sender(mail) or sender_is_daemon(mail)
+    return null_sender(mail) or sender_is_daemon(mail) or sender_is_system_account(mail)
 
 
 def status_in(text: str | None) -> str | None:

@@ -18,7 +18,7 @@ import re
 
 from ndrguard.mail import Mail, normalise_newlines
 from ndrguard.recognisers.common import (
-    SMTP_REPLY,
+    DIAGNOSTIC_REPLY,
     clean_line,
     kind_for_action,
     make_report,
@@ -57,7 +57,7 @@ def recipients_from(fields: list[dict[str, str]]) -> list[Recipient]:
         diagnostic = _diagnostic_text(f.get("diagnostic-code"))
         status = status_in(f.get("status")) or status_in(diagnostic)
         if status is None and diagnostic:  # McAfee and others give only the SMTP reply
-            reply = SMTP_REPLY.match(diagnostic.lstrip())
+            reply = DIAGNOSTIC_REPLY.match(diagnostic.lstrip())
             status = status_from_reply(reply.group(1) if reply else None)
         action = (f.get("action") or "").strip().lower() or None
         if action and action.split()[0] in _ACTIONS:

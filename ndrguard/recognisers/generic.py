@@ -16,7 +16,11 @@ subject all agree. A recipient without a code beside it gets the report's only c
 status its words stand for ("user not found" 5.1.1), else the report's class.
 When the only structural sign is the From address (which a phisher can write), a status code or
 a returned copy of the original is also required, and texts that send the reader to a web page
-to log in or "release" messages are refused: that is how bounce-shaped phishing reads.
+to log in or "release" messages are refused: that is how bounce-shaped phishing reads. A From of
+a Unix system account (root, nobody, www-data: web contact forms, cron) needs an SMTP reply
+quoted as one or a returned original with its Received fields, and a From alone never makes a
+bounce of list or bulk mail (List-Id, List-Unsubscribe, Precedence: bulk), whose "delivery of
+this issue has been delayed" is news, not a report.
 
 Delay warnings ("will continue trying", "Zustellung verzögert") become DELAY unless the text
 also says the server gave up.
@@ -30,13 +34,17 @@ from ndrguard.headers import ADDRESS
 from ndrguard.mail import Mail
 from ndrguard.original import extract
 from ndrguard.recognisers.common import (
-    SMTP_REPLY,
     STATUS,
     clean_line,
+    is_bulk_mail,
     make_report,
     null_sender,
     own_addresses,
+    report_evidence,
     sender_is_daemon,
+    sender_is_system_account,
+    smtp_replies,
+    smtp_reply,
     status_from_reply,
     status_from_words,
     status_in,
@@ -189,7 +197,6 @@ _REASON = Phrases(
         "relay", "rejected", "requested action",
     ),
 )
-_PERMANENT_REPLY = re.compile(r"(?<![\d.-])5[0-5]\d(?:[ -]|$)", re.MULTILINE)
 
 
 # The last message answered and its answer: the auto-reply and challenge recognisers ask
@@ -208,17 +215,17 @@ def recognise(mail: Mail) -> Report | None:
 
 
 def _recognise(mail: Mail) -> Report | None:
-    names = mail.headers.names()
-    report_part = mail.root.content_type == "multipart/report" or any(
-        p.content_type in ("message/delivery-status", "message/global-delivery-status")
-        for p in mail.walk()
-        if not p.in_attachment
-    )
-    null = null_sender(mail)
-    daemon = sender_is_daemon(mail)
-    failed_header = "x-failed-recipients" in names
-    if not (null or daemon or report_part or failed_header):
-        return None
+    evidence = report_evidence(mail)  # null sender, report part or X-Failed-Recipients
+    account = False  # sent as root, nobody, www-data: only a "maybe" (see the docstring)
+    if not evidence:
+        # List posts and newsletters carry bounce-collecting addresses and talk about "delayed
+        # delivery" of an issue; without a report's own evidence their words prove nothing.
+        if is_bulk_mail(mail):
+            return None
+        if not sender_is_daemon(mail):
+            account = sender_is_system_account(mail)
+            if not account:
+                return None
     subject = " ".join((mail.headers.get("subject") or "").split())
     text = mail.text()
     explanation = _explanation(text)
@@ -226,7 +233,7 @@ def _recognise(mail: Mail) -> Report | None:
     failure = FAILURE.search(subject) or FAILURE.search(explanation, low)
     delay = DELAY.search(subject) or DELAY.search(explanation, low)
     status = status_in(explanation)
-    reply = _PERMANENT_REPLY.search(explanation)
+    reply = _permanent_reply(explanation)
     if not (failure or delay):
         # No "could not be delivered" sentence, but a receiving server's permanent refusal
         # quoted with its reason ("550 5.1.1 ... user unknown"): what terse bounces consist of.
@@ -235,17 +242,23 @@ def _recognise(mail: Mail) -> Report | None:
         if not failure:
             return None
     recipients = _recipients(mail, explanation)
-    reply = reply or SMTP_REPLY.search(explanation)
+    reply = reply or smtp_reply(explanation)
+    failed_header = "x-failed-recipients" in mail.headers.names()
     if not (recipients or status or reply or failed_header or _names_no_one(mail, subject)):
         return None
-    shape: Shape | None = None
-    if not (null or report_part or failed_header):
-        # Only the From address speaks for this being a bounce; a phisher writes that too.
+    if not evidence:
+        # Only the From address speaks for this being a bounce. A phisher writes that too, so a
+        # text that sends the reader to log in is refused. A web form or cron job sends as root
+        # or nobody, so such a sender needs what a bounce carries and a customer's "my order was
+        # not delivered" does not: an SMTP reply, or a returned original that travelled (its
+        # Received fields; a form echoes From: and Subject: lines too).
         links = _has_links(mail, explanation)
         if links and _LURE.search(explanation):
             return None
-        shape, _ = extract(mail)
+        shape, original = extract(mail)
         if links and not (status or reply or shape is not Shape.EMPTY):
+            return None
+        if account and not (reply or (original is not None and original.received)):
             return None
     gave_up = _GAVE_UP.search(explanation) or (status or "").startswith("5")
     kind = Kind.DELAY if delay and not gave_up and not FAILURE.search(subject) else Kind.FAILURE
@@ -278,6 +291,11 @@ def _names_no_one(mail: Mail, subject: str) -> bool:
     mail-system From and a failure subject together are what no person's message has.
     """
     return null_sender(mail) and sender_is_daemon(mail) and bool(FAILURE.search(subject))
+
+
+def _permanent_reply(explanation: str) -> re.Match[str] | None:
+    """The first 5xx SMTP reply quoted as one (see common.smtp_replies)."""
+    return next((m for m in smtp_replies(explanation) if m.group(1)[0] == "5"), None)
 
 
 def _only_status(explanation: str) -> str | None:
@@ -322,12 +340,12 @@ def _recipients(mail: Mail, explanation: str) -> list[Recipient]:
             seen.add(low)
             window = "\n".join(lines[i : i + 4])
             status = status_in(window)
-            reply = SMTP_REPLY.search(window)
+            reply = smtp_reply(window)
             if status is None and reply is not None:
                 status = status_from_reply(reply.group(1))
             diag = None
             for cand in lines[i : i + 4]:
-                if STATUS.search(cand) or SMTP_REPLY.search(cand):
+                if STATUS.search(cand) or smtp_reply(cand):
                     diag = clean_line(cand)
                     break
             rcpt = Recipient(address=addr, status=status, diagnostic=diag)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import null_sender, sender_is_daemon
+from ndrguard.recognisers.common import null_sender, sender_is_daemon, sender_is_system_account
 
 # Subject words of delivery reports and look-alikes in the languages and products we know, as
 # lower-case substrings. They only open the door to the real recognisers, so they may be loose.
@@ -95,13 +95,15 @@ _PRODUCT_PREFIXES = (
     "x-tmda", "x-boxbe", "x-bluebottle", "x-spamarrest", "x-challenge", "x-askversion", "x-sendio",
 )
 
-# From-field tokens without which common.sender_is_daemon cannot match; checked first because
-# almost no ordinary From has any of them and the full check is a regular expression.
+# From-field tokens without which common.sender_is_daemon and sender_is_system_account cannot
+# match; checked first because almost no ordinary From has any of them and the full check is a
+# regular expression.
 _DAEMON_TOKENS = (
     "daemon", "postm", "post_m", "post-m", "post.m", "post off", "postoff", "post-off",
-    "bounce", "nobody", "root", "smtp", "mta", "mailer", "notify", "devnull", "zustell",
-    "delivery", "mail system", "mail-system", "mail_system", "mailsystem", "administrator",
-    "admin", "router", "gateway", "mail-daemon", "système", "administrador", "status",
+    "nobody", "root", "www", "apache", "httpd", "nginx", "cron", "smtp", "mta", "mailer",
+    "notify", "devnull", "zustell", "delivery", "mail system", "mail-system", "mail_system",
+    "mailsystem", "administrator", "admin", "router", "gateway", "mail-daemon", "système",
+    "administrador", "status",
 )
 _DOMAIN = re.compile(r"@[^\s>,;]*")
 
@@ -129,8 +131,9 @@ def hints(mail: Mail) -> list[str]:
         found.append(field)
     if "content-class" in names and b"mdn" in (h.raw("content-class") or b"").lower():
         found.append("Content-Class: mdn")  # Exchange's read receipts
-    if _from_is_daemon(mail):
-        found.append("sender is a mail system")
+    sender = _sender_kind(mail)
+    if sender:
+        found.append(f"sender is {sender}")
     elif "x-mlserver" in names and _from_is_list_admin(mail):
         # fml and other list managers answer errors (not a member, loops) from the list's
         # -admin address; their posts come from the poster.
@@ -148,14 +151,17 @@ def hints(mail: Mail) -> list[str]:
     return found
 
 
-def _from_is_daemon(mail: Mail) -> bool:
+def _sender_kind(mail: Mail) -> str:
+    """"a mail system", "a system account" (only a "maybe": a web form's nobody@), or ""."""
     value = mail.headers.get("from")
     if not value:
-        return False
+        return ""
     name = _DOMAIN.sub("", value.lower())  # domains ("mail.example.org") say nothing here
     if not any(map(name.__contains__, _DAEMON_TOKENS)):
-        return False
-    return sender_is_daemon(mail)
+        return ""
+    if sender_is_daemon(mail):
+        return "a mail system"
+    return "a system account" if sender_is_system_account(mail) else ""
 
 
 def _from_is_list_admin(mail: Mail) -> bool:

@@ -11,7 +11,14 @@ automatique :", "自動応答:"...).
 This module runs after every bounce recogniser, since bounces carry Auto-Submitted:
 auto-replied too, and after the challenge recogniser, whose messages are replies as well.
 A message that still looks like a bounce (a mail-system sender writing about delivery) is left
-to the generic fallback rather than called an auto-reply.
+to the generic fallback rather than called an auto-reply, and a top-level multipart/report
+(DSN, MDN, DMARC or TLS report: Exim marks its DMARC failure reports auto-replied) never is one.
+
+`Auto-Submitted: auto-generated` is not a reply (RFC 3834 section 5): cron, bug trackers and
+monitoring send it with whatever their text says ("I'm out of ideas", "配置文件不在",
+"файл отсутствует"). With it, only a responder's subject prefix makes an auto-reply; words of
+absence in the text count only from a null envelope sender, which responders use and
+notification software does not.
 """
 
 from __future__ import annotations
@@ -20,11 +27,15 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers import generic
-from ndrguard.recognisers.common import make_report, null_sender, sender_is_daemon
+from ndrguard.recognisers.common import (
+    is_bulk_mail,
+    make_report,
+    null_sender,
+    sender_is_daemon,
+)
 from ndrguard.recognisers.lookalikes.signs import (
     auto_submitted,
     head_text,
-    is_list_mail,
     precedence,
     subject,
 )
@@ -56,11 +67,14 @@ SUBJECT_PREFIX = re.compile(
     rf"^\s*(?:\[\s*{_PREFIX_WORDS}\s*\]|{_PREFIX_WORDS}\s*[:：])", re.IGNORECASE
 )
 
-# Words that say the writer is away, in the eleven languages we cover.
+# Whole phrases that say the writer is away, in the eleven languages we cover. Never a bare
+# word that error output also uses: "out of" (ideas, memory), 不在 ("not in": 文件不在 "the file
+# is not in"), отсутствует ("is missing").
 ABSENCE = Phrases(
     r"\bout of (?:the )?office\b|\bon (?:vacation|holiday|leave|annual leave|sick leave)\b|"
-    r"\baway from (?:the|my) (?:office|desk|email)\b|\bi am (?:currently )?(?:away|out)\b|"
-    r"\bi'm (?:currently )?(?:away|out of)\b|\blimited access to (?:e-?mail|my e-?mail)\b|"
+    r"\baway from (?:the|my) (?:office|desk|email)\b|"
+    r"\bi(?: am|'m|’m) (?:currently )?(?:away\b|out (?:of (?:the )?office|until|till)\b)|"
+    r"\blimited access to (?:e-?mail|my e-?mail)\b|"
     r"\b(?:automatic|automated|auto-generated) (?:reply|response)\b|\bauto-?reply\b|"
     r"\bnicht im büro\b|\bau(?:ß|ss)er haus\b|\babwesend\b|\bim urlaub\b|\babwesenheit\b|"
     r"\bautomatische antwort\b|"
@@ -72,16 +86,17 @@ ABSENCE = Phrases(
     r"\bniet op kantoor\b|\bmet vakantie\b|\bafwezig\b|\bautomatisch antwoord\b|"
     r"\bpoza biurem\b|\bna urlopie\b|\bnieobecn\w*|\bodpowiedź automatyczna\b|"
     r"\bautomatyczna odpowiedź\b|"
-    r"в отпуске|вне офиса|отсутству\w*|автоматический ответ|"
-    r"不在|休暇|外出中|自動応答|自動返信|休假|出差|自动回复|自動回覆",
+    r"в отпуске|вне офиса|отсутствую\b|буду отсутствовать|нет на месте|автоматический ответ|"
+    r"不在にして|不在です|不在のため|不在中|不在席|休暇中|休暇を|外出中|出張中|自動応答|自動返信|"
+    r"休假中|正在休假|在休假|出差中|正在出差|在出差|不在办公室|不在辦公室|自动回复|自動回覆",
     (
-        "office", "vacation", "holiday", "leave", "away", "i am", "i'm", "limited access",
+        "office", "vacation", "holiday", "leave", "away", "i am", "i'm", "i’m", "limited access",
         "reply", "response", "büro", "haus", "abwesen", "urlaub", "antwort", "absent", "bureau",
         "cong", "vacances", "automatique", "retour", "oficina", "vacaciones", "ausente",
         "automática", "ufficio", "sede", "ferie", "assente", "automatica", "escritório",
         "férias", "kantoor", "vakantie", "afwezig", "antwoord", "biurem", "urlop", "nieobecn",
-        "automatyczna", "отпуск", "офис", "отсутств", "ответ", "不在", "休暇", "外出", "自動",
-        "休假", "出差", "自动",
+        "automatyczna", "отпуск", "офис", "отсутств", "на месте", "ответ", "不在", "休暇", "外出",
+        "出張", "自動", "休假", "出差", "自动",
     ),
 )
 
@@ -107,6 +122,8 @@ _BOUNCE_SUBJECT = re.compile(
 
 
 def recognise(mail: Mail) -> Report | None:
+    if mail.root.content_type == "multipart/report":
+        return None  # a report about a message (DSN, MDN, DMARC, TLS), whatever it is marked
     auto = auto_submitted(mail)
     subj = subject(mail)
     if sender_is_daemon(mail) and _BOUNCE_SUBJECT.search(subj):
@@ -122,17 +139,18 @@ def recognise(mail: Mail) -> Report | None:
             return _report(mail, f"{name} header of an auto-responder")
     if precedence(mail) in ("auto_reply", "auto-reply", "autoreply"):
         return _report(mail, f"Precedence: {precedence(mail)}")
-    if is_list_mail(mail):
-        return None
+    if is_bulk_mail(mail):
+        return None  # a newsletter's "vacation offers" and "automatic renewal"
+    null = null_sender(mail)
     prefix = SUBJECT_PREFIX.search(subj)
     exchange = "x-ms-exchange-inbox-rules-loop" in names or _suppresses_replies(mail)
     # vacation(1) and procmail responders mark their replies only with Precedence: junk.
-    responder = exchange or null_sender(mail) or bool(auto) or precedence(mail) == "junk"
-    if prefix and responder:
+    replying = exchange or null or precedence(mail) == "junk"
+    if prefix and (replying or auto):
         return _report(mail, f"auto-reply subject {prefix.group(0).strip()!r} from a responder")
-    if responder and ABSENCE.search(subj):
+    if replying and ABSENCE.search(subj):
         return _report(mail, "automated message announcing an absence")
-    if auto or null_sender(mail):
+    if null:
         head = head_text(mail, 1500)
         if ABSENCE.search(head):
             return _report(mail, "automated message whose text announces an absence")

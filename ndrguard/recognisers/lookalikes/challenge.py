@@ -17,10 +17,9 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers import generic
-from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers.common import is_list_mail, make_report
 from ndrguard.recognisers.lookalikes.signs import (
     head_text,
-    is_list_mail,
     strong_automation,
     subject,
 )
@@ -110,6 +109,7 @@ def recognise(mail: Mail) -> Report | None:
         product.append("x-delivery-agent: TMDA")
     responder = "x-autorespond" in names or "x-autoreply" in names
     automated = bool(product) or responder or strong_automation(mail)
+    # List mail only, not Precedence: bulk, which Boxbe and other services put on challenges.
     if is_list_mail(mail) and not product:
         return None
     subj = subject(mail)

@@ -21,11 +21,10 @@ import re
 
 from ndrguard.headers import first_address
 from ndrguard.mail import Mail, normalise_newlines
-from ndrguard.recognisers.common import make_report
+from ndrguard.recognisers.common import is_list_mail, make_report
 from ndrguard.recognisers.fields import address_of
 from ndrguard.recognisers.lookalikes.signs import (
     head_text,
-    is_list_mail,
     report_parts,
     strong_automation,
     subject,

@@ -31,17 +31,6 @@ def precedence(mail: Mail) -> str:
     return (mail.headers.get("precedence") or "").strip().lower()
 
 
-def is_list_mail(mail: Mail) -> bool:
-    """Mailing-list or bulk-sender fields (RFC 2369, RFC 2919, RFC 8058).
-
-    Auto-replies, receipts and challenges are written one at a time to one sender; a message
-    that carries List-Unsubscribe or List-Id is a newsletter or a list post, however much it
-    talks about vacations or confirming.
-    """
-    names = mail.headers.names()
-    return "list-unsubscribe" in names or "list-id" in names or "list-post" in names
-
-
 def subject(mail: Mail) -> str:
     return " ".join((mail.headers.get("subject") or "").split())
 

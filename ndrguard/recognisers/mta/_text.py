@@ -15,7 +15,7 @@ import re
 from ndrguard.headers import ADDRESS
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import (
-    SMTP_REPLY,
+    DIAGNOSTIC_REPLY,
     clean_line,
     from_mail_system,
     status_from_reply,
@@ -57,7 +57,7 @@ def status_of(diagnostic: str | None, kind: Kind) -> str:
     if found:
         return found
     if diagnostic:
-        reply = SMTP_REPLY.search(diagnostic)
+        reply = DIAGNOSTIC_REPLY.search(diagnostic)
         if reply:
             mapped = status_from_reply(reply.group(1))
             if mapped and (mapped[0] != "2" or kind is Kind.DELIVERED):

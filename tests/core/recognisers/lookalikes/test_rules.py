@@ -39,8 +39,14 @@ def msg(headers: str, body: str = "Hello.\n") -> bytes:
             "autoreply",
         ),
         (
-            "auto-generated + absence words",
+            "auto-generated is no reply (RFC 3834): absence words from cron or a bug tracker",
             "Subject: Notice\nAuto-Submitted: auto-generated\n",
+            "I am currently out of the office until Monday.\n",
+            "other",
+        ),
+        (
+            "auto-generated with a responder's subject prefix",
+            "Subject: Out of office: plans\nAuto-Submitted: auto-generated\n",
             "I am currently out of the office until Monday.\n",
             "autoreply",
         ),
