@@ -30,13 +30,6 @@ ADDRESS = re.compile(
 )
 
 
-# Field names already decoded and lower-cased. A mailbox repeats a few dozen names over and over,
-# and decoding each one again was a tenth of reading a header block. Bounded, because a hostile
-# mailbox can invent names without end.
-_NAMES: dict[bytes, str] = {}
-_NAMES_MAX = 2048
-
-
 def decode_words(text: str) -> str:
     """Decode RFC 2047 encoded words; broken ones are left as written."""
     if "=?" not in text:
@@ -67,52 +60,47 @@ def _decode_word(match: re.Match[str]) -> str:
 
 
 class Headers:
-    """An ordered header block with case-insensitive lookup and lazy decoding."""
+    """An ordered header block with case-insensitive lookup and lazy decoding.
 
-    __slots__ = ("_fields", "_index")
+    Parsing is one regular-expression pass and a few C-level list operations: no Python loop
+    per field. Values are unfolded and decoded only when asked for, because triage reads a
+    handful of fields of every message and nothing else of ordinary mail.
+    """
 
-    def __init__(self, fields: list[tuple[str, bytes]], index: dict[str, list[bytes]]) -> None:
-        self._fields = fields
-        self._index = index
+    __slots__ = ("_first", "_names", "_values")
+
+    def __init__(self, names: list[str], values: list[bytes], first: dict[str, bytes]) -> None:
+        self._names = names  # lower case, in order
+        self._values = values  # raw: still folded, trailing blanks kept
+        self._first = first  # name -> its first raw value
 
     @classmethod
     def parse(cls, block: bytes) -> Headers:
-        """A header block (LF line endings): (lower-case name, raw unfolded value) pairs in
-        order, and the index by name built in the same pass, since triage asks at once."""
-        fields: list[tuple[str, bytes]] = []
-        index: dict[str, list[bytes]] = {}
-        known = _NAMES
-        for raw_name, value in _FIELD.findall(block):
-            if b"\n" in value:
-                value = _FOLD.sub(b" ", value)
-            value = value.rstrip()
-            name = known.get(raw_name)
-            if name is None:
-                name = raw_name.decode("ascii").lower()
-                if len(known) < _NAMES_MAX:
-                    known[raw_name] = name
-            fields.append((name, value))
-            values = index.get(name)
-            if values is None:
-                index[name] = [value]
-            else:
-                values.append(value)
-        return cls(fields, index)
+        """A header block with LF line endings."""
+        pairs = _FIELD.findall(block)
+        if not pairs:
+            return cls([], [], {})
+        raw_names, values = zip(*pairs, strict=True)
+        names = b"\n".join(raw_names).lower().decode("ascii").split("\n")
+        values_list = list(values)
+        # reversed, so that the first occurrence of a repeated name is the one kept
+        first = dict(zip(reversed(names), reversed(values_list), strict=True))
+        return cls(names, values_list, first)
 
     def __contains__(self, name: str) -> bool:
-        return name.lower() in self._index
+        return name.lower() in self._first
 
     def __len__(self) -> int:
-        return len(self._fields)
+        return len(self._values)
 
     def names(self) -> KeysView[str]:
         """The field names present, lower case (a live, read-only view: no copy per call)."""
-        return self._index.keys()
+        return self._first.keys()
 
     def raw(self, name: str) -> bytes | None:
         """The first value as raw bytes, unfolded but not decoded."""
-        values = self._index.get(name.lower())
-        return values[0] if values else None
+        value = self._first.get(name.lower())
+        return None if value is None else _unfold(value)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value, decoded (8-bit bytes and RFC 2047 words)."""
@@ -122,11 +110,22 @@ class Headers:
         return decode_words(decode_header_bytes(value))
 
     def get_all(self, name: str) -> list[str]:
-        return [decode_words(decode_header_bytes(v)) for v in self._index.get(name.lower(), ())]
+        key = name.lower()
+        return [
+            decode_words(decode_header_bytes(_unfold(v)))
+            for n, v in zip(self._names, self._values, strict=True)
+            if n == key
+        ]
 
     def items(self) -> Iterator[tuple[str, str]]:
-        for name, value in self._fields:
-            yield name, decode_words(decode_header_bytes(value))
+        for name, value in zip(self._names, self._values, strict=True):
+            yield name, decode_words(decode_header_bytes(_unfold(value)))
+
+
+def _unfold(value: bytes) -> bytes:
+    if b"\n" in value:
+        value = _FOLD.sub(b" ", value)
+    return value.rstrip()
 
 
 def parse_params(value: str) -> tuple[str, dict[str, str]]:
