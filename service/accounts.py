@@ -6,20 +6,23 @@ account the same way, and from the backends so that they stay free of config han
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ndrguard.identity import Identity, IdentityError
 from ndrguard.service.config import Account, ConfigError
 from ndrguard.service.deciding import Decide, StateSentIndex, core_decider
-from ndrguard.service.identity_file import load_identity, read_keyring_secret, read_secret_file
+from ndrguard.service.identity_file import identity_from_mapping, load_identity
+from ndrguard.service.liveness import Keepalive
 from ndrguard.service.mailbox import Mailbox
 from ndrguard.service.state import State
 
 
-def open_mailbox(account: Account, state: State) -> Mailbox:
-    """Connect (IMAP) or open (Maildir); raises the backend's typed MailboxError."""
+def open_mailbox(account: Account, state: State, keepalive: Keepalive | None = None) -> Mailbox:
+    """Connect (IMAP) or open (Maildir); raises the backend's typed MailboxError.
+
+    `keepalive` is what the worker's earlier connections learnt about the server's keepalive
+    interval (IMAP only; see liveness.Keepalive).
+    """
     if account.maildir is not None:
         from ndrguard.service.maildir_backend import MaildirMailbox
 
@@ -27,7 +30,7 @@ def open_mailbox(account: Account, state: State) -> Mailbox:
     from ndrguard.service.imap_backend import ImapMailbox
     from ndrguard.service.secrets import get_secret
 
-    return ImapMailbox.connect(account, get_secret(account))
+    return ImapMailbox.connect(account, get_secret(account), keepalive)
 
 
 def identity_of(account: Account, config_dir: Path) -> Identity | None:
@@ -37,20 +40,9 @@ def identity_of(account: Account, config_dir: Path) -> Identity | None:
     if isinstance(account.identity, Path):
         return load_identity(account.identity)
     try:
-        return Identity.from_mapping(account.identity, lambda e: _inline_secret(e, config_dir))
+        return identity_from_mapping(account.identity, config_dir)
     except IdentityError as err:
         raise ConfigError(f"account {account.name!r}: identity: {err}") from err
-
-
-def _inline_secret(entry: Mapping[str, Any], base: Path) -> bytes:
-    """A `[[batv.keys]]` entry of an inline identity; the same references as identity files."""
-    import keyring
-
-    if isinstance(entry.get("secret_file"), str):
-        return read_secret_file(base / entry["secret_file"])
-    if isinstance(entry.get("keyring"), str):
-        return read_keyring_secret(entry["keyring"], keyring.get_password)
-    raise IdentityError("batv.keys", "give secret_file or keyring (secrets are never inline)")
 
 
 def decider(account: Account, state: State, config_dir: Path) -> Decide:

@@ -1,9 +1,10 @@
 """From a fetched message to the service's decision: recognise, gather evidence, decide.
 
 The core answers with a verdict and an action under the account's policy; the service only
-adds what the core cannot know: when the message arrived, the Sent index in the state
-database, and an empty identity for accounts that have none yet (nothing can then prove a
-bounce real, which is exactly what the policies expect of such an account).
+adds what the core cannot know: when the message arrived (the server's INTERNALDATE where the
+store has one), the Sent index in the state database, and an empty identity for accounts that
+have none yet (nothing can then prove a bounce real, which is exactly what the policies expect
+of such an account).
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ class Decision:
     quarantine: bool  # the policy's action for this verdict
 
 
-Decide = Callable[[bytes], Decision]
+# The whole message, and when it arrived if the store knows (Head.arrived).
+Decide = Callable[[bytes, datetime | None], Decision]
 
 
 def arrival(raw_headers: bytes) -> datetime:
-    """When the message reached the mailbox: the top Received stamp, else Date, else now.
+    """When the message reached the mailbox, for stores without INTERNALDATE: the top Received
+    stamp (written by the last server, usually the user's own), else Date, else now.
 
     BATV tags expire, so a bounce found by a catch-up weeks later must be judged on the day it
     arrived, not on the day the service first saw it.
@@ -68,10 +71,11 @@ def core_decider(identity: Identity | None, policy: str, sent: SentIndex | None)
     """The core's verdict (ndrguard.verdict.decide) under `policy`, for the scanner."""
     who = identity or Identity()
 
-    def run(raw: bytes) -> Decision:
+    def run(raw: bytes, arrived: datetime | None) -> Decision:
         mail = parse(raw)
         report = recognise(mail)
-        v = decide(report, who, policy=policy, sent=sent, arrived=arrival(raw), message=mail)
+        when = arrived or arrival(raw)
+        v = decide(report, who, policy=policy, sent=sent, arrived=when, message=mail)
         return Decision(
             kind=str(report.kind),
             verdict=str(v.verdict),

@@ -51,15 +51,26 @@ def load_identity(
         raise IdentityFileError(path, None, "is not UTF-8 text") from err
     except tomllib.TOMLDecodeError as err:
         raise IdentityFileError(path, None, f"is not valid TOML: {err}") from err
+    try:
+        return identity_from_mapping(data, path.parent, get_password)
+    except IdentityError as err:
+        raise IdentityFileError(path, err.where, err.problem) from err
+
+
+def identity_from_mapping(
+    data: Mapping[str, Any], base_dir: Path, get_password: PasswordGetter | None = None
+) -> Identity:
+    """An identity from already-parsed TOML: a file's content, or a config's inline table.
+
+    Both kinds name their BATV secrets the same way (secret_file relative to `base_dir`, or
+    keyring), so both go through this one place. Raises IdentityError naming the setting.
+    """
     getter = get_password or keyring.get_password
 
     def resolve(entry: Mapping[str, Any]) -> bytes:
-        return _resolve_secret(entry, path.parent, getter)
+        return _resolve_secret(entry, base_dir, getter)
 
-    try:
-        return Identity.from_mapping(data, resolve)
-    except IdentityError as err:
-        raise IdentityFileError(path, err.where, err.problem) from err
+    return Identity.from_mapping(data, resolve)
 
 
 def read_secret_file(path: str | os.PathLike[str]) -> bytes:

@@ -8,7 +8,7 @@ What it guarantees, and why:
 - A move is UID MOVE where the server has MOVE; otherwise UID COPY, \\Deleted on those UIDs and
   UID EXPUNGE of those UIDs only (UIDPLUS). Without UIDPLUS the originals are flagged \\Deleted
   and left for the user's client: a plain EXPUNGE would remove other clients' deleted mail.
-- IDLE is watched for every way it dies quietly (see `wait_for_change`).
+- IDLE is watched for every way it dies quietly: the rules are in liveness.py.
 
 Every imapclient, socket and TLS error is converted at this boundary (`_boundary`) into the
 typed errors of mailbox.py.
@@ -18,33 +18,39 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
+import logging
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
 import imapclient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from ndrguard.service.config import Account
-from ndrguard.service.imap_parse import batches, classify_no, parse_copyuid
+from ndrguard.service.imap_parse import batches, classify_no, parse_copyuid, uid_set
+from ndrguard.service.liveness import IDLE_RENEW, IdleWatch, Keepalive, Outcome
 from ndrguard.service.mailbox import (
     AuthFailed,
     CertificateRejected,
     ConnectionLost,
     FolderMissing,
     FolderStatus,
+    Head,
     MailboxError,
     fingerprint,
 )
 
+log = logging.getLogger(__name__)
+
 CONNECT_TIMEOUT = 15.0
-IDLE_RENEW = 25 * 60.0  # RFC 2177: servers may drop an IDLE after 30 minutes
-# Dovecot says "* OK Still here" every 2 minutes by default; silence for 2.5 times that means
-# the link is dead even if the socket does not know it yet.
-STILL_HERE_SILENCE = 2.5 * 120.0
-SUSPEND_GAP = 5.0  # seconds the machine may sleep before connections are assumed dead
+# Keepalive probes after 10 s of quiet, every 5 s, and on Linux TCP_USER_TIMEOUT: unanswered
+# data or probes end the connection in seconds instead of the kernel's 15 minutes.
+KEEPALIVE = (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3))
+USER_TIMEOUT_MAX = 30.0
 
 # One UID SEARCH over the union of what bounces and look-alikes carry. A superset on purpose:
 # a false candidate costs one fetch, a missed bounce stays in the inbox.
@@ -110,15 +116,26 @@ def _boundary() -> Iterator[None]:
 class ImapMailbox:
     """One logged-in IMAP connection. Not thread-safe; one worker owns it."""
 
-    def __init__(self, client: imapclient.IMAPClient, account: Account) -> None:
+    def __init__(
+        self, client: imapclient.IMAPClient, account: Account, keepalive: Keepalive | None = None
+    ) -> None:
         self._c = client
+        # INTERNALDATE with its zone, not converted to naive local time: it is compared with
+        # the expiry day of BATV tags.
+        client.normalise_times = False
         self.account = account
+        self.keepalive = keepalive or Keepalive()
         self.caps = {c.decode().upper() if isinstance(c, bytes) else c.upper()
                      for c in client.capabilities()}  # fmt: skip
         self._selected: str | None = None
+        self.pushes = "IDLE" in self.caps
+        self._lost = False
 
     @classmethod
-    def connect(cls, account: Account, secret: str) -> ImapMailbox:
+    def connect(
+        cls, account: Account, secret: str, keepalive: Keepalive | None = None
+    ) -> ImapMailbox:
+        """Log in; `keepalive` carries what an earlier connection learnt about the server."""
         context = None
         if account.security != "plain":
             context = ssl.create_default_context(
@@ -145,13 +162,24 @@ class ImapMailbox:
                 with contextlib.suppress(Exception):
                     client.shutdown()
                 raise
-        return cls(client, account)
+        return cls(client, account, keepalive)
 
     # -- helpers ---------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _io(self) -> Iterator[None]:
+        """`_boundary`, and remember a lost connection: its socket is out of step or dead, so
+        `close` must not wait for an answer to LOGOUT (a frozen server would never give one)."""
+        try:
+            with _boundary():
+                yield
+        except ConnectionLost:
+            self._lost = True
+            raise
+
     def _select(self, folder: str) -> None:
         if self._selected != folder:
-            with _boundary():
+            with self._io():
                 try:
                     self._c.select_folder(folder)
                 except IMAPClientError as err:
@@ -160,22 +188,25 @@ class ImapMailbox:
                     raise FolderMissing(f"cannot open the folder {folder!r}: {err}") from err
             self._selected = folder
 
-    def _fetch(self, folder: str, uids: Sequence[int], part: bytes) -> dict[int, bytes]:
+    def _fetch(
+        self, folder: str, uids: Sequence[int], items: Sequence[bytes]
+    ) -> dict[int, dict[bytes, Any]]:
+        """FETCH `items` in batches; answers keyed as the server names them (no .PEEK)."""
         self._select(folder)
-        out: dict[int, bytes] = {}
-        key = part.replace(b".PEEK", b"")
+        out: dict[int, dict[bytes, Any]] = {}
+        key = items[0].replace(b".PEEK", b"")
         for chunk in batches(sorted(uids)):
-            with _boundary():
-                data = self._c.fetch(chunk, [part])
+            with self._io():
+                data = self._c.fetch(chunk, list(items))
             for uid, item in data.items():
-                if key in item:
-                    out[int(uid)] = bytes(item[key])
+                if key in item:  # a message expunged meanwhile answers with FLAGS alone
+                    out[int(uid)] = item
         return out
 
     # -- Mailbox ---------------------------------------------------------------------------
 
     def status(self, folder: str) -> FolderStatus:
-        with _boundary():
+        with self._io():
             try:
                 st = self._c.folder_status(folder, [b"UIDVALIDITY", b"UIDNEXT"])
             except IMAPClientError as err:
@@ -186,23 +217,32 @@ class ImapMailbox:
 
     def uids(self, folder: str, above: int = 0) -> list[int]:
         self._select(folder)
-        with _boundary():
+        with self._io():
             found = self._c.search(["UID", f"{above + 1}:*", "NOT", "DELETED"])
         return sorted(u for u in found if u > above)  # "n:*" always names the last message
 
     def candidates(self, folder: str, above: int = 0) -> list[int]:
         self._select(folder)
-        with _boundary():
+        with self._io():
             found = self._c.search(
                 ["UID", f"{above + 1}:*", "NOT", "DELETED", *candidate_criteria()]
             )
         return sorted(u for u in found if u > above)
 
     def headers(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
-        return self._fetch(folder, uids, b"BODY.PEEK[HEADER]")
+        got = self._fetch(folder, uids, [b"BODY.PEEK[HEADER]"])
+        return {uid: bytes(item[b"BODY[HEADER]"]) for uid, item in got.items()}
+
+    def heads(self, folder: str, uids: Sequence[int]) -> Mapping[int, Head]:
+        got = self._fetch(folder, uids, [b"BODY.PEEK[HEADER]", b"INTERNALDATE"])
+        return {
+            uid: Head(bytes(item[b"BODY[HEADER]"]), _date(item.get(b"INTERNALDATE")))
+            for uid, item in got.items()
+        }
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
-        return self._fetch(folder, uids, b"BODY.PEEK[]")
+        got = self._fetch(folder, uids, [b"BODY.PEEK[]"])
+        return {uid: bytes(item[b"BODY[]"]) for uid, item in got.items()}
 
     def move(self, folder: str, uids: Sequence[int], dest: str) -> Mapping[int, int]:
         try:
@@ -213,49 +253,52 @@ class ImapMailbox:
 
     def _move(self, folder: str, uids: Sequence[int], dest: str) -> dict[int, int]:
         self._select(folder)
-        present = set(self.uids(folder, min(uids) - 1)) if uids else set()
-        wanted = [u for u in uids if u in present]
+        with self._io():
+            found = self._c.search(["UID", uid_set(uids), "NOT", "DELETED"]) if uids else []
+        wanted = sorted(set(found) & set(uids))
         if not wanted:
             return {}
         before = self.status(dest).uidnext
-        untagged = self._c._imap.untagged_responses  # imaplib keeps COPYUID codes here
+        # Without UIDPLUS the server does not say where the copies went: the originals'
+        # fingerprints, read while they still exist, find the copies afterwards.
+        prints = None
+        if "UIDPLUS" not in self.caps:
+            prints = {fingerprint(h): u for u, h in self.headers(folder, wanted).items()}
+        # imaplib files the COPYUID code of a MOVE's untagged OK and of a COPY's tagged OK
+        # alike under "COPYUID"; imapclient's move() and copy() return neither.
+        untagged = self._c._imap.untagged_responses
         untagged.pop("COPYUID", None)
-        with _boundary():
+        with self._io():
             if "MOVE" in self.caps:
                 self._c.move(wanted, dest)
-                _, mapping = parse_copyuid(untagged.pop("COPYUID", []))
             else:
-                answer = self._c.copy(wanted, dest)
-                _, mapping = parse_copyuid([answer or b""])
+                self._c.copy(wanted, dest)
+            _, mapping = parse_copyuid(untagged.pop("COPYUID", []))
+            if "MOVE" not in self.caps:
                 self._c.add_flags(wanted, [imapclient.DELETED], silent=True)
                 if "UIDPLUS" in self.caps:
                     self._c.uid_expunge(wanted)
-        if len(mapping) < len(wanted):
-            mapping.update(self._locate(folder, wanted, mapping, dest, before))
-        return {s: d for s, d in mapping.items() if s in present}
+        if prints is not None:
+            mapping.update(self._locate(prints, dest, before))
+            self._select(folder)
+        return {s: d for s, d in mapping.items() if s in wanted}
 
-    def _locate(
-        self, folder: str, uids: list[int], known: Mapping[int, int], dest: str, above: int
-    ) -> dict[int, int]:
-        """Destination UIDs by fingerprint, for servers that did not say (no UIDPLUS)."""
-        missing = [u for u in uids if u not in known]
-        heads = self.headers(folder, missing)
-        wanted = {fingerprint(h): u for u, h in heads.items()}
+    def _locate(self, prints: Mapping[str, int], dest: str, above: int) -> dict[int, int]:
+        """Source UID -> destination UID, by matching fingerprints of what arrived in `dest`."""
         arrived = self.headers(dest, self.uids(dest, above - 1))
-        self._select(folder)
-        return {wanted[f]: d for d, h in arrived.items() if (f := fingerprint(h)) in wanted}
+        return {prints[f]: d for d, h in arrived.items() if (f := fingerprint(h)) in prints}
 
     def remove_copied(self, folder: str, uids: Sequence[int], dest: str) -> None:
         if not uids:
             return
         self._select(folder)
-        with _boundary():
+        with self._io():
             self._c.add_flags(list(uids), [imapclient.DELETED], silent=True)
             if "UIDPLUS" in self.caps:
                 self._c.uid_expunge(list(uids))
 
     def ensure_folder(self, name: str) -> None:
-        with _boundary():
+        with self._io():
             if self._c.folder_exists(name):
                 return
             try:
@@ -267,85 +310,70 @@ class ImapMailbox:
                 self._c.subscribe_folder(name)
 
     def special_folder(self, use: str) -> str | None:
-        with _boundary():
+        with self._io():
             found = self._c.find_special_folder(use.encode())
         return str(found) if found else None
 
     def wait_for_change(self, folder: str, timeout: float, stop: threading.Event) -> bool:
         """IDLE on `folder` until news, `timeout`, `stop`, or proof that the link is dead.
 
-        imapclient's idle_check never raises on a dead connection; these rules catch it:
-        an empty answer long before the wait was up means the peer closed the socket; BYE
-        means reconnect; no word at all (not even "Still here") for STILL_HERE_SILENCE means
-        the server or the path hangs; a jump between CLOCK_BOOTTIME and CLOCK_MONOTONIC means
-        the machine slept and every connection is suspect. IDLE is renewed before IDLE_RENEW.
+        Each one-second `idle_check` is judged by liveness.IdleWatch; this only drives it.
+        Ending IDLE (DONE) waits for the server's answer under the read timeout, so a renewal
+        is also a probe of a server that never sends keepalives.
         """
         if "IDLE" not in self.caps:
             return self._poll(folder, timeout, stop)
         self._select(folder)
-        timeout = min(timeout, IDLE_RENEW)
-        changed = False
-        with _boundary():
+        with self._io():
             self._c.idle()
-        start = heard = time.monotonic()
-        sleep_mark = _slept()
-        try:
-            while not stop.is_set() and not changed:
-                now = time.monotonic()
-                if now - start >= timeout:
-                    break
-                step = min(1.0, timeout - (now - start))
-                with _boundary():
-                    responses = self._c.idle_check(timeout=step)
-                after = time.monotonic()
-                if _slept() - sleep_mark > SUSPEND_GAP:
-                    raise ConnectionLost("the computer slept; reconnecting")
-                if responses:
-                    heard = after
-                    for r in responses:
-                        if len(r) > 1 and r[1] in (b"EXISTS", b"EXPUNGE", b"RECENT", b"FETCH"):
-                            changed = True
-                        if r and r[0] == b"BYE":
-                            raise ConnectionLost("the server closed the connection (BYE)")
-                elif after - now < step * 0.5:
-                    raise ConnectionLost("the server closed the connection")
-                elif after - heard > STILL_HERE_SILENCE:
-                    raise ConnectionLost("the server stopped answering")
-        except ConnectionLost:
-            self._selected = None
-            raise
-        with _boundary():
+        watch = IdleWatch(self.keepalive, time.monotonic(), min(timeout, IDLE_RENEW))
+        outcome = Outcome.WAIT
+        while outcome is Outcome.WAIT and not stop.is_set():
+            began = time.monotonic()
+            with self._io():
+                responses = self._c.idle_check(timeout=1.0)
+            outcome, why = watch.check(responses, 1.0, began, time.monotonic())
+            if watch.learnt is not None:
+                log.info("%s: the server says 'still here' every %.0f s; %.0f s of silence "
+                         "will mean a dead link", self.account.name, watch.learnt,
+                         self.keepalive.silence_limit())  # fmt: skip
+            if outcome is Outcome.DEAD:
+                self._lost = True
+                raise ConnectionLost(why)
+        with self._io():
             self._c.idle_done()
-        return changed
+        return outcome is Outcome.NEWS
 
     def _poll(self, folder: str, timeout: float, stop: threading.Event) -> bool:
         """Servers without IDLE: wait `poll_seconds`, then NOOP to keep the session alive."""
         stop.wait(min(timeout, self.account.poll_seconds))
-        with _boundary():
+        with self._io():
             self._c.noop()
         return not stop.is_set()
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self._c.logout()
+        if not self._lost:
+            with contextlib.suppress(Exception):
+                self._c.logout()
         with contextlib.suppress(Exception):
             self._c.shutdown()
 
 
 def _tune_socket(sock: socket.socket, read_timeout: float) -> None:
-    """Keepalive probes, and on Linux TCP_USER_TIMEOUT: a black-holed link fails in seconds."""
+    """Keepalive probes, and on Linux TCP_USER_TIMEOUT: a black-holed link fails in seconds.
+
+    Keepalive alone does not see a server that hangs (its kernel still answers the probes);
+    that is what the keepalive rule of liveness.py is for.
+    """
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-    for name, value in (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3)):
+    for name, value in KEEPALIVE:
         if hasattr(socket, name):
             sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
     if hasattr(socket, "TCP_USER_TIMEOUT"):
-        ms = int(min(read_timeout, 30.0) * 1000)
+        ms = int(min(read_timeout, USER_TIMEOUT_MAX) * 1000)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, ms)
 
 
-def _slept() -> float:
-    """Seconds spent suspended since boot (CLOCK_BOOTTIME counts them, MONOTONIC does not)."""
-    boottime = getattr(time, "CLOCK_BOOTTIME", None)
-    if boottime is None:
-        return 0.0
-    return time.clock_gettime(boottime) - time.monotonic()
+def _date(value: object) -> datetime | None:
+    """INTERNALDATE as imapclient parsed it; None when the server sent none."""
+    return value if isinstance(value, datetime) else None

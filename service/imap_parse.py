@@ -50,6 +50,17 @@ def parse_copyuid(responses: Iterable[bytes | str]) -> tuple[int | None, dict[in
     return validity, mapping
 
 
+def uid_set(uids: Iterable[int]) -> str:
+    """[1, 2, 3, 7] -> "1:3,7": a UID set as short as the runs in it allow."""
+    runs: list[list[int]] = []
+    for uid in sorted(set(uids)):
+        if runs and uid == runs[-1][1] + 1:
+            runs[-1][1] = uid
+        else:
+            runs.append([uid, uid])
+    return ",".join(f"{a}:{b}" if a != b else str(a) for a, b in runs)
+
+
 def batches(uids: Sequence[int], size: int = 500) -> Iterable[list[int]]:
     """UIDs in lists of at most `size`: longer command lines get `BAD Too long argument`."""
     for start in range(0, len(uids), size):

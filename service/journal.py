@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ndrguard.service.mailbox import ConnectionLost, Mailbox, MailboxError, fingerprint
 from ndrguard.service.state import (
+    Closing,
     JournalEntry,
     JournalState,
     State,
@@ -60,33 +61,30 @@ def move_journalled(
         return result
     src_folder, src_validity = _source(rows[0], action)
     dest_status = mailbox.status(dest)
-    entries = {
-        _src_uid(row, action): (
-            row,
-            state.open_intent(
-                row.id, action, (src_folder, src_validity, _src_uid(row, action)),
-                (dest, dest_status.uidvalidity, dest_status.uidnext),
-            ),
-        )
-        for row in rows
-    }  # fmt: skip
+    uids = [_src_uid(row, action) for row in rows]
+    entry_ids = state.open_intents_for(
+        action,
+        [(row.id, (src_folder, src_validity, uid)) for row, uid in zip(rows, uids, strict=True)],
+        (dest, dest_status.uidvalidity, dest_status.uidnext),
+    )
     try:
-        moved = mailbox.move(src_folder, list(entries), dest)
+        moved = mailbox.move(src_folder, uids, dest)
     except ConnectionLost:
         raise  # the intents stay open; recovery on reconnect settles them
     except MailboxError:
         # The server refused (quota, missing folder...): what happened is checked, not assumed.
-        recover(state, mailbox, [state.journal_entry(eid) for _, eid in entries.values()])
+        recover(state, mailbox, [state.journal_entry(eid) for eid in entry_ids])
         raise
-    for uid, (row, entry_id) in entries.items():
+    closings = []
+    for row, uid, entry_id in zip(rows, uids, entry_ids, strict=True):
         if uid in moved:
-            state.close_intent(entry_id, JournalState.DONE, _AFTER[action], moved[uid])
+            closings.append(Closing(entry_id, JournalState.DONE, _AFTER[action], moved[uid]))
             result.moved[row.id] = moved[uid]
         else:
-            state.close_intent(
-                entry_id, JournalState.UNDONE, VerdictState.GONE, note="not in the folder any more"
-            )
+            closings.append(Closing(entry_id, JournalState.UNDONE, VerdictState.GONE,
+                                    note="not in the folder any more"))  # fmt: skip
             result.gone.append(row.id)
+    state.close_intents(closings)
     return result
 
 

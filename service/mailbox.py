@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from threading import Event
 from typing import Protocol
 
@@ -66,8 +67,22 @@ class FolderStatus:
     uidnext: int
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A message's header block and, where the store knows it, when it arrived."""
+
+    block: bytes
+    # IMAP's INTERNALDATE: set by the server on delivery, unlike the headers, which the
+    # sender writes. None where the store has no trustworthy date (see maildir_backend).
+    arrived: datetime | None
+
+
 class Mailbox(Protocol):
     """One account's mail store. Not thread-safe: one worker thread owns one Mailbox."""
+
+    # Whether wait_for_change hears of changes as they happen (IMAP IDLE, file events) or
+    # only finds them by looking again every poll interval (servers without IDLE).
+    pushes: bool
 
     def status(self, folder: str) -> FolderStatus:
         """UIDVALIDITY and UIDNEXT of `folder` (raises FolderMissing when it does not exist)."""
@@ -83,6 +98,14 @@ class Mailbox(Protocol):
 
     def headers(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
         """The header block of each message that still exists (no \\Seen set)."""
+        ...
+
+    def heads(self, folder: str, uids: Sequence[int]) -> Mapping[int, Head]:
+        """The header block and arrival time of each message that still exists (no \\Seen).
+
+        What a verdict is judged on: BATV tags expire, so a bounce found by a catch-up weeks
+        later must be judged on the day it arrived, not on the day the service first saw it.
+        """
         ...
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:

@@ -25,6 +25,7 @@ from watchdog.observers import Observer
 from ndrguard.service.mailbox import (
     FolderMissing,
     FolderStatus,
+    Head,
     MailboxError,
     header_block,
     looks_like_candidate,
@@ -47,6 +48,7 @@ class MaildirMailbox:
         self._account = account
         self._changed = threading.Event()
         self._observer: Observer | None = None  # type: ignore[valid-type]
+        self.pushes = True
 
     # -- paths and numbering ---------------------------------------------------------------
 
@@ -115,6 +117,12 @@ class MaildirMailbox:
             if uid in by_uid and (head := _read_head(by_uid[uid])) is not None:
                 out[uid] = head
         return out
+
+    def heads(self, folder: str, uids: Sequence[int]) -> Mapping[int, Head]:
+        """Headers without a date: a file's mtime is when mbsync or offlineimap copied it,
+        which for a first sync is the day of the sync, not of the delivery. The verdict then
+        falls back to the headers (deciding.arrival)."""
+        return {uid: Head(block, None) for uid, block in self.headers(folder, uids).items()}
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
         by_uid, _ = self._numbered(folder)

@@ -23,6 +23,7 @@ from ndrguard.service.config import Account
 from ndrguard.service.deciding import Decide, Decision
 from ndrguard.service.mailbox import (
     FolderMissing,
+    Head,
     Mailbox,
     fingerprint,
     header_value,
@@ -45,6 +46,7 @@ class PassResult:
     kept: int = 0
     gone: int = 0
     recovered: dict[str, int] = field(default_factory=dict)
+    uidnext: dict[str, int] = field(default_factory=dict)  # each folder's UIDNEXT as it began
     planned: list[tuple[str, int, Decision]] = field(default_factory=list)
 
 
@@ -121,6 +123,7 @@ class Scanner:
     def _catch_up(self, folder: str, result: PassResult) -> None:
         name = self.account.name
         status = self.mailbox.status(folder)
+        result.uidnext[folder] = status.uidnext
         mark = self.state.folder_mark(name, folder)
         if mark is not None and mark.uidvalidity != status.uidvalidity:
             # Renumbered (restored backup, recreated folder): every UID means something new.
@@ -144,12 +147,12 @@ class Scanner:
 
     def _judge(self, folder: str, validity: int, uids: Sequence[int], result: PassResult) -> None:
         name = self.account.name
-        heads = self.mailbox.headers(folder, uids)
-        fresh: dict[int, bytes] = {}
+        heads = self.mailbox.heads(folder, uids)
+        fresh: dict[int, Head] = {}
         for uid, head in heads.items():
             if self.state.known(name, folder, validity, uid):
                 continue
-            fp = fingerprint(head)
+            fp = fingerprint(head.block)
             seen = self.state.find_by_fingerprint(name, fp)
             if seen is None:
                 fresh[uid] = head
@@ -159,8 +162,10 @@ class Scanner:
         if not fresh:
             return
         bodies = self.mailbox.fetch(folder, sorted(fresh))
+        judged: list[NewVerdict] = []
         for uid, raw in sorted(bodies.items()):
-            decision = self.decide(raw)
+            head = fresh[uid]
+            decision = self.decide(raw, head.arrived)
             result.judged += 1
             if self.dry_run:
                 result.planned.append((folder, uid, decision))
@@ -172,14 +177,16 @@ class Scanner:
             else:
                 st = VerdictState.KEPT
                 result.kept += 1
-            head = fresh[uid]
-            self.state.add_verdict(NewVerdict(
+            block = head.block
+            judged.append(NewVerdict(
                 account=name, folder=folder, uidvalidity=validity, uid=uid,
-                message_id=header_value(head, "message-id"), fingerprint=fingerprint(head),
-                sender=header_value(head, "from"), subject=header_value(head, "subject"),
+                message_id=header_value(block, "message-id"), fingerprint=fingerprint(block),
+                sender=header_value(block, "from"), subject=header_value(block, "subject"),
                 kind=decision.kind, verdict=decision.verdict, reason=decision.reason,
                 evidence=decision.evidence, policy=self.account.policy, state=st,
             ))  # fmt: skip
+        if judged:  # stored before the folder mark moves past them (the caller's next step)
+            self.state.add_verdicts(judged)
 
     # -- moves -----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -199,6 +199,17 @@ class JournalEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Closing:
+    """How one journal entry ends, and where its verdict then stands."""
+
+    entry_id: int
+    state: JournalState
+    verdict_state: VerdictState
+    dest_uid: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NewVerdict:
     """What the scanner hands over to be remembered about one message."""
 
@@ -293,18 +304,23 @@ class State:
 
     # -- verdicts --------------------------------------------------------------------------
 
-    def add_verdict(self, v: NewVerdict) -> int:
+    def add_verdicts(self, verdicts: Sequence[NewVerdict]) -> list[int]:
+        """Remember a batch of verdicts in one transaction (one fsync, not one per message:
+        a flood of ten thousand bounces must not wait on the disk ten thousand times)."""
+        ids = []
         with self._tx() as db:
-            cur = db.execute(
-                "INSERT INTO verdicts (account, folder, uidvalidity, uid, message_id, fingerprint,"
-                " sender, subject, kind, verdict, reason, evidence, policy, decided_at, state)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (v.account, v.folder, v.uidvalidity, v.uid, v.message_id, v.fingerprint,
-                 v.sender, v.subject, v.kind, v.verdict, v.reason, json.dumps(v.evidence),
-                 v.policy, time.time(), str(v.state)),
-            )  # fmt: skip
-            _count(db, v.account, f"verdict:{v.verdict}")
-            return int(cur.lastrowid or 0)
+            for v in verdicts:
+                cur = db.execute(
+                    "INSERT INTO verdicts (account, folder, uidvalidity, uid, message_id,"
+                    " fingerprint, sender, subject, kind, verdict, reason, evidence, policy,"
+                    " decided_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (v.account, v.folder, v.uidvalidity, v.uid, v.message_id, v.fingerprint,
+                     v.sender, v.subject, v.kind, v.verdict, v.reason, json.dumps(v.evidence),
+                     v.policy, time.time(), str(v.state)),
+                )  # fmt: skip
+                _count(db, v.account, f"verdict:{v.verdict}")
+                ids.append(int(cur.lastrowid or 0))
+        return ids
 
     def verdict(self, verdict_id: int) -> VerdictRow | None:
         rows = self._rows(f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE id=?", (verdict_id,))
@@ -362,41 +378,50 @@ class State:
             db.execute("UPDATE verdicts SET state=? WHERE id=?", (str(state), verdict_id))
 
     def mark_legit(self, verdict_id: int) -> None:
-        """The user says this bounce is real: remembered as their decision, counted apart."""
+        """The user says this bounce is real: remembered as their decision, counted apart.
+
+        A message not yet moved (pending, or only monitored) is from now on kept where it
+        is; one in quarantine stays there until it is moved back (restore), and its verdict
+        then follows it, so no later pass judges or moves it again.
+        """
         with self._tx() as db:
             row = db.execute("SELECT account FROM verdicts WHERE id=?", (verdict_id,)).fetchone()
             if row is None:
                 raise StateError(f"there is no verdict with id {verdict_id}")
             db.execute(
-                "UPDATE verdicts SET verdict='legit', reason='marked legitimate by the user' "
-                "WHERE id=?",
-                (verdict_id,),
-            )
+                "UPDATE verdicts SET verdict='legit', reason='marked legitimate by the user', "
+                "state=CASE WHEN state IN (?, ?) THEN ? ELSE state END WHERE id=?",
+                (str(VerdictState.QUARANTINE_PENDING), str(VerdictState.MONITORED),
+                 str(VerdictState.KEPT), verdict_id),
+            )  # fmt: skip
             _count(db, row[0], "marked-legit")
 
     # -- journal ---------------------------------------------------------------------------
 
-    def open_intent(
+    def open_intents_for(
         self,
-        verdict_id: int,
         action: str,
-        src: tuple[str, int, int],
+        moves: Sequence[tuple[int, tuple[str, int, int]]],
         dest: tuple[str, int, int],
-    ) -> int:
-        """Write the intent to move `src` (folder, UIDVALIDITY, UID) to `dest` (folder,
-        UIDVALIDITY, UIDNEXT); committed on return."""
+    ) -> list[int]:
+        """Write the intents to move each (verdict id, `src`) to `dest`, all in one
+        transaction committed on return. `src` is (folder, UIDVALIDITY, UID), `dest` is
+        (folder, UIDVALIDITY, UIDNEXT before the move)."""
+        ids = []
         with self._tx() as db:
-            account = db.execute(
-                "SELECT account FROM verdicts WHERE id=?", (verdict_id,)
-            ).fetchone()[0]
-            cur = db.execute(
-                "INSERT INTO journal (account, verdict_id, action, src_folder, src_uidvalidity,"
-                " src_uid, dest_folder, dest_uidvalidity, dest_uidnext, state, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (account, verdict_id, action, *src, *dest, str(JournalState.INTENT),
-                 time.time()),
-            )  # fmt: skip
-            return int(cur.lastrowid or 0)
+            for verdict_id, src in moves:
+                account = db.execute(
+                    "SELECT account FROM verdicts WHERE id=?", (verdict_id,)
+                ).fetchone()[0]
+                cur = db.execute(
+                    "INSERT INTO journal (account, verdict_id, action, src_folder,"
+                    " src_uidvalidity, src_uid, dest_folder, dest_uidvalidity, dest_uidnext,"
+                    " state, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (account, verdict_id, action, *src, *dest, str(JournalState.INTENT),
+                     time.time()),
+                )  # fmt: skip
+                ids.append(int(cur.lastrowid or 0))
+        return ids
 
     def close_intent(
         self,
@@ -407,38 +432,13 @@ class State:
         note: str | None = None,
     ) -> None:
         """Finish a journal entry and move its verdict on, in one transaction."""
+        self.close_intents([Closing(entry_id, state, verdict_state, dest_uid, note)])
+
+    def close_intents(self, closings: Sequence[Closing]) -> None:
+        """Finish journal entries and move their verdicts on, all in one transaction."""
         with self._tx() as db:
-            row = db.execute(
-                "SELECT verdict_id, action, dest_folder, dest_uidvalidity, account FROM journal"
-                " WHERE id=?",
-                (entry_id,),
-            ).fetchone()
-            db.execute(
-                "UPDATE journal SET state=?, dest_uid=?, note=?, finished=? WHERE id=?",
-                (str(state), dest_uid, note, time.time(), entry_id),
-            )
-            verdict_id, action, dest_folder, dest_validity, account = row
-            if verdict_state is VerdictState.QUARANTINED:
-                db.execute(
-                    "UPDATE verdicts SET state=?, quarantine_folder=?, quarantine_validity=?,"
-                    " quarantine_uid=? WHERE id=?",
-                    (str(verdict_state), dest_folder, dest_validity, dest_uid, verdict_id),
-                )
-            elif verdict_state is VerdictState.RESTORED:
-                # Back where it came from, under a new UID: the verdict follows it there so
-                # that the next catch-up knows it and never quarantines it again.
-                db.execute(
-                    "UPDATE verdicts SET state=?, folder=?, uidvalidity=?, uid=?,"
-                    " quarantine_folder=NULL, quarantine_validity=NULL, quarantine_uid=NULL"
-                    " WHERE id=?",
-                    (str(verdict_state), dest_folder, dest_validity, dest_uid, verdict_id),
-                )
-            else:
-                db.execute(
-                    "UPDATE verdicts SET state=? WHERE id=?", (str(verdict_state), verdict_id)
-                )
-            if state is JournalState.DONE:
-                _count(db, account, "quarantined" if action == "quarantine" else "restored")
+            for c in closings:
+                _close(db, c)
 
     def open_intents(self, account: str) -> list[JournalEntry]:
         rows = self._rows(
@@ -530,6 +530,38 @@ class State:
                 "DELETE FROM maildir_uids WHERE account=? AND folder=? AND name=?",
                 ((account, folder, n) for n in names),
             )
+
+
+def _close(db: sqlite3.Connection, c: Closing) -> None:
+    row = db.execute(
+        "SELECT verdict_id, action, dest_folder, dest_uidvalidity, account FROM journal"
+        " WHERE id=?",
+        (c.entry_id,),
+    ).fetchone()
+    db.execute(
+        "UPDATE journal SET state=?, dest_uid=?, note=?, finished=? WHERE id=?",
+        (str(c.state), c.dest_uid, c.note, time.time(), c.entry_id),
+    )
+    verdict_id, action, dest_folder, dest_validity, account = row
+    if c.verdict_state is VerdictState.QUARANTINED:
+        db.execute(
+            "UPDATE verdicts SET state=?, quarantine_folder=?, quarantine_validity=?,"
+            " quarantine_uid=? WHERE id=?",
+            (str(c.verdict_state), dest_folder, dest_validity, c.dest_uid, verdict_id),
+        )
+    elif c.verdict_state is VerdictState.RESTORED:
+        # Back where it came from, under a new UID: the verdict follows it there so that the
+        # next catch-up knows it and never quarantines it again.
+        db.execute(
+            "UPDATE verdicts SET state=?, folder=?, uidvalidity=?, uid=?,"
+            " quarantine_folder=NULL, quarantine_validity=NULL, quarantine_uid=NULL"
+            " WHERE id=?",
+            (str(c.verdict_state), dest_folder, dest_validity, c.dest_uid, verdict_id),
+        )
+    else:
+        db.execute("UPDATE verdicts SET state=? WHERE id=?", (str(c.verdict_state), verdict_id))
+    if c.state is JournalState.DONE:
+        _count(db, account, "quarantined" if action == "quarantine" else "restored")
 
 
 def _count(db: sqlite3.Connection, account: str, name: str, n: int = 1) -> None:

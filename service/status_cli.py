@@ -1,21 +1,26 @@
-"""`ndrguard status`, `summary` and `restore ID`: what the service did, and undoing it.
+"""`ndrguard status`, `summary`, `restore ID` and `mark-legitimate ID`: what the service did,
+and undoing it.
 
-All three read the state database (WAL: safe while `ndrguard run` writes); `restore` moves a
-quarantined message back through the same journal as every other move.
+All read the state database (WAL: safe while `ndrguard run` writes); `status` adds what the
+running service says of each account (status.json, written by `ndrguard run`). `restore` and
+`mark-legitimate` move a quarantined message back through the same journal as every other move.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from collections import Counter
+from pathlib import Path
+from typing import Any
 
 from ndrguard.service import cli_common, journal
 from ndrguard.service.accounts import open_mailbox
-from ndrguard.service.config import ConfigError
+from ndrguard.service.config import Config, ConfigError
 from ndrguard.service.mailbox import MailboxError
-from ndrguard.service.state import State, StateError, VerdictState
+from ndrguard.service.state import State, StateError, VerdictRow, VerdictState
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +40,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cli_common.add_config_option(rs)
     rs.set_defaults(func=run_restore)
 
+    ml = sub.add_parser(
+        "mark-legitimate",
+        help="say a bounce is real: move it back if quarantined, and never quarantine it again",
+    )
+    ml.add_argument("id", type=int, help="the message's ID, as `ndrguard summary` shows it")
+    cli_common.add_config_option(ml)
+    ml.set_defaults(func=run_mark_legitimate)
+
 
 def run_status(args: argparse.Namespace) -> int:
     try:
@@ -46,21 +59,53 @@ def run_status(args: argparse.Namespace) -> int:
         report = {a.name: _account_status(state, a.name, a.folders) for a in config.accounts}
     finally:
         state.close()
-    if args.json:
-        print(json.dumps({"version": 1, "accounts": report}))
-        return 0
+    live = running_service(cli_common.paths(args).state_file.with_name("status.json"))
     for name, info in report.items():
-        print(f"{name}:")
+        info["service"] = live["accounts"].get(name) if live else None
+    if args.json:
+        print(json.dumps({"version": 1, "running": live is not None,
+                          "config_error": live and live.get("config_error"),
+                          "accounts": report}))  # fmt: skip
+        return 0
+    if live is None:
+        print("The service is not running (start it with `ndrguard run`).")
+    elif live.get("config_error"):
+        print(f"The config file has an error; the running config stays: {live['config_error']}")
+    for name, info in report.items():
+        print(f"{name}: {_state_line(info['service'])}")
+        watch = (info["service"] or {}).get("watch") or {}
         for folder, mark in info["folders"].items():
+            how = f", {watch[folder]}" if folder in watch else ""
             print(f"  {folder}: read up to UID {mark['last_uid']} "
-                  f"(UIDVALIDITY {mark['uidvalidity']})")  # fmt: skip
+                  f"(UIDVALIDITY {mark['uidvalidity']}){how}")  # fmt: skip
         print(f"  open moves: {info['open_moves']}, Sent index: {info['sent_index']} IDs")
         for key, n in sorted(info["counters"].items()):
             print(f"  {key}: {n}")
     return 0
 
 
-def _account_status(state: State, name: str, folders: tuple[str, ...]) -> dict[str, object]:
+def running_service(status_file: Path) -> dict[str, Any] | None:
+    """What `ndrguard run` last wrote, if the process that wrote it is still alive."""
+    try:
+        data = json.loads(status_file.read_text())
+        os.kill(int(data["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no file, a torn or foreign one, or its writer is gone
+    return data if isinstance(data.get("accounts"), dict) else None
+
+
+def _state_line(live: dict[str, Any] | None) -> str:
+    if live is None:
+        return "not watched"
+    line = str(live.get("state", "?")).replace("-", " ")
+    if live.get("until"):
+        line += f" until {time.strftime('%H:%M:%S', time.localtime(float(live['until'])))}"
+    if live.get("detail") and live.get("state") != "watching":
+        line += f" ({live['detail']})"
+    return line
+
+
+def _account_status(state: State, name: str, folders: tuple[str, ...]) -> dict[str, Any]:
     marks = {f: state.folder_mark(name, f) for f in folders}
     return {
         "folders": {
@@ -112,22 +157,63 @@ def run_restore(args: argparse.Namespace) -> int:
     except (ConfigError, StateError) as err:
         return cli_common.fail(err)
     try:
-        row = state.verdict(args.id)
-        if row is None:
-            raise ConfigError(f"there is no message with ID {args.id}")
+        row = _row(state, args.id)
         if row.state is not VerdictState.QUARANTINED:
             raise ConfigError(f"message {args.id} is not in quarantine (it is {row.state})")
-        account = config.account(row.account)
-        mailbox = open_mailbox(account, state)
-        try:
-            done = journal.move_journalled(state, mailbox, [row], row.folder, journal.RESTORE)
-        finally:
-            mailbox.close()
+        _move_back(config, state, row)
     except (ConfigError, MailboxError, StateError) as err:
         return cli_common.fail(err)
     finally:
         state.close()
-    if not done.moved:
-        return cli_common.fail(MailboxError(f"message {args.id} was not in quarantine any more"))
     print(f"restored message {args.id} to {row.account}/{row.folder}")
     return 0
+
+
+def run_mark_legitimate(args: argparse.Namespace) -> int:
+    """Record the user's word first, then move the message back if it is in quarantine.
+
+    The word is kept even if the move fails (the server is down): the message is then never
+    moved again, and `restore` or another `mark-legitimate` brings it back later.
+    """
+    try:
+        config = cli_common.open_config(args)
+        state = cli_common.open_state(args)
+    except (ConfigError, StateError) as err:
+        return cli_common.fail(err)
+    try:
+        row = _row(state, args.id)
+        state.mark_legit(row.id)
+        if row.state is VerdictState.QUARANTINED:
+            _move_back(config, state, row)
+            where = f"; moved back to {row.account}/{row.folder}"
+        else:
+            where = f"; it stays in {row.account}/{row.folder}" if row.state in _IN_PLACE else ""
+    except (ConfigError, MailboxError, StateError) as err:
+        return cli_common.fail(err)
+    finally:
+        state.close()
+    print(f"message {args.id} marked legitimate: it will not be quarantined again{where}")
+    return 0
+
+
+_IN_PLACE = (VerdictState.KEPT, VerdictState.MONITORED, VerdictState.QUARANTINE_PENDING,
+             VerdictState.RESTORED)  # fmt: skip
+
+
+def _row(state: State, verdict_id: int) -> VerdictRow:
+    row = state.verdict(verdict_id)
+    if row is None:
+        raise ConfigError(f"there is no message with ID {verdict_id}")
+    return row
+
+
+def _move_back(config: Config, state: State, row: VerdictRow) -> None:
+    """Move a quarantined message back to its folder, journalled like every move."""
+    account = config.account(row.account)
+    mailbox = open_mailbox(account, state)
+    try:
+        done = journal.move_journalled(state, mailbox, [row], row.folder, journal.RESTORE)
+    finally:
+        mailbox.close()
+    if not done.moved:
+        raise MailboxError(f"message {row.id} was not in quarantine any more")

@@ -7,8 +7,9 @@ watchdog), run a pass... Any connection fault ends the inner loop and the thread
 (1 s doubling to 5 min, with jitter so that many accounts do not reconnect in step) and starts
 over; the journal makes a pass safe to cut anywhere.
 
-The thread's state is a value for the user: connecting, watching, backing off until T, login
-failed, certificate rejected. `on_status` hands every change to whoever shows it.
+The thread's state is a value for the user (`STATES`): connecting, catching up, watching (and
+how each folder is watched), backing off until T, login failed, certificate rejected.
+`on_status` hands every change to whoever shows it.
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ from pathlib import Path
 from ndrguard.identity import IdentityError
 from ndrguard.service.accounts import decider, open_mailbox
 from ndrguard.service.config import Account, ConfigError
-from ndrguard.service.imap_backend import IDLE_RENEW
+from ndrguard.service.liveness import IDLE_RENEW, Keepalive
 from ndrguard.service.mailbox import (
     AuthFailed,
     CertificateRejected,
     Mailbox,
     MailboxError,
-    QuotaExceeded,
 )
 from ndrguard.service.scanner import Scanner
 from ndrguard.service.state import State
@@ -39,25 +39,51 @@ log = logging.getLogger(__name__)
 
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 300.0
+JITTER = 0.2
+
+# What `state` can be, in the order a worker usually goes through them.
+STATES = (
+    "connecting",  # opening the connection and logging in
+    "catching-up",  # the first pass: judging what arrived while the service was away
+    "watching",  # waiting for news (IDLE, file events or polling; see `watch`)
+    "backing-off",  # a fault; the next attempt is at `until`
+    "auth-failed",  # the server refused the login; retried at the longest interval
+    "cert-rejected",  # the certificate did not verify; retried at the longest interval
+    "stopped",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class AccountStatus:
     account: str
-    state: str  # connecting | watching | backing-off | auth-failed | cert-rejected | stopped
+    state: str  # one of STATES
     detail: str = ""
     until: float | None = None  # wall-clock time of the next attempt, when backing off
+    # How each watched folder hears of new mail, while watching: folder -> "IDLE", "file
+    # events" or "polled every N s". Only the first folder can be IDLEd (one IDLE per
+    # connection), so the others are looked at every poll interval.
+    watch: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {"account": self.account, "state": self.state, "detail": self.detail,
-                "until": self.until}  # fmt: skip
+                "until": self.until, "watch": dict(self.watch)}  # fmt: skip
 
 
 class Backoff:
-    """1 s, 2 s, 4 s ... up to 5 min, each with up to +-20 % jitter; reset after a success."""
+    """1 s, 2 s, 4 s ... up to 5 min, each with up to +-20 % jitter; reset after a success.
 
-    def __init__(self, first: float = FIRST_BACKOFF, most: float = MAX_BACKOFF) -> None:
+    The jitter keeps the accounts of one machine (and the machines behind one server) from
+    reconnecting in step after a server restart. `rng` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        first: float = FIRST_BACKOFF,
+        most: float = MAX_BACKOFF,
+        rng: random.Random | None = None,
+    ) -> None:
         self.first, self.most = first, most
+        self._rng = rng or random.Random()
         self._next = first
 
     def reset(self) -> None:
@@ -66,7 +92,15 @@ class Backoff:
     def next(self) -> float:
         delay = self._next
         self._next = min(self._next * 2, self.most)
-        return min(self.most, delay * random.uniform(0.8, 1.2))
+        return min(self.most, delay * self._rng.uniform(1 - JITTER, 1 + JITTER))
+
+
+def watch_plan(account: Account, pushes: bool) -> tuple[tuple[str, str], ...]:
+    """How each of the account's folders is watched (see AccountStatus.watch)."""
+    every = f"polled every {account.poll_seconds:g} s"
+    push = "file events" if account.is_maildir else "IDLE"
+    first = (account.folders[0], push if pushes else every)
+    return (first, *((f, every) for f in account.folders[1:]))
 
 
 class Worker(threading.Thread):
@@ -88,9 +122,17 @@ class Worker(threading.Thread):
         self._on_status = on_status
         self._on_move = on_move
         self.backoff = Backoff()
+        # What the server's keepalives taught survives reconnects: same server, same interval.
+        self.keepalive = Keepalive()
 
-    def _status(self, state: str, detail: str = "", until: float | None = None) -> None:
-        self._on_status(AccountStatus(self.account.name, state, detail, until))
+    def _status(
+        self,
+        state: str,
+        detail: str = "",
+        until: float | None = None,
+        watch: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self._on_status(AccountStatus(self.account.name, state, detail, until, watch))
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -102,8 +144,6 @@ class Worker(threading.Thread):
                 # Retrying soon cannot help; the longest wait keeps a server from locking the
                 # account while still noticing a fixed password or certificate in time.
                 self._wait(kind, err, self.backoff.most)
-            except QuotaExceeded as err:
-                self._wait("backing-off", err, self.backoff.next())
             except (MailboxError, ConfigError, IdentityError) as err:
                 self._wait("backing-off", err, self.backoff.next())
             except Exception as err:  # a bug must not end the watch of an account for good
@@ -118,22 +158,31 @@ class Worker(threading.Thread):
 
     def _session(self) -> None:
         decide = decider(self.account, self.state, self.config_dir)
-        mailbox: Mailbox = open_mailbox(self.account, self.state)
+        mailbox: Mailbox = open_mailbox(self.account, self.state, self.keepalive)
         try:
             scanner = Scanner(
                 self.account, mailbox, self.state, decide, stop=self.stop,
                 on_move=self._moved,
             )  # fmt: skip
-            scanner.run_pass()
+            self._status("catching-up")
+            result = scanner.run_pass()
             self.backoff.reset()
-            self._status("watching")
-            watched = self.account.folders[0]
+            plan = watch_plan(self.account, mailbox.pushes)
+            self._status("watching", "; ".join(f"{f}: {how}" for f, how in plan), watch=plan)
+            first = self.account.folders[0]
+            # The other folders are looked at by the pass that follows every wait, so the
+            # wait is cut to the poll interval when there are any.
+            wait = IDLE_RENEW if len(plan) == 1 else min(IDLE_RENEW, self.account.poll_seconds)
             while not self.stop.is_set():
-                # After news, and also after each IDLE renewal: a quiet pass costs one SEARCH
-                # and catches anything a notification missed.
-                mailbox.wait_for_change(watched, IDLE_RENEW, self.stop)
+                # Mail that came during the pass was announced during the pass's own commands,
+                # and an IDLE begun now would not hear of it again: look once more instead.
+                # After that, anything new is announced to the IDLE.
+                if mailbox.status(first).uidnext == result.uidnext.get(first):
+                    # After news, and also after each IDLE renewal: a quiet pass costs a few
+                    # commands and catches anything a notification missed.
+                    mailbox.wait_for_change(first, wait, self.stop)
                 if not self.stop.is_set():
-                    scanner.run_pass()
+                    result = scanner.run_pass()
         finally:
             mailbox.close()
 

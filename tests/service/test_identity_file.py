@@ -12,6 +12,7 @@ import pytest
 from ndrguard.identity import IdentityError
 from ndrguard.service.identity_file import (
     IdentityFileError,
+    identity_from_mapping,
     load_identity,
     read_keyring_secret,
     read_secret_file,
@@ -231,3 +232,20 @@ def test_file_errors_name_the_file(tmp_path: Path, content: bytes, words: str) -
 def test_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(IdentityFileError, match="cannot be read: No such file"):
         load_identity(tmp_path / "nope.toml")
+
+
+def test_an_inline_identity_names_its_secrets_as_a_file_does(tmp_path: Path) -> None:
+    # A config's inline `identity = {...}` table goes through the same code as a file.
+    secret(tmp_path / "keys" / "batv-1", b"from-file\n")
+    data = {
+        "addresses": ["user@example.org"],
+        "batv": {"keys": [{"number": 1, "secret_file": "keys/batv-1"},
+                          {"number": 2, "keyring": "ndrguard/batv-2"}]},
+    }  # fmt: skip
+    me = identity_from_mapping(data, tmp_path, lambda s, n: f"{s}:{n}")
+    assert dict(me.batv_keys) == {1: b"from-file", 2: b"ndrguard:batv-2"}
+    with pytest.raises(IdentityError, match="secrets are not written in this file"):
+        identity_from_mapping(
+            {"addresses": ["user@example.org"], "batv": {"keys": [{"number": 1, "secret": "x"}]}},
+            tmp_path, no_keyring,
+        )  # fmt: skip

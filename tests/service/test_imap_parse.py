@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ndrguard.service.imap_backend import candidate_criteria
-from ndrguard.service.imap_parse import batches, classify_no, expand_uid_set, parse_copyuid
+from ndrguard.service.imap_parse import (
+    batches,
+    classify_no,
+    expand_uid_set,
+    parse_copyuid,
+    uid_set,
+)
 from ndrguard.service.mailbox import FolderMissing, MailboxError, QuotaExceeded
 
 
@@ -42,3 +48,9 @@ def test_candidate_search_is_one_prefix_or_tree() -> None:
     ors = sum(1 for t in tree if t == "OR")
     leaves = sum(1 for t in tree if t in ("FROM", "HEADER", "SUBJECT"))
     assert ors == leaves - 1
+
+
+def test_uid_set_writes_runs_as_ranges() -> None:
+    # A MOVE of 500 scattered bounces must fit one command line.
+    assert uid_set([7, 1, 2, 3, 10, 9, 3]) == "1:3,7,9:10"
+    assert expand_uid_set(uid_set(range(1, 20_000, 2))) == list(range(1, 20_000, 2))

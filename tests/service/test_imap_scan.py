@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
+import socket
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from ndrguard import recognise_bytes
+from ndrguard.batv import sign
 from ndrguard.service import demo_mail
+from ndrguard.service.config import Account
+from ndrguard.service.imap_backend import KEEPALIVE, ImapMailbox
 from tests.service.imap_util import (
     add_account,
     append_all,
+    append_pipelined,
+    assert_accounted_for,
     client,
     digest,
+    drill_bounces,
+    drill_ordinary,
     folder_view,
     ndrguard,
     service_env,
 )
+from tests.support.dovecot import DEFAULT_CAPABILITIES, Dovecot
 
 pytestmark = pytest.mark.imap
 
@@ -221,3 +232,168 @@ def test_quota_full_quarantine_leaves_the_rest_in_the_inbox_and_says_so(
     assert hashes(folder_view(server, login, "INBOX")) == inbox
     status = json.loads(ndrguard(env, "status", "--json").stdout)
     assert status["accounts"]["q"]["open_moves"] == 0  # every journal entry was settled
+
+
+def test_copy_fallback_records_where_each_copy_went(dovecot_factory, tmp_path: Path) -> None:
+    # Without MOVE the server names the copies in COPYUID on the COPY's tagged answer; the
+    # verdicts must say "quarantined" with that UID (restore needs it), never "gone".
+    server = dovecot_factory(move=False)
+    login = server.accounts[0]
+    ordinary, bounces = drill_ordinary(40), drill_bounces(600)
+    append_pipelined(server, login, ordinary + bounces)
+    env = service_env(tmp_path / "home")
+    add_account(env, "c", server, login)
+    done = ndrguard(env, "scan")
+    assert "600 quarantined" in done.stdout and "gone" not in done.stdout, done.stdout
+    assert_accounted_for(server, login, ordinary, bounces)
+    summary = json.loads(ndrguard(env, "summary", "--json").stdout)["verdicts"]
+    assert {v["state"] for v in summary} == {"quarantined"}
+    assert len({v["quarantine_uid"] for v in summary}) == 600
+
+
+class NoUidplusDovecot(Dovecot):
+    """A server with neither MOVE nor UIDPLUS (old Courier, some hosting providers)."""
+
+    def render_config(self) -> str:
+        caps = " ".join(c for c in DEFAULT_CAPABILITIES if c not in ("MOVE", "UIDPLUS"))
+        return super().render_config() + f"protocol imap {{\n  imap_capability = {caps}\n}}\n"
+
+
+def test_without_uidplus_copies_are_found_by_fingerprint_and_nothing_is_expunged(
+    tls_certificate, tmp_path: Path
+) -> None:
+    with NoUidplusDovecot(certificate=tls_certificate) as server:
+        login = server.accounts[0]
+        ordinary, bounces = drill_ordinary(10), drill_bounces(30)
+        append_pipelined(server, login, ordinary + bounces)
+        env = service_env(tmp_path / "home")
+        add_account(env, "u", server, login)
+        done = ndrguard(env, "scan")
+        assert "30 quarantined" in done.stdout, done.stdout + done.stderr
+        assert_accounted_for(server, login, ordinary, bounces)
+        c = client(server, login)
+        c.select_folder("INBOX", readonly=True)
+        # Only UID EXPUNGE removes just these; a plain EXPUNGE would take other clients'
+        # \Deleted mail too, so the originals stay flagged for the user's own client.
+        assert len(c.search(["DELETED"])) == 30
+        c.logout()
+        summary = json.loads(ndrguard(env, "summary", "--json").stdout)["verdicts"]
+        assert all(v["quarantine_uid"] for v in summary)
+
+
+def test_quota_full_quarantine_with_move_still_moves(dovecot_factory, tmp_path: Path) -> None:
+    # Dovecot does not refuse a MOVE over quota: within one quota root a move does not add to
+    # the usage (COPY is refused: see the test above). Servers that do refuse MOVE answer
+    # [OVERQUOTA] like COPY, and the service then behaves as in the COPY case.
+    server = dovecot_factory(quota={"*": "10M", "Backscatter": "1K"})
+    login = server.accounts[0]
+    ordinary, bounces = drill_ordinary(20), drill_bounces(60)
+    append_pipelined(server, login, ordinary + bounces)
+    env = service_env(tmp_path / "home")
+    add_account(env, "q", server, login)
+    done = ndrguard(env, "scan")
+    assert done.returncode == 0, done.stderr
+    assert_accounted_for(server, login, ordinary, bounces)
+
+
+def test_the_verdict_is_judged_on_the_servers_arrival_date(
+    dovecot, imap_account, tmp_path: Path
+) -> None:
+    # A bounce to a tag signed on 10 January, delivered (INTERNALDATE) on 11 January, and
+    # found weeks later. Its top Received header claims 1 March, when the tag had long
+    # expired: judged on that date it would be quarantined as an old tag reused by a spammer.
+    signed = date(2026, 1, 10)
+    secret_file = tmp_path / "keys" / "batv-1"
+    secret_file.parent.mkdir()
+    secret_file.write_bytes(b"internaldate-test-secret")
+    secret_file.chmod(0o600)
+    (tmp_path / "identity.toml").write_text(
+        f'addresses = ["{demo_mail.USER}"]\n[batv]\nlifetime_days = 7\ngrace_days = 3\n'
+        '[[batv.keys]]\nnumber = 1\nsecret_file = "keys/batv-1"\n'
+    )
+    tagged = sign(demo_mail.USER, 1, b"internaldate-test-secret", signed)
+    raw = demo_mail.exim_failure(random.Random(3), datetime(2026, 1, 11, tzinfo=UTC), tagged,
+                                 "bob@example.com", "Minutes")  # fmt: skip
+    raw = b"Received: from mx.example.net by mx.example.org; Sun, 1 Mar 2026 09:00:00 +0000\n" + raw
+    c = client(dovecot, imap_account)
+    c.append("INBOX", raw, msg_time=datetime(2026, 1, 11, 9, 0, tzinfo=UTC))
+    c.logout()
+    env = service_env(tmp_path / "home")
+    add_account(env, "d", dovecot, imap_account, "batv",
+                "--identity", str(tmp_path / "identity.toml"))  # fmt: skip
+    assert ndrguard(env, "scan").returncode == 0
+    (verdict,) = json.loads(ndrguard(env, "summary", "--json").stdout)["verdicts"]
+    assert verdict["verdict"] == "legit", verdict["reason"]
+    assert "1 day(s) before it arrived" in json.dumps(verdict["evidence"])
+    assert hashes(folder_view(dovecot, imap_account, "INBOX")) == [digest(raw)]
+
+
+def test_mark_legitimate_moves_back_and_is_never_quarantined_again(
+    dovecot, imap_account, tmp_path: Path
+) -> None:
+    ordinary, bounces = drill_ordinary(5), drill_bounces(6)
+    append_pipelined(dovecot, imap_account, ordinary + bounces)
+    env = service_env(tmp_path / "home")
+    add_account(env, "m", dovecot, imap_account)
+    assert ndrguard(env, "scan").returncode == 0
+    verdicts = json.loads(ndrguard(env, "summary", "--json").stdout)["verdicts"]
+    real = next(v for v in verdicts if v["message_id"] == "<b-2@drill.test>")
+    done = ndrguard(env, "mark-legitimate", str(real["id"]))
+    assert done.returncode == 0, done.stderr
+    assert "moved back to m/INBOX" in done.stdout
+    back = [b for b in bounces if b"<b-2@drill.test>" in b]
+    assert_accounted_for(dovecot, imap_account, ordinary + back,
+                         [b for b in bounces if b not in back])  # fmt: skip
+    assert "0 judged, 0 quarantined" in ndrguard(env, "scan").stdout
+    assert_accounted_for(dovecot, imap_account, ordinary + back,
+                         [b for b in bounces if b not in back])  # fmt: skip
+    after = json.loads(ndrguard(env, "summary", "--json").stdout)["verdicts"]
+    row = next(v for v in after if v["id"] == real["id"])
+    assert (row["verdict"], row["state"]) == ("legit", "restored")
+    assert row["reason"] == "marked legitimate by the user"
+    counters = json.loads(ndrguard(env, "status", "--json").stdout)["accounts"]["m"]["counters"]
+    assert counters["marked-legit"] == 1
+
+
+def test_mark_legitimate_before_the_move_keeps_it_in_place(
+    dovecot_factory, tmp_path: Path
+) -> None:
+    # The quarantine is full (COPY refused), so the verdicts wait; the user marks one as real.
+    # Once there is room again every other bounce moves, and that one stays.
+    server = dovecot_factory(move=False, quota={"*": "10M", "Backscatter": "1K"})
+    login = server.accounts[0]
+    bounces = drill_bounces(8)
+    append_pipelined(server, login, bounces)
+    env = service_env(tmp_path / "home")
+    add_account(env, "p", server, login)
+    assert ndrguard(env, "scan").returncode == 1  # Mailbox full
+    verdicts = json.loads(ndrguard(env, "summary", "--json").stdout)["verdicts"]
+    pending = [v for v in verdicts if v["state"] == "quarantine-pending"]
+    assert pending
+    chosen = pending[0]
+    done = ndrguard(env, "mark-legitimate", str(chosen["id"]))
+    assert done.returncode == 0 and "stays in p/INBOX" in done.stdout, done.stdout + done.stderr
+    server.stop()
+    server.quota = None
+    server.start()
+    assert ndrguard(env, "scan").returncode == 0
+    kept = [b for b in bounces if chosen["message_id"].encode() in b]
+    assert_accounted_for(server, login, kept, [b for b in bounces if b not in kept])
+
+
+def test_the_connection_carries_keepalive_and_user_timeout(dovecot, imap_account) -> None:
+    # A black-holed network is noticed by TCP itself within seconds, not after 15 minutes.
+    account = Account(
+        name="k", host=dovecot.host, port=dovecot.imaps_port, username=imap_account.user,
+        ca_file=dovecot.cafile, timeout_seconds=20,
+    )  # fmt: skip
+    box = ImapMailbox.connect(account, imap_account.password)
+    try:
+        sock = box._c.socket()
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        for name, value in KEEPALIVE:
+            assert sock.getsockopt(socket.IPPROTO_TCP, getattr(socket, name)) == value
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 20_000
+        assert sock.gettimeout() == 20
+    finally:
+        box.close()

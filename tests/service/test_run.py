@@ -1,78 +1,51 @@
 """`ndrguard run` against a real Dovecot: IDLE delivery, SIGTERM, and the fault drills of
-issue 4 (server killed without BYE, restarted, frozen past the read timeout; config replaced
-by a broken file and then a good one). Each drill ends with every message accounted for."""
+issue 4: the server kicks the client (BYE), is killed without BYE, restarted, frozen past the
+read timeout, frozen while its keepalives tell the service how long silence may last; a flood
+of bounces; the config replaced by a broken file and then a good one; a second folder that is
+polled. Each drill ends with every message accounted for: the same Message-IDs, each exactly
+once, in the inbox or in quarantine as its verdict says. (The SIGKILL drills are in
+test_crash_imap.py.)"""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import signal
-import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from ndrguard.service import demo_mail
 from tests.service.imap_util import (
-    NDRGUARD,
-    ROOT,
+    KeepaliveDovecot,
     add_account,
-    digest,
-    folder_view,
+    append_pipelined,
+    assert_accounted_for,
+    drill_bounces,
+    drill_ordinary,
+    ids,
+    kick,
+    message_ids_in,
+    ndrguard,
+    running,
     service_env,
+    status,
+    wait_state,
 )
 from tests.support.procs import wait_until
 
 pytestmark = [pytest.mark.imap, pytest.mark.slow]
 
 
-def bounces(n: int, seed: int) -> list[bytes]:
-    return [s.data for s in demo_mail.generate(n * 3, seed=seed) if s.expected == "failure"][:n]
-
-
-@contextlib.contextmanager
-def running(env: dict[str, str], home: Path) -> Iterator[subprocess.Popen[bytes]]:
-    log = (home / "run.out").open("wb")
-    proc = subprocess.Popen([*NDRGUARD, "run"], env=env, cwd=ROOT, stdout=log, stderr=log)
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log.close()
-
-
-def status(home: Path) -> dict:
-    try:
-        return json.loads((home / "status.json").read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-
-
-def wait_state(home: Path, account: str, wanted: str, timeout: float = 30) -> None:
-    wait_until(
-        lambda: status(home).get("accounts", {}).get(account, {}).get("state") == wanted,
-        timeout=timeout, what=f"{account} to be {wanted}: {status(home)}",
-    )  # fmt: skip
-
-
 def wait_quarantined(server, login, expected: list[bytes], timeout: float = 30) -> None:
-    want = sorted(digest(m) for m in expected)
+    want = Counter(ids(expected))
     wait_until(
-        lambda: sorted(h for h, _ in folder_view(server, login, "Backscatter")) == want,
-        timeout=timeout, what="the bounces in quarantine",
+        lambda: message_ids_in(server, login, "Backscatter") == want,
+        timeout=timeout, what=f"{len(expected)} bounce(s) in quarantine",
     )  # fmt: skip
 
 
-def setup(dovecot_factory, tmp_path: Path, config_extra: str = "", **server_options):
-    server = dovecot_factory(**server_options)
+def setup(server, tmp_path: Path, config_extra: str = ""):
     login = server.accounts[0]
     home = tmp_path / "home"
     env = service_env(home)
@@ -80,16 +53,23 @@ def setup(dovecot_factory, tmp_path: Path, config_extra: str = "", **server_opti
     if config_extra:
         cfg = home / "config.toml"
         cfg.write_text(cfg.read_text() + config_extra)
-    return server, login, env, home
+    return login, env, home
+
+
+def log_of(home: Path) -> str:
+    return (home / "run.out").read_text(errors="replace")
 
 
 def test_idle_delivery_is_quarantined_quickly_and_sigterm_stops_cleanly(
     dovecot_factory, tmp_path: Path
 ) -> None:
-    server, login, env, home = setup(dovecot_factory, tmp_path)
-    mail = bounces(3, seed=3)
+    server = dovecot_factory()
+    login, env, home = setup(server, tmp_path)
+    ordinary, mail = drill_ordinary(3), drill_bounces(3)
+    append_pipelined(server, login, ordinary)
     with running(env, home) as proc:
         wait_state(home, "a", "watching")
+        assert status(home)["accounts"]["a"]["watch"] == {"INBOX": "IDLE"}
         started = time.monotonic()
         server.deliver(login.user, mail[0])
         wait_quarantined(server, login, mail[:1])
@@ -99,11 +79,13 @@ def test_idle_delivery_is_quarantined_quickly_and_sigterm_stops_cleanly(
         wait_quarantined(server, login, mail)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
-    assert folder_view(server, login, "INBOX") == []
+    assert_accounted_for(server, login, ordinary, mail)
 
 
 def drill(server, login, env, home, fault: Callable[[], None], timeout: float = 60) -> None:
-    mail = bounces(4, seed=11)
+    """Mail before, during and after `fault`; the service must come back by itself."""
+    ordinary, mail = drill_ordinary(5), drill_bounces(4)
+    append_pipelined(server, login, ordinary)
     with running(env, home):
         wait_state(home, "a", "watching")
         server.deliver(login.user, mail[0])
@@ -114,11 +96,24 @@ def drill(server, login, env, home, fault: Callable[[], None], timeout: float = 
         server.deliver(login.user, mail[2])
         server.deliver(login.user, mail[3])
         wait_quarantined(server, login, mail, timeout=timeout)
-    assert folder_view(server, login, "INBOX") == []
+    assert_accounted_for(server, login, ordinary, mail)
+
+
+def test_drill_server_kicks_the_client(dovecot_factory, tmp_path: Path) -> None:
+    server = dovecot_factory()
+    login, env, home = setup(server, tmp_path)
+
+    def fault() -> None:
+        kick(server, login.user)
+        wait_until(lambda: "BYE" in log_of(home), timeout=10, what="the BYE to be noticed")
+
+    drill(server, login, env, home, fault)
+    assert "the server ended the session: BYE Server shutting down." in log_of(home)
 
 
 def test_drill_server_killed_without_bye(dovecot_factory, tmp_path: Path) -> None:
-    server, login, env, home = setup(dovecot_factory, tmp_path)
+    server = dovecot_factory()
+    login, env, home = setup(server, tmp_path)
 
     def fault() -> None:
         server.kill()
@@ -129,12 +124,14 @@ def test_drill_server_killed_without_bye(dovecot_factory, tmp_path: Path) -> Non
 
 
 def test_drill_server_restarted(dovecot_factory, tmp_path: Path) -> None:
-    server, login, env, home = setup(dovecot_factory, tmp_path)
+    server = dovecot_factory()
+    login, env, home = setup(server, tmp_path)
     drill(server, login, env, home, server.restart)
 
 
 def test_drill_server_frozen_past_the_read_timeout(dovecot_factory, tmp_path: Path) -> None:
-    server, login, env, home = setup(dovecot_factory, tmp_path, "timeout_seconds = 3\n")
+    server = dovecot_factory()
+    login, env, home = setup(server, tmp_path, "timeout_seconds = 3\n")
 
     def fault() -> None:
         server.freeze()
@@ -144,11 +141,71 @@ def test_drill_server_frozen_past_the_read_timeout(dovecot_factory, tmp_path: Pa
     drill(server, login, env, home, fault)
 
 
+def test_drill_frozen_server_is_found_by_its_missing_keepalives(
+    tls_certificate, tmp_path: Path
+) -> None:
+    # The read timeout is a minute, so only the keepalive rule can notice the freeze fast:
+    # this Dovecot says "Still here" every 2 s; 2.5 times that without a word means dead.
+    with KeepaliveDovecot(certificate=tls_certificate, keepalive=2) as server:
+        login, env, home = setup(server, tmp_path, "timeout_seconds = 60\n")
+
+        def fault() -> None:
+            wait_until(lambda: "says 'still here' every 2 s" in log_of(home), timeout=15,
+                       what="the keepalive interval to be learnt")  # fmt: skip
+            server.freeze()
+            frozen = time.monotonic()
+            try:
+                wait_until(lambda: status(home)["accounts"]["a"]["state"] != "watching",
+                           timeout=30, what="the freeze to be noticed")  # fmt: skip
+                noticed = time.monotonic() - frozen
+            finally:
+                server.thaw()
+            assert noticed < 12, f"took {noticed:.1f} s; the read timeout alone takes 60 s"
+
+        drill(server, login, env, home, fault)
+        assert "said nothing for" in log_of(home)
+
+
+def test_drill_flood_of_a_thousand_bounces(dovecot_factory, tmp_path: Path) -> None:
+    server = dovecot_factory()
+    login, env, home = setup(server, tmp_path)
+    ordinary, flood = drill_ordinary(30), drill_bounces(1000, tag="flood")
+    append_pipelined(server, login, ordinary[:15])
+    with running(env, home):
+        wait_state(home, "a", "watching")
+        append_pipelined(server, login, flood[:500] + ordinary[15:] + flood[500:])
+        wait_quarantined(server, login, flood, timeout=120)
+    assert_accounted_for(server, login, ordinary, flood)
+
+
+def test_other_folders_are_polled_and_status_says_so(dovecot_factory, tmp_path: Path) -> None:
+    # One connection can IDLE on one folder only; the others are looked at every poll.
+    server = dovecot_factory(mailboxes=("Sent", "Lists"))
+    login, env, home = setup(server, tmp_path, 'folders = ["INBOX", "Lists"]\npoll_seconds = 1\n')
+    mail = drill_bounces(2)
+    with running(env, home):
+        wait_state(home, "a", "watching")
+        assert status(home)["accounts"]["a"]["watch"] == {
+            "INBOX": "IDLE", "Lists": "polled every 1 s"
+        }  # fmt: skip
+        shown = ndrguard(env, "status").stdout
+        assert "a: watching" in shown and "Lists: read up to UID 0" in shown, shown
+        assert "polled every 1 s" in shown, shown
+        append_pipelined(server, login, mail[:1], folder="Lists")
+        wait_quarantined(server, login, mail[:1], timeout=15)
+        server.deliver(login.user, mail[1])
+        wait_quarantined(server, login, mail, timeout=15)
+    assert message_ids_in(server, login, "Lists") == Counter()
+    assert ndrguard(env, "status").stdout.startswith("The service is not running")
+
+
 def test_drill_broken_config_keeps_the_running_one(dovecot_factory, tmp_path: Path) -> None:
-    server, login, env, home = setup(dovecot_factory, tmp_path)
+    server = dovecot_factory()
+    login, env, home = setup(server, tmp_path)
     cfg = home / "config.toml"
     good = cfg.read_text()
-    mail = bounces(2, seed=5)
+    ordinary, mail = drill_ordinary(3), drill_bounces(2)
+    append_pipelined(server, login, ordinary)
     with running(env, home):
         wait_state(home, "a", "watching")
         tmp = cfg.with_suffix(".new")
@@ -163,3 +220,4 @@ def test_drill_broken_config_keeps_the_running_one(dovecot_factory, tmp_path: Pa
                    what="the error to clear")  # fmt: skip
         server.deliver(login.user, mail[1])
         wait_quarantined(server, login, mail)
+    assert_accounted_for(server, login, ordinary, mail)

@@ -19,12 +19,13 @@ from ndrguard.service.state import (
 
 
 def verdict(state: State, uid: int = 7) -> int:
-    return state.add_verdict(NewVerdict(
+    (vid,) = state.add_verdicts([NewVerdict(
         account="a", folder="INBOX", uidvalidity=1, uid=uid, message_id="<m@x>",
         fingerprint=f"fp{uid}", sender="MAILER-DAEMON@x", subject="Undelivered", kind="failure",
         verdict="backscatter", reason="r", evidence=[], policy="batv",
         state=VerdictState.QUARANTINE_PENDING,
-    ))  # fmt: skip
+    )])  # fmt: skip
+    return vid
 
 
 def test_new_database_is_at_the_current_schema_in_wal_mode(tmp_path: Path) -> None:
@@ -45,7 +46,9 @@ def test_a_newer_database_is_refused_not_damaged(tmp_path: Path) -> None:
 def test_journal_intent_then_done_moves_the_verdict(tmp_path: Path) -> None:
     state = State(tmp_path / "s.sqlite")
     vid = verdict(state)
-    entry = state.open_intent(vid, "quarantine", ("INBOX", 1, 7), ("Backscatter", 5, 10))
+    (entry,) = state.open_intents_for(
+        "quarantine", [(vid, ("INBOX", 1, 7))], ("Backscatter", 5, 10)
+    )
     assert [e.id for e in state.open_intents("a")] == [entry]
     state.close_intent(entry, JournalState.DONE, VerdictState.QUARANTINED, 12)
     row = state.verdict(vid)

@@ -1,0 +1,183 @@
+"""When a watched IMAP connection is alive, as rules over what IDLE heard and when.
+
+imapclient's `idle_check()` never raises on a dead connection. After the server closed the
+socket it returns `[]` at once, tens of thousands of times a second; on a frozen server or a
+black-holed network it returns `[]` exactly as for a quiet mailbox. So liveness has to be
+inferred from what was heard and when, and these rules do that:
+
+- an answer of nothing long before the wait was up, several times in a row, means the socket
+  is closed (one alone can be a TLS record that arrived in pieces);
+- BYE means the server is ending the session;
+- silence for `SILENCE_FACTOR` times the server's own keepalive interval ("* OK Still here")
+  means the server or the path hangs, even though the socket does not know it yet. The
+  interval is learnt from what the server sends, never assumed;
+- a gap between CLOCK_BOOTTIME and CLOCK_MONOTONIC means the machine slept, and every
+  connection it had is suspect (NAT entries and server sessions expired meanwhile);
+- IDLE is ended and re-issued every `IDLE_RENEW`, well before RFC 2177's 29 minutes.
+
+Everything here takes times and responses as values (the imapclient split: decisions without
+a socket), so each rule is unit-tested with made-up clocks; imap_backend drives it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+# RFC 2177 lets a server drop an IDLE after 30 minutes; some drop quiet sessions sooner.
+# Ending IDLE every 10 minutes costs one DONE, one pass (a few cheap commands) and one IDLE,
+# and the DONE's answer doubles as a proof that the server still listens.
+IDLE_RENEW = 10 * 60.0
+SILENCE_FACTOR = 2.5
+# Before the interval is learnt, this much silence only asks for a probe (DONE must be
+# answered within the read timeout), never declares the link dead: a server may send no
+# keepalives at all, or send them less often than Dovecot's default of 2 minutes.
+PROBE_AFTER = SILENCE_FACTOR * 120.0
+SUSPEND_GAP = 5.0  # seconds asleep after which connections are assumed dead
+EARLY = 0.5  # an empty answer in under half the wait is "early"
+EARLY_EMPTIES = 3  # ... and this many in a row mean the socket is closed
+
+Response = Sequence[object]  # one parsed untagged response, as imapclient returns it
+_CHANGES = (b"EXISTS", b"EXPUNGE", b"RECENT", b"FETCH")
+
+
+class Outcome(StrEnum):
+    WAIT = "wait"  # keep waiting
+    NEWS = "news"  # the folder changed: end IDLE and look
+    RENEW = "renew"  # end IDLE (renewal or a probe) and look again
+    DEAD = "dead"  # the connection is gone: reconnect
+
+
+class Keepalive:
+    """The server's keepalive interval, learnt from the gap between two in a row.
+
+    Only a gap counts, never the wait from the start of IDLE to the first keepalive: Dovecot
+    sends the keepalives of all sessions from one address in the same wall-clock slot (to spare
+    phone batteries), so the first one can come a second after IDLE began and the next a full
+    interval later. The latest gap wins, so a server that changes its interval is followed; a
+    skipped keepalive (the server was busy writing) makes one gap twice as long, which delays
+    detection but never causes a false alarm. The worker keeps one of these per account across
+    reconnects: a new connection to the same server need not learn again.
+    """
+
+    def __init__(self) -> None:
+        self.interval: float | None = None
+        self._last: float | None = None
+
+    def idle_started(self) -> None:
+        """A new IDLE: the time since the previous keepalive is not an interval."""
+        self._last = None
+
+    def heard(self, now: float) -> bool:
+        """A keepalive arrived at `now` (monotonic); True when it taught a new interval."""
+        learnt = False
+        if self._last is not None:
+            gap = now - self._last
+            learnt = self.interval is None or abs(gap - self.interval) > 0.5
+            self.interval = gap
+        self._last = now
+        return learnt
+
+    def silence_limit(self) -> float | None:
+        """Seconds of silence that mean the link is dead; None while the interval is unknown."""
+        return None if self.interval is None else SILENCE_FACTOR * self.interval
+
+
+class SuspendDetector:
+    """Notices that the machine slept: CLOCK_BOOTTIME counts suspended time, MONOTONIC not.
+
+    Both clocks are injectable for tests. Where there is no CLOCK_BOOTTIME (not Linux) the wall
+    clock stands in; it also jumps when NTP steps the time, which costs only a reconnect.
+    """
+
+    def __init__(
+        self,
+        boottime: Callable[[], float] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        gap: float = SUSPEND_GAP,
+    ) -> None:
+        self._boottime = boottime or _default_boottime()
+        self._monotonic = monotonic
+        self.gap = gap
+        self._mark = self._offset()
+
+    def _offset(self) -> float:
+        return self._boottime() - self._monotonic()
+
+    def slept(self) -> float:
+        """Seconds asleep since the last call (or since made); small jitter reads as 0."""
+        offset = self._offset()
+        slept, self._mark = offset - self._mark, offset
+        return slept if slept > self.gap else 0.0
+
+
+def _default_boottime() -> Callable[[], float]:
+    clock = getattr(time, "CLOCK_BOOTTIME", None)
+    if clock is None:
+        return time.time
+    return lambda: time.clock_gettime(clock)
+
+
+@dataclass(slots=True)
+class IdleWatch:
+    """One IDLE command's life: fed every `idle_check` answer, says what to do next."""
+
+    keepalive: Keepalive
+    started: float  # monotonic time IDLE was issued
+    renew_after: float  # seconds; IDLE_RENEW or less
+    suspend: SuspendDetector = field(default_factory=SuspendDetector)
+    heard: float = 0.0  # monotonic time of the last thing the server said
+    empties: int = 0  # early empty answers in a row
+    learnt: float | None = None  # set when a check taught the keepalive interval
+
+    def __post_init__(self) -> None:
+        self.heard = self.started
+        self.keepalive.idle_started()
+
+    def check(
+        self, responses: Sequence[Response], asked: float, began: float, ended: float
+    ) -> tuple[Outcome, str]:
+        """Judge one `idle_check(timeout=asked)` that ran from `began` to `ended` (monotonic).
+
+        Returns the outcome and, for DEAD, the words for the user and the log.
+        """
+        self.learnt = None
+        slept = self.suspend.slept()
+        if slept:
+            return Outcome.DEAD, f"the computer slept for {slept:.0f} s; reconnecting"
+        news = False
+        for r in responses:
+            head = r[0] if r else None
+            if head == b"BYE":
+                words = b" ".join(x for x in r[1:] if isinstance(x, bytes)).decode(errors="replace")
+                return Outcome.DEAD, f"the server ended the session: BYE {words}"
+            if head == b"OK":
+                if self.keepalive.heard(ended):
+                    self.learnt = self.keepalive.interval
+            elif len(r) > 1 and r[1] in _CHANGES:
+                news = True
+        if responses:
+            self.heard = ended
+            self.empties = 0
+            if news:
+                return Outcome.NEWS, ""
+        elif ended - began < asked * EARLY:
+            self.empties += 1
+            if self.empties >= EARLY_EMPTIES:
+                return Outcome.DEAD, "the server closed the connection"
+        else:
+            self.empties = 0
+        silent = ended - self.heard
+        limit = self.keepalive.silence_limit()
+        if limit is not None and silent > limit:
+            return Outcome.DEAD, (
+                f"the server said nothing for {silent:.0f} s although it says 'still here' "
+                f"every {self.keepalive.interval:.0f} s; the link is dead"
+            )
+        if limit is None and silent > PROBE_AFTER:
+            return Outcome.RENEW, ""
+        if ended - self.started >= self.renew_after:
+            return Outcome.RENEW, ""
+        return Outcome.WAIT, ""
