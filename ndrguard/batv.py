@@ -160,9 +160,11 @@ def find_tags(values: Iterable[str]) -> tuple[Tag, ...]:
     seen: set[str] = set()
     tags: list[Tag] = []
     for value in values:
+        if "=" not in value:  # every tag syntax has one: most header values are skipped here
+            continue
         for token in _TOKEN.findall(value):
             token = token.rstrip(".")
-            if token in seen:
+            if "=" not in token or token in seen:
                 continue
             seen.add(token)
             tag = parse(token)

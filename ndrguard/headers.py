@@ -67,12 +67,13 @@ class Headers:
     handful of fields of every message and nothing else of ordinary mail.
     """
 
-    __slots__ = ("_first", "_names", "_values")
+    __slots__ = ("_all", "_first", "_names", "_values")
 
     def __init__(self, names: list[str], values: list[bytes], first: dict[str, bytes]) -> None:
         self._names = names  # lower case, in order
         self._values = values  # raw: still folded, trailing blanks kept
         self._first = first  # name -> its first raw value
+        self._all: dict[str, tuple[str, ...]] = {}  # get_all answers: evidence asks repeatedly
 
     @classmethod
     def parse(cls, block: bytes) -> Headers:
@@ -111,11 +112,16 @@ class Headers:
 
     def get_all(self, name: str) -> list[str]:
         key = name.lower()
-        return [
-            decode_words(decode_header_bytes(_unfold(v)))
-            for n, v in zip(self._names, self._values, strict=True)
-            if n == key
-        ]
+        found = self._all.get(key)
+        if found is None:
+            if key not in self._first:
+                return []
+            found = self._all[key] = tuple(
+                decode_words(decode_header_bytes(_unfold(v)))
+                for n, v in zip(self._names, self._values, strict=True)
+                if n == key
+            )
+        return list(found)
 
     def items(self) -> Iterator[tuple[str, str]]:
         for name, value in zip(self._names, self._values, strict=True):

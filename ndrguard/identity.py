@@ -10,9 +10,11 @@ Secrets never live in the identity table itself: the caller resolves each key's 
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -47,6 +49,10 @@ class Identity:
     relay_hosts: frozenset[str] = frozenset()
     relay_networks: tuple[IPNetwork, ...] = ()
     dkim_domains: frozenset[str] = frozenset()
+    # Derived from relay_hosts: the ".example.org" ends that "*.example.org" entries cover, and
+    # every word that must appear in a text that names a relay at all.
+    _relay_suffixes: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+    _relay_words: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Frozen, so normalise through object.__setattr__ once, here, instead of at every lookup.
@@ -57,6 +63,10 @@ class Identity:
         set_(self, "relay_hosts", frozenset(_host(h) for h in self.relay_hosts))
         set_(self, "relay_networks", tuple(self.relay_networks))
         set_(self, "dkim_domains", frozenset(_host(d) for d in self.dkim_domains))
+        suffixes = tuple(h[1:] for h in self.relay_hosts if h.startswith("*."))
+        set_(self, "_relay_suffixes", suffixes)
+        exact = tuple(h for h in self.relay_hosts if not h.startswith("*."))
+        set_(self, "_relay_words", exact + suffixes)
 
     def owns_address(self, address: str) -> bool:
         """Whether mail to `address` is mail to the user, tagged or not."""
@@ -88,15 +98,24 @@ class Identity:
     def is_relay_host(self, name: str) -> bool:
         """Whether `name` is one of the user's relays; "*.example.org" entries cover subdomains."""
         host = _host(name)
-        if host in self.relay_hosts:
+        return host in self.relay_hosts or host.endswith(self._relay_suffixes)
+
+    def mentions_relay(self, text: str) -> bool:
+        """Whether `text` (Received headers, say) names a relay anywhere: a cheap test that
+        spares parsing a Received chain that cannot lead to the user's relays."""
+        low = text.lower()
+        if any(map(low.__contains__, self._relay_words)):
             return True
-        return any(p.startswith("*.") and host.endswith(p[1:]) for p in self.relay_hosts)
+        return bool(self.relay_networks) and any(
+            self.is_relay_ip(ip) for ip in _IP_TOKEN.findall(text)
+        )
 
     def is_relay_ip(self, ip: str | IPAddress) -> bool:
         """Whether `ip` lies in one of the user's relay networks; garbage is simply not a relay."""
-        try:
-            addr = ipaddress.ip_address(ip.strip("[] ") if isinstance(ip, str) else ip)
-        except ValueError:
+        if not self.relay_networks:
+            return False
+        addr = _parse_ip(ip.strip("[] ")) if isinstance(ip, str) else ip
+        if addr is None:
             return False
         if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
             addr = addr.ipv4_mapped  # "::ffff:192.0.2.1" as dual-stack servers log it
@@ -223,6 +242,19 @@ def _days(section: Mapping[str, Any], key: str, default: int, least: int) -> int
     if isinstance(value, bool) or not isinstance(value, int) or not least <= value < 1000:
         raise IdentityError(f"batv.{key}", f"must be a whole number of days from {least} to 999")
     return value
+
+
+@lru_cache(maxsize=4096)
+def _parse_ip(text: str) -> IPAddress | None:
+    """ipaddress is slow, and the same relay and MX addresses come up in message after message."""
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+# Address-looking tokens: dotted quads, and runs of hex digits with colons (IPv6).
+_IP_TOKEN = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{2,}")
 
 
 def _looks_like_host(name: str) -> bool:

@@ -23,6 +23,8 @@ def evidence(report: Report, identity: Identity) -> Evidence:
         return _none("nothing of the original came back, so there was no Received chain to read")
     if not original.received:
         return _none("the returned message has no Received headers")
+    if not identity.mentions_relay("\n".join(original.received)):
+        return _none("the returned message's Received headers do not mention your relays")
     for hop in chain(original.received):
         relay = next(
             (
