@@ -2,7 +2,7 @@
 
     python bench/tray_idle.py [--seconds 600] [--display :N]
 
-Starts the service (`python -m ndrguard.service.api`) on the demo mailbox in a temp home, lets
+Starts the service (`ndrguard run`) on the demo mailbox in a temp home, lets
 it catch up, starts `ndrguard-tray` against it, then samples both processes every 5 s for
 `--seconds`: resident memory (VmRSS), peak (VmHWM), and CPU time from /proc/PID/stat, so
 the CPU figure is the share of one core each used while idle. The issue's targets: tray under
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ndrguard.service import demo_mailbox  # noqa: E402
-from ndrguard.service.demo_cli import _lay_out  # noqa: E402
+from ndrguard.service.demo_cli import lay_out  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -53,7 +53,7 @@ def main() -> int:
     p.add_argument("--display", help="an X display (Xvfb with a tray) instead of offscreen")
     args = p.parse_args()
     home = Path(tempfile.mkdtemp(prefix="ng-bench-"))
-    _lay_out(home, demo_mailbox.build(burst=0))
+    lay_out(home, demo_mailbox.build(burst=0))
     env = {**os.environ, "NDRGUARD_HOME": str(home), "PYTHONPATH": str(ROOT),
            "PYTHON_KEYRING_BACKEND": "tests.support.keyring_file.FileKeyring"}  # fmt: skip
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
@@ -62,7 +62,7 @@ def main() -> int:
     else:
         env["QT_QPA_PLATFORM"] = "offscreen"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
-    service = subprocess.Popen([sys.executable, "-m", "ndrguard.service.api"], **quiet)  # type: ignore[call-overload]
+    service = subprocess.Popen([sys.executable, "-m", "ndrguard.service.cli", "run"], **quiet)  # type: ignore[call-overload]
     time.sleep(5)  # catch-up of the demo inbox
     tray = subprocess.Popen(
         [sys.executable, "-c", "import sys; from ndrguard.ui.app import main; "

@@ -13,13 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from ndrguard import parse, recognise
 from ndrguard.identity import Identity
 from ndrguard.sent_index import SentIndex, normalise_message_id
+from ndrguard.service.facts import report_facts
 from ndrguard.service.mailbox import header_value
 from ndrguard.service.state import State
-from ndrguard.verdict import decide
+from ndrguard.verdict import Outcome, decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,7 @@ class Decision:
     reason: str
     evidence: list[dict[str, object]]
     quarantine: bool  # the policy's action for this verdict
+    facts: dict[str, Any] | None = None  # facts.report_facts, for bounces and look-alikes
 
 
 # The whole message, and when it arrived if the store knows (Head.arrived).
@@ -82,6 +85,7 @@ def core_decider(identity: Identity | None, policy: str, sent: SentIndex | None)
             reason=v.reason,
             evidence=[e.to_json() for e in v.evidence],
             quarantine=v.quarantine,
+            facts=None if v.verdict is Outcome.NOT_A_BOUNCE else report_facts(report),
         )
 
     return run

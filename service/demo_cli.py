@@ -20,8 +20,8 @@ from pathlib import Path
 
 from ndrguard.service import config as config_mod
 from ndrguard.service import demo_mailbox
+from ndrguard.service.daemon import Service
 from ndrguard.service.mailbox import fingerprint
-from ndrguard.service.run_cli import Service
 from ndrguard.service.state import State, VerdictState
 
 ACCOUNT = "demo"
@@ -45,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
     # watchdog logs an error when an event races the observer's stop: harmless, not news here.
     logging.getLogger("watchdog").setLevel(logging.CRITICAL)
     box = demo_mailbox.build(burst=args.burst)
-    config_file = _lay_out(home, box)
+    config_file = lay_out(home, box)
     config = config_mod.load(config_file)
     state = State(home / "state.sqlite")
-    service = Service(config, state, home / "status.json")
+    service = Service(config, state)
     print(f"Demo mailbox: {home / 'Mail'} ({len(box.inbox)} messages, "
           f"{len(box.sent)} in Sent); identity: {home / 'identity.toml'}")  # fmt: skip
     try:
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         before = len(state.verdicts(ACCOUNT, limit=1_000_000))
         started = time.monotonic()
         for msg in box.burst:
-            _deliver(home / "Mail", msg)
+            deliver(home / "Mail", msg)
         wanted = before + len(box.burst)
         _wait_for(lambda: len(state.verdicts(ACCOUNT, limit=1_000_000)) >= wanted,
                   "the burst to be judged")  # fmt: skip
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if wrong else 0
 
 
-def _lay_out(home: Path, box: demo_mailbox.DemoMailbox) -> Path:
+def lay_out(home: Path, box: demo_mailbox.DemoMailbox) -> Path:
     """The demo's NDRGUARD_HOME: config, identity, key, and the Maildir with its Sent folder."""
     (home / "keys").mkdir(parents=True, exist_ok=True)
     key = home / "keys" / f"batv-{demo_mailbox.DEMO_KEY}"
@@ -95,11 +95,11 @@ def _lay_out(home: Path, box: demo_mailbox.DemoMailbox) -> Path:
     for i, raw in enumerate(box.sent):
         (mail / ".Sent" / "cur" / f"{1700000000 + i}.sent{i}.demo:2,S").write_bytes(raw)
     for msg in box.inbox:
-        _deliver(mail, msg)
+        deliver(mail, msg)
     return config_file
 
 
-def _deliver(maildir: Path, msg: demo_mailbox.Message) -> None:
+def deliver(maildir: Path, msg: demo_mailbox.Message) -> None:
     """Maildir delivery: write in tmp/, then rename into new/ (readers never see half a file)."""
     name = f"{time.time_ns()}.{msg.name}.demo"
     tmp = maildir / "tmp" / name

@@ -17,7 +17,8 @@ finds the entry still open and looks on the server:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ndrguard.service.mailbox import ConnectionLost, Mailbox, MailboxError, fingerprint
@@ -43,6 +44,7 @@ _BEFORE = {QUARANTINE: VerdictState.QUARANTINE_PENDING, RESTORE: VerdictState.QU
 class MoveResult:
     moved: dict[int, int] = field(default_factory=dict)  # verdict id -> destination UID
     gone: list[int] = field(default_factory=list)  # verdict ids whose message was not there
+    refused: dict[int, str] = field(default_factory=dict)  # verdict id -> why it was not tried
 
 
 def move_journalled(
@@ -85,6 +87,31 @@ def move_journalled(
                                     note="not in the folder any more"))  # fmt: skip
             result.gone.append(row.id)
     state.close_intents(closings)
+    return result
+
+
+def restore(state: State, mailbox: Mailbox, ids: Iterable[int]) -> MoveResult:
+    """Move the quarantined messages of verdicts `ids` back to the folders they came from.
+
+    The verdicts are read here, by whoever holds the mailbox, not by the caller: one restored
+    a moment ago by another request must not be moved again (its old place would be found
+    empty and the message called gone).
+    """
+    result = MoveResult()
+    groups: defaultdict[tuple[str, int, str], list[VerdictRow]] = defaultdict(list)
+    for verdict_id in ids:
+        row = state.verdict(verdict_id)
+        if row is None:
+            result.refused[verdict_id] = "there is no such message"
+        elif row.state is not VerdictState.QUARANTINED or row.quarantine_folder is None:
+            result.refused[verdict_id] = f"it is not in quarantine (it is {row.state})"
+        else:
+            key = (row.quarantine_folder, int(row.quarantine_validity or 0), row.folder)
+            groups[key].append(row)
+    for (_, _, dest), rows in groups.items():
+        done = move_journalled(state, mailbox, rows, dest, RESTORE)
+        result.moved.update(done.moved)
+        result.gone += done.gone
     return result
 
 

@@ -137,7 +137,8 @@ class Mailbox(Protocol):
         ...
 
     def wait_for_change(self, folder: str, timeout: float, stop: Event) -> bool:
-        """Block until `folder` may have changed, `timeout` passed or `stop` is set.
+        """Block until `folder` may have changed, `timeout` passed or `stop` is set (by the
+        worker's halt, or its poke: "look again now").
 
         True means "look again"; False means nothing happened. Raises ConnectionLost when the
         link turned out dead while waiting.

@@ -184,6 +184,7 @@ class Scanner:
                 sender=header_value(block, "from"), subject=header_value(block, "subject"),
                 kind=decision.kind, verdict=decision.verdict, reason=decision.reason,
                 evidence=decision.evidence, policy=self.account.policy, state=st,
+                facts=decision.facts,
             ))  # fmt: skip
         if judged:  # stored before the folder mark moves past them (the caller's next step)
             self.state.add_verdicts(judged)

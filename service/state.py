@@ -107,6 +107,17 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO maildir_next
         SELECT account, folder, MAX(uid) + 1 FROM maildir_uids GROUP BY account, folder;
     """,
+    # 2 -> 3: the user's pause is their word, not the process's mood: it must outlast a
+    # restart (a reboot, an upgrade) until they resume.
+    """
+    CREATE TABLE paused (account TEXT PRIMARY KEY) WITHOUT ROWID;
+    """,
+    # 3 -> 4: the facts of each bounce (shape, reporting MTA, recipients, the original's
+    # subject and recipient, its sending network), stored when it is judged: the summary then
+    # never reads the message again, even after it was moved or deleted. Older rows keep NULL.
+    """
+    ALTER TABLE verdicts ADD COLUMN facts TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -159,6 +170,9 @@ class VerdictRow:
     quarantine_folder: str | None
     quarantine_validity: int | None
     quarantine_uid: int | None
+    # The bounce's facts as judged (see facts.report_facts); None for verdicts stored before
+    # the service kept them, whose message must be read again to learn them.
+    facts: dict[str, object] | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -227,6 +241,7 @@ class NewVerdict:
     evidence: list[dict[str, object]]
     policy: str
     state: VerdictState
+    facts: dict[str, object] | None = None
 
 
 class State:
@@ -313,18 +328,20 @@ class State:
                 cur = db.execute(
                     "INSERT INTO verdicts (account, folder, uidvalidity, uid, message_id,"
                     " fingerprint, sender, subject, kind, verdict, reason, evidence, policy,"
-                    " decided_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " decided_at, state, facts)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (v.account, v.folder, v.uidvalidity, v.uid, v.message_id, v.fingerprint,
                      v.sender, v.subject, v.kind, v.verdict, v.reason, json.dumps(v.evidence),
-                     v.policy, time.time(), str(v.state)),
+                     v.policy, time.time(), str(v.state),
+                     None if v.facts is None else json.dumps(v.facts)),
                 )  # fmt: skip
                 _count(db, v.account, f"verdict:{v.verdict}")
                 ids.append(int(cur.lastrowid or 0))
         return ids
 
     def verdict(self, verdict_id: int) -> VerdictRow | None:
-        rows = self._rows(f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE id=?", (verdict_id,))
-        return _verdict(rows[0]) if rows else None
+        rows = self.verdicts(ids=[verdict_id], limit=1)
+        return rows[0] if rows else None
 
     def verdicts(
         self,
@@ -332,20 +349,17 @@ class State:
         states: Iterable[VerdictState] | None = None,
         since: float = 0.0,
         limit: int = 1000,
+        *,
+        before: int | None = None,
+        ids: Sequence[int] | None = None,
     ) -> list[VerdictRow]:
-        """Most recent first."""
-        sql = f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE decided_at >= ?"
-        args: list[object] = [since]
-        if account is not None:
-            sql += " AND account=?"
-            args.append(account)
-        if states is not None:
-            wanted = [str(s) for s in states]
-            sql += f" AND state IN ({','.join('?' * len(wanted))})"
-            args += wanted
-        sql += " ORDER BY id DESC LIMIT ?"
-        args.append(limit)
-        return [_verdict(r) for r in self._rows(sql, args)]
+        """Most recent first; `before` is an id cursor: pass the last id of a page for the
+        next (keyset paging, which a flood arriving meanwhile cannot shift)."""
+        with self._lock:
+            return find_verdicts(
+                self._db, account=account, states=states, since=since, limit=limit,
+                before=before, ids=ids,
+            )  # fmt: skip
 
     def known(self, account: str, folder: str, uidvalidity: int, uid: int) -> bool:
         """Whether this exact message (by its place) already has a verdict."""
@@ -356,12 +370,9 @@ class State:
 
     def find_by_fingerprint(self, account: str, fingerprint: str) -> VerdictRow | None:
         """The latest verdict on a message with these headers (re-identification)."""
-        rows = self._rows(
-            f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE account=? AND fingerprint=? "
-            "ORDER BY id DESC LIMIT 1",
-            (account, fingerprint),
-        )
-        return _verdict(rows[0]) if rows else None
+        with self._lock:
+            rows = find_verdicts(self._db, account=account, fingerprint=fingerprint, limit=1)
+        return rows[0] if rows else None
 
     def relocate(
         self, verdict_id: int, folder: str, uidvalidity: int, uid: int
@@ -395,6 +406,19 @@ class State:
                  str(VerdictState.KEPT), verdict_id),
             )  # fmt: skip
             _count(db, row[0], "marked-legit")
+
+    # -- pause -----------------------------------------------------------------------------
+
+    def paused(self) -> set[str]:
+        """The accounts the user paused (kept across restarts until they resume)."""
+        return {str(r[0]) for r in self._rows("SELECT account FROM paused")}
+
+    def set_paused(self, accounts: Iterable[str], paused: bool) -> None:
+        with self._tx() as db:
+            sql = "INSERT OR IGNORE INTO paused VALUES (?)" if paused else (
+                "DELETE FROM paused WHERE account=?"
+            )  # fmt: skip
+            db.executemany(sql, ((a,) for a in accounts))
 
     # -- journal ---------------------------------------------------------------------------
 
@@ -572,10 +596,49 @@ def _count(db: sqlite3.Connection, account: str, name: str, n: int = 1) -> None:
     )
 
 
+def find_verdicts(
+    db: sqlite3.Connection,
+    *,
+    account: str | None = None,
+    states: Iterable[str] | None = None,  # VerdictState values, or their names
+    verdicts: Iterable[str] | None = None,
+    ids: Iterable[int] | None = None,
+    fingerprint: str | None = None,
+    before: int | None = None,
+    after: int | None = None,
+    since: float = 0.0,
+    limit: int = 1000,
+) -> list[VerdictRow]:
+    """Verdicts matching every filter given, newest first; `before`/`after` are id cursors.
+
+    A function of a connection rather than a State method, so that the local API's read-only
+    connection (api/queries.py) asks the same questions in the same words; the caller holds
+    whatever lock guards `db`.
+    """
+    sql = f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE decided_at >= ?"
+    args: list[object] = [since]
+    for column, value in (("account", account), ("fingerprint", fingerprint)):
+        if value is not None:
+            sql += f" AND {column}=?"
+            args.append(value)
+    for column, values in (("state", states), ("verdict", verdicts), ("id", ids)):
+        if values is not None:
+            wanted = list(values)
+            sql += f" AND {column} IN ({','.join('?' * len(wanted))})"
+            args += wanted
+    for op, cursor in (("<", before), (">", after)):
+        if cursor is not None:
+            sql += f" AND id {op} ?"
+            args.append(cursor)
+    sql += " ORDER BY id DESC LIMIT ?"
+    args.append(limit)
+    return [_verdict(r) for r in db.execute(sql, args).fetchall()]
+
+
 _VERDICT_COLUMNS = (
     "id, account, folder, uidvalidity, uid, message_id, fingerprint, sender, subject, kind, "
     "verdict, reason, evidence, policy, decided_at, state, quarantine_folder,"
-    " quarantine_validity, quarantine_uid"
+    " quarantine_validity, quarantine_uid, facts"
 )
 _JOURNAL_COLUMNS = (
     "id, account, verdict_id, action, src_folder, src_uidvalidity, src_uid, dest_folder, "
@@ -593,6 +656,7 @@ def _verdict(r: tuple[object, ...]) -> VerdictRow:
         quarantine_folder=r[16],  # type: ignore[arg-type]
         quarantine_validity=r[17],  # type: ignore[arg-type]
         quarantine_uid=r[18],  # type: ignore[arg-type]
+        facts=None if r[19] is None else json.loads(str(r[19])),
     )
 
 

@@ -1,30 +1,42 @@
 """`ndrguard status`, `summary`, `restore ID` and `mark-legitimate ID`: what the service did,
 and undoing it.
 
-All read the state database (WAL: safe while `ndrguard run` writes); `status` adds what the
-running service says of each account (status.json, written by `ndrguard run`). `restore` and
-`mark-legitimate` move a quarantined message back through the same journal as every other move.
+When a service runs, these ask it through the local API: `status` then shows what each
+account's worker is doing, and a restore is made by the account's own worker on its own
+connection, never by a second connection beside it (worker.py says why). When none runs, the
+same operations (api/ops.py) run in this process, on the state database (WAL: safe to read
+beside a writer) and on a mailbox opened for the purpose. `status` adds to either what the
+state database holds per account: how far each folder was read, open moves, counters.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
 import time
 from collections import Counter
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from ndrguard.service import cli_common, journal
-from ndrguard.service.accounts import open_mailbox
-from ndrguard.service.config import Config, ConfigError
-from ndrguard.service.mailbox import MailboxError
-from ndrguard.service.state import State, StateError, VerdictRow, VerdictState
+from ndrguard.service import cli_common
+from ndrguard.service.api.channel import ChannelError
+from ndrguard.service.api.client import running_client
+from ndrguard.service.api.ops import ServiceOperations
+from ndrguard.service.api.protocol import ActionFailed, ApiError
+from ndrguard.service.api.queries import Queries
+from ndrguard.service.config import ConfigError
+from ndrguard.service.daemon import Service
+from ndrguard.service.state import State, StateError
+
+# `call(op, **args)`: one operation of docs/api.md, by the running service or in this process.
+Call = Callable[..., Any]
+
+PAGE = 500  # verdicts per API call; the API's own maximum
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    st = sub.add_parser("status", help="each account's folders, open moves and counters")
+    st = sub.add_parser("status", help="each account's state, folders, open moves and counters")
     st.add_argument("--json", action="store_true")
     cli_common.add_config_option(st)
     st.set_defaults(func=run_status)
@@ -49,19 +61,65 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ml.set_defaults(func=run_mark_legitimate)
 
 
-def run_status(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def operations(args: argparse.Namespace) -> Iterator[tuple[Call, bool]]:
+    """`call` answered by the running service, or by the same operations in this process
+    when none runs; and whether one runs. ApiError, ConfigError or StateError when neither
+    can be had."""
+    paths = cli_common.paths(args)
+    client = running_client(paths)
+    if client is not None:
+        try:
+            yield client.call, True
+        finally:
+            client.close()
+        return
+    config = cli_common.open_config(args)
+    state = State(paths.state_file)
     try:
-        config = cli_common.open_config(args)
-        state = cli_common.open_state(args)
-    except (ConfigError, StateError) as err:
-        return cli_common.fail(err)
-    try:
-        report = {a.name: _account_status(state, a.name, a.folders) for a in config.accounts}
+        queries = Queries(paths.state_file)
+        ops = ServiceOperations(Service(config, state), queries, changed=lambda _ids: None)
+        try:
+            yield (lambda op, **kw: ops.call(op, kw)), False
+        finally:
+            queries.close()
     finally:
         state.close()
-    live = running_service(cli_common.paths(args).state_file.with_name("status.json"))
+
+
+def run_status(args: argparse.Namespace) -> int:
+    try:
+        client = running_client(cli_common.paths(args))
+    except ChannelError as err:
+        return cli_common.fail(err)
+    live = None
+    if client is not None:
+        try:
+            live = client.call("status")
+        except ApiError as err:
+            return cli_common.fail(err)
+        finally:
+            client.close()
+    try:
+        config = cli_common.open_config(args)
+        folders = {a.name: a.folders for a in config.accounts}
+    except ConfigError as err:
+        if live is None:
+            return cli_common.fail(err)
+        # Saved broken while the service runs: its running config's accounts, which it
+        # names in the status along with the error.
+        folders = {a["account"]: () for a in live["accounts"]}
+    try:
+        state = cli_common.open_state(args)
+    except StateError as err:
+        return cli_common.fail(err)
+    try:
+        report = {name: _account_status(state, name, f) for name, f in folders.items()}
+    finally:
+        state.close()
+    live_accounts = {a["account"]: a for a in live["accounts"]} if live else {}
     for name, info in report.items():
-        info["service"] = live["accounts"].get(name) if live else None
+        info["service"] = live_accounts.get(name)
     if args.json:
         print(json.dumps({"version": 1, "running": live is not None,
                           "config_error": live and live.get("config_error"),
@@ -82,16 +140,6 @@ def run_status(args: argparse.Namespace) -> int:
         for key, n in sorted(info["counters"].items()):
             print(f"  {key}: {n}")
     return 0
-
-
-def running_service(status_file: Path) -> dict[str, Any] | None:
-    """What `ndrguard run` last wrote, if the process that wrote it is still alive."""
-    try:
-        data = json.loads(status_file.read_text())
-        os.kill(int(data["pid"]), 0)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no file, a torn or foreign one, or its writer is gone
-    return data if isinstance(data.get("accounts"), dict) else None
 
 
 def _state_line(live: dict[str, Any] | None) -> str:
@@ -120,100 +168,77 @@ def _account_status(state: State, name: str, folders: tuple[str, ...]) -> dict[s
 
 
 def run_summary(args: argparse.Namespace) -> int:
+    since = time.time() - args.days * 86400
     try:
-        state = cli_common.open_state(args)
-    except StateError as err:
+        with operations(args) as (call, _):
+            rows = _all_verdicts(call, since)
+    except (ApiError, ChannelError, ConfigError, StateError) as err:
         return cli_common.fail(err)
-    try:
-        rows = state.verdicts(since=time.time() - args.days * 86400, limit=100_000)
-    finally:
-        state.close()
     if args.json:
-        print(json.dumps({"version": 1, "verdicts": [r.to_json() for r in rows]}))
+        print(json.dumps({"version": 1, "verdicts": rows}))
         return 0
-    groups = Counter((r.state, r.verdict) for r in rows)
+    groups = Counter((r["state"], r["verdict"]) for r in rows)
     print(f"In the last {args.days:g} day(s):")
     for (st, verdict), n in sorted(groups.items()):
         print(f"  {n:6d}  {verdict:<13} {st}")
-    shown = [r for r in rows if r.state in _LISTED]
-    for title, wanted in (("Quarantined", (VerdictState.QUARANTINED,)),
-                          ("Kept as real bounces", (VerdictState.KEPT,))):  # fmt: skip
-        chosen = [r for r in shown if r.state in wanted and r.verdict != "not-a-bounce"]
+    for title, wanted in (("Quarantined", "quarantined"), ("Kept as real bounces", "kept")):
+        chosen = [r for r in rows if r["state"] == wanted and r["verdict"] != "not-a-bounce"]
         if chosen:
             print(f"\n{title}:")
             for r in chosen[:50]:
-                print(f"  [{r.id}] {r.account}: {r.subject or '(no subject)'}")
-                print(f"        {r.reason}")
+                print(f"  [{r['id']}] {r['account']}: {r['subject'] or '(no subject)'}")
+                print(f"        {r['reason']}")
     return 0
 
 
-_LISTED = (VerdictState.QUARANTINED, VerdictState.KEPT)
+def _all_verdicts(call: Call, since: float) -> list[dict[str, Any]]:
+    """Every verdict since `since`, newest first, a page at a time."""
+    rows: list[dict[str, Any]] = []
+    before = None
+    while True:
+        page = call("verdicts", since=since, limit=PAGE, before=before)
+        rows += page["items"]
+        before = page["next_before"]
+        if before is None:
+            return rows
 
 
 def run_restore(args: argparse.Namespace) -> int:
     try:
-        config = cli_common.open_config(args)
-        state = cli_common.open_state(args)
-    except (ConfigError, StateError) as err:
+        with operations(args) as (call, _):
+            answer = call("restore", ids=[args.id])
+    except (ApiError, ChannelError, ConfigError, StateError) as err:
         return cli_common.fail(err)
-    try:
-        row = _row(state, args.id)
-        if row.state is not VerdictState.QUARANTINED:
-            raise ConfigError(f"message {args.id} is not in quarantine (it is {row.state})")
-        _move_back(config, state, row)
-    except (ConfigError, MailboxError, StateError) as err:
-        return cli_common.fail(err)
-    finally:
-        state.close()
-    print(f"restored message {args.id} to {row.account}/{row.folder}")
+    if args.id not in answer["restored"]:
+        why = answer["failed"].get(str(args.id), "?")
+        return cli_common.fail(ActionFailed(f"message {args.id} was not restored: {why}"))
+    (row,) = answer["items"]
+    print(f"restored message {args.id} to {row['account']}/{row['folder']}")
     return 0
 
 
 def run_mark_legitimate(args: argparse.Namespace) -> int:
-    """Record the user's word first, then move the message back if it is in quarantine.
+    """The user's word is recorded first, then the message moved back if it is in quarantine.
 
     The word is kept even if the move fails (the server is down): the message is then never
     moved again, and `restore` or another `mark-legitimate` brings it back later.
     """
     try:
-        config = cli_common.open_config(args)
-        state = cli_common.open_state(args)
-    except (ConfigError, StateError) as err:
+        with operations(args) as (call, _):
+            answer = call("mark_legit", ids=[args.id])
+    except (ApiError, ChannelError, ConfigError, StateError) as err:
         return cli_common.fail(err)
-    try:
-        row = _row(state, args.id)
-        state.mark_legit(row.id)
-        if row.state is VerdictState.QUARANTINED:
-            _move_back(config, state, row)
-            where = f"; moved back to {row.account}/{row.folder}"
-        else:
-            where = f"; it stays in {row.account}/{row.folder}" if row.state in _IN_PLACE else ""
-    except (ConfigError, MailboxError, StateError) as err:
-        return cli_common.fail(err)
-    finally:
-        state.close()
-    print(f"message {args.id} marked legitimate: it will not be quarantined again{where}")
-    return 0
+    (row,) = answer["items"]
+    where = f"{row['account']}/{row['folder']}"
+    if args.id in answer["restored"]:
+        done = f"; moved back to {where}"
+    elif str(args.id) in answer["failed"]:
+        why = answer["failed"][str(args.id)]
+        done = f"; it is still in quarantine ({why}): try `ndrguard restore {args.id}` later"
+    else:
+        done = f"; it stays in {where}" if row["state"] in _IN_PLACE else ""
+    print(f"message {args.id} marked legitimate: it will not be quarantined again{done}")
+    return 0 if str(args.id) not in answer["failed"] else 1
 
 
-_IN_PLACE = (VerdictState.KEPT, VerdictState.MONITORED, VerdictState.QUARANTINE_PENDING,
-             VerdictState.RESTORED)  # fmt: skip
-
-
-def _row(state: State, verdict_id: int) -> VerdictRow:
-    row = state.verdict(verdict_id)
-    if row is None:
-        raise ConfigError(f"there is no message with ID {verdict_id}")
-    return row
-
-
-def _move_back(config: Config, state: State, row: VerdictRow) -> None:
-    """Move a quarantined message back to its folder, journalled like every move."""
-    account = config.account(row.account)
-    mailbox = open_mailbox(account, state)
-    try:
-        done = journal.move_journalled(state, mailbox, [row], row.folder, journal.RESTORE)
-    finally:
-        mailbox.close()
-    if not done.moved:
-        raise MailboxError(f"message {row.id} was not in quarantine any more")
+_IN_PLACE = ("kept", "monitored", "quarantine-pending", "restored")

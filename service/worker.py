@@ -10,6 +10,13 @@ over; the journal makes a pass safe to cut anywhere.
 The thread's state is a value for the user (`STATES`): connecting, catching up, watching (and
 how each folder is watched), backing off until T, login failed, certificate rejected.
 `on_status` hands every change to whoever shows it.
+
+The thread is also the only one that touches its account's mail store while it runs. Whatever
+else must be done there (a restore, reading a message for the summary window) is handed to it
+with `submit` and done between passes on the worker's own connection: a second connection
+beside it would cost a login per click and, on a Maildir, number new files in parallel with
+the worker (both would hand out the same UIDs). `poke` cuts the current wait short (IDLE,
+polling, file events or a backoff), for "scan now" and for those errands.
 """
 
 from __future__ import annotations
@@ -19,8 +26,10 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ndrguard.identity import IdentityError
 from ndrguard.service.accounts import decider, open_mailbox
@@ -34,6 +43,10 @@ from ndrguard.service.mailbox import (
 )
 from ndrguard.service.scanner import Scanner
 from ndrguard.service.state import State
+
+# Work for the worker's mailbox, handed over by `submit`; its result goes to the Future.
+Errand = Callable[[Mailbox], Any]
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +117,7 @@ def watch_plan(account: Account, pushes: bool) -> tuple[tuple[str, str], ...]:
 
 
 class Worker(threading.Thread):
-    """Watches one account until `stop` is set."""
+    """Watches one account until `halt()`."""
 
     def __init__(
         self,
@@ -119,11 +132,58 @@ class Worker(threading.Thread):
         self.state = state
         self.config_dir = config_dir
         self.stop = threading.Event()
+        # Set by poke() and halt(): every wait of the worker is a wait on this event.
+        self._wake = threading.Event()
+        self._errands: list[tuple[Errand, Future[Any]]] = []
+        self._errands_lock = threading.Lock()
+        self._closed = False  # no more errands are taken once the thread is ending
         self._on_status = on_status
         self._on_move = on_move
         self.backoff = Backoff()
         # What the server's keepalives taught survives reconnects: same server, same interval.
         self.keepalive = Keepalive()
+
+    def poke(self) -> None:
+        """Look again now: end the current wait (IDLE within a second) and run a pass."""
+        self._wake.set()
+
+    def halt(self) -> None:
+        """Stop after the move batch in progress; join() to wait for it."""
+        self.stop.set()
+        self._wake.set()
+
+    def submit(self, errand: Callable[[Mailbox], T]) -> Future[T]:
+        """Run `errand(mailbox)` on this thread between passes; its result or error arrives
+        in the Future. A Future cancelled before its turn is skipped."""
+        future: Future[T] = Future()
+        with self._errands_lock:
+            if self._closed:
+                future.set_exception(MailboxError(f"{self.account.name} has stopped"))
+                return future
+            self._errands.append((errand, future))
+        self.poke()
+        return future
+
+    def _run_errands(self, mailbox: Mailbox) -> None:
+        with self._errands_lock:
+            errands, self._errands = self._errands, []
+        for errand, future in errands:
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(errand(mailbox))
+            except Exception as err:  # the caller's to judge; a broken connection shows
+                future.set_exception(err)  # again in the worker's next command
+
+    def _fail_errands(self, err: BaseException, close: bool = False) -> None:
+        """Errands waiting when the session broke (or the thread ends) get the error at once,
+        rather than waiting for a reconnect that may take minutes."""
+        with self._errands_lock:
+            errands, self._errands = self._errands, []
+            self._closed = self._closed or close
+        for _, future in errands:
+            if future.set_running_or_notify_cancel():
+                future.set_exception(err)
 
     def _status(
         self,
@@ -149,17 +209,24 @@ class Worker(threading.Thread):
             except Exception as err:  # a bug must not end the watch of an account for good
                 log.exception("%s: unexpected error", self.account.name)
                 self._wait("backing-off", err, self.backoff.next())
+        self._fail_errands(MailboxError(f"{self.account.name} has stopped"), close=True)
         self._status("stopped")
 
     def _wait(self, state: str, err: BaseException, delay: float) -> None:
+        """Back off after a fault; a poke (scan now, an errand) tries again at once."""
         log.warning("%s: %s; next attempt in %.0f s", self.account.name, err, delay)
+        self._fail_errands(err)
         self._status(state, str(err), time.time() + delay)
-        self.stop.wait(delay)
+        self._wake.wait(delay)
+        self._wake.clear()
 
     def _session(self) -> None:
         decide = decider(self.account, self.state, self.config_dir)
         mailbox: Mailbox = open_mailbox(self.account, self.state, self.keepalive)
         try:
+            # Errands first: a restore asked for while the account was cut off should not
+            # wait for a catch-up that can take minutes on a large mailbox.
+            self._run_errands(mailbox)
             scanner = Scanner(
                 self.account, mailbox, self.state, decide, stop=self.stop,
                 on_move=self._moved,
@@ -180,7 +247,11 @@ class Worker(threading.Thread):
                 if mailbox.status(first).uidnext == result.uidnext.get(first):
                     # After news, and also after each IDLE renewal: a quiet pass costs a few
                     # commands and catches anything a notification missed.
-                    mailbox.wait_for_change(first, wait, self.stop)
+                    mailbox.wait_for_change(first, wait, self._wake)
+                # Cleared before the pass, so that a poke during the pass is not lost: the
+                # next wait then ends at once.
+                self._wake.clear()
+                self._run_errands(mailbox)
                 if not self.stop.is_set():
                     result = scanner.run_pass()
         finally:

@@ -8,12 +8,15 @@ somehow reaches the socket (a shared container, a lax directory) still gets nowh
 and a service starting together agree on one key.
 
 NDRGUARD_HOME puts the socket under that folder (tests, portable use); otherwise the platform's
-runtime dir (XDG_RUNTIME_DIR on Linux). On Windows a named pipe stands in for the socket.
+runtime dir (XDG_RUNTIME_DIR on Linux). A socket path must stay under 104 bytes, so a home too
+deep for that gets its socket in the per-user temp folder instead, named by a hash of the
+path it would have had (both ends derive the same name). On Windows a named pipe stands in.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import socket
@@ -57,10 +60,8 @@ class Endpoint:
             return cls(rf"\\.\pipe\{APP}-{user}-api", "AF_PIPE", key_file)
         sock = runtime_dir() / SOCKET_NAME
         if len(str(sock)) >= _UNIX_PATH_MAX:
-            raise ChannelError(
-                f"the socket path {sock} is too long for a Unix socket; set NDRGUARD_HOME to a "
-                "shorter folder"
-            )
+            digest = hashlib.sha256(str(sock).encode()).hexdigest()[:16]
+            sock = _private(_temp_runtime_dir()) / f"api-{digest}.sock"
         return cls(str(sock), "AF_UNIX", key_file)
 
     def key(self) -> bytes:
@@ -76,8 +77,17 @@ def runtime_dir() -> Path:
         path = Path(platformdirs.user_runtime_dir(APP))
         try:
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:  # no XDG_RUNTIME_DIR on this system: a per-user temp folder
-            path = Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}"
+        except OSError:  # no XDG_RUNTIME_DIR on this system
+            path = _temp_runtime_dir()
+    return _private(path)
+
+
+def _temp_runtime_dir() -> Path:
+    return Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}"
+
+
+def _private(path: Path) -> Path:
+    """`path`, made 0700 when missing; refused when another user owns it."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     info = path.stat()
     if info.st_uid != os.getuid():
@@ -155,6 +165,9 @@ def listen(endpoint: Endpoint) -> Listener:
 
 def connect(endpoint: Endpoint) -> Connection:
     """A connection that has passed the mutual handshake; ServiceUnavailable otherwise."""
+    if endpoint.family == "AF_UNIX" and not os.path.exists(endpoint.address):
+        # Asked before the key: a CLI command finding no service must not leave a key behind.
+        raise ServiceUnavailable("the service is not running")
     try:
         key = endpoint.key()
         return Client(endpoint.address, endpoint.family, authkey=key)

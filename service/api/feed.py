@@ -15,10 +15,6 @@ from typing import Any
 from ndrguard.service.api.queries import Queries
 from ndrguard.service.api.server import Event
 
-# Real bounces kept are told in words ("mail to bob@... failed: no such user"), which needs the
-# recipient and the server's words from the message itself; read at most this many per tick.
-DETAILS_PER_TICK = 20
-
 
 class EventFeed:
     def __init__(
@@ -67,12 +63,14 @@ class EventFeed:
         return events
 
     def _add_details(self, items: list[dict[str, Any]]) -> None:
-        wanted = [int(i["id"]) for i in items if i["verdict"] == "legit"][:DETAILS_PER_TICK]
+        """Real bounces kept are told in words ("mail to bob@... failed: no such user"): their
+        recipients and the server's words, as stored with each verdict."""
+        wanted = [int(i["id"]) for i in items if i["verdict"] == "legit"]
         if not wanted:
             return
         try:
             found = self._details(wanted)
-        except Exception:  # a mailbox that cannot be read now: the event goes out without
-            found = {}
+        except Exception:  # a verdict older than its facts, on a mailbox that cannot be read
+            found = {}  # now: the event goes out without them
         for item in items:
             item["details"] = found.get(int(item["id"]))

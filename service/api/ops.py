@@ -16,15 +16,15 @@ from typing import Any
 
 from ndrguard import __version__
 from ndrguard.identity import IdentityError
-from ndrguard.service.accounts import open_mailbox
-from ndrguard.service.api.control import ControlledService
-from ndrguard.service.api.message_view import facts, text_view
+from ndrguard.service.api.message_view import text_view
 from ndrguard.service.api.protocol import VERSION, ActionFailed, BadRequest, NotFound
 from ndrguard.service.api.queries import Queries
 from ndrguard.service.api.settings_ops import SettingsOperations, account_toml
 from ndrguard.service.config import Account, Config, ConfigError, load, parse
-from ndrguard.service.mailbox import MailboxError
-from ndrguard.service.state import State, StateError, VerdictRow, VerdictState
+from ndrguard.service.daemon import Service
+from ndrguard.service.facts import facts_of
+from ndrguard.service.mailbox import Mailbox, MailboxError
+from ndrguard.service.state import StateError, VerdictRow, VerdictState
 
 ATTENTION_WINDOW = 86400.0  # undecided bounces of the last day ask for the user's eye
 FACTS_CACHE = 5000
@@ -34,13 +34,12 @@ _ERROR_STATES = ("auth-failed", "cert-rejected", "backing-off")
 class ServiceOperations:
     def __init__(
         self,
-        service: ControlledService,
-        state: State,
+        service: Service,
         queries: Queries,
         changed: Callable[[list[int]], None],
     ) -> None:
         self.service = service
-        self.state = state
+        self.state = service.state
         self.queries = queries
         self._changed = changed
         self._facts: OrderedDict[int, dict[str, Any]] = OrderedDict()
@@ -92,10 +91,10 @@ class ServiceOperations:
         attention = (
             bool(error) or undecided > 0 or any(a["state"] in _ERROR_STATES for a in accounts)
         )
-        names = {a.name for a in self.service.full_config.accounts}
+        names = {a.name for a in self.service.config.accounts}
         return {
             "pid": os.getpid(),
-            "config_file": str(self.service.full_config.path),
+            "config_file": str(self.service.config.path),
             "config_error": error,
             "accounts": accounts,
             "paused": bool(names) and names <= self.service.paused,
@@ -125,11 +124,18 @@ class ServiceOperations:
         return {str(k): v for k, v in self.facts_for(ids).items()}
 
     def facts_for(self, ids: list[int]) -> dict[int, dict[str, Any] | None]:
-        """Report facts per verdict, read from the message once and remembered."""
+        """Report facts per verdict: as stored with it, or for verdicts stored before the
+        service kept them, read from the message once and remembered."""
         out: dict[int, dict[str, Any] | None] = {i: self._facts.get(i) for i in ids}
         missing = [i for i, f in out.items() if f is None]
-        for vid, raw in self._read([r for r in map(self.state.verdict, missing) if r]).items():
-            found = facts(raw)
+        unread = []
+        for row in self.state.verdicts(ids=missing, limit=len(missing)):
+            if row.facts is not None:
+                out[row.id] = row.facts
+            else:
+                unread.append(row)
+        for vid, raw in self._read(unread).items():
+            found = facts_of(raw)
             self._facts[vid] = found
             out[vid] = found
         while len(self._facts) > FACTS_CACHE:
@@ -169,24 +175,26 @@ class ServiceOperations:
         rows = [self._row(int(i)) for i in args["ids"]]
         done, failed = self.service.restore(rows)
         self._changed(done)
-        return {"restored": done, "failed": {str(k): v for k, v in failed.items()}}
+        return {
+            "restored": done,
+            "failed": {str(k): v for k, v in failed.items()},
+            "items": self.queries.by_ids([r.id for r in rows]),
+        }
 
     def mark_legit(self, args: dict[str, Any]) -> dict[str, Any]:
         """The user says these bounces are real: remember that, and put them back."""
         rows = [self._row(int(i)) for i in args["ids"]]
-        for row in rows:
-            self.state.mark_legit(row.id)
-        quarantined = [r for r in rows if r.state is VerdictState.QUARANTINED]
-        done, failed = self.service.restore(quarantined)
+        done, failed = self.service.mark_legit(rows)
         self._changed([r.id for r in rows])
         return {
             "marked": [r.id for r in rows],
             "restored": done,
             "failed": {str(k): v for k, v in failed.items()},
+            "items": self.queries.by_ids([r.id for r in rows]),
         }
 
     def reload(self, _args: dict[str, Any]) -> dict[str, Any]:
-        path = self.service.full_config.path
+        path = self.service.config.path
         try:
             config = load(path)
         except ConfigError as err:
@@ -236,11 +244,11 @@ class ServiceOperations:
 
     def _account_for_test(self, args: dict[str, Any]) -> Account:
         if "name" in args:
-            return self.service.full_config.account(str(args["name"]))
+            return self.service.config.account(str(args["name"]))
         table = args["account"]
         if not isinstance(table, dict):
             raise BadRequest("account must be a table of settings")
-        base: Config = self.service.full_config
+        base: Config = self.service.config
         text = account_toml(table)
         return parse(text, base.path).accounts[0]
 
@@ -253,33 +261,34 @@ class ServiceOperations:
         return row
 
     def _read(self, rows: list[VerdictRow]) -> dict[int, bytes]:
-        """The raw messages of `rows`, from wherever each is now; one mailbox per account."""
+        """The raw messages of `rows`, from wherever each is now, read by each account's
+        worker (daemon.Service.on_mailbox)."""
         out: dict[int, bytes] = {}
-        by_account: dict[str, list[VerdictRow]] = {}
+        by_account: dict[str, list[int]] = {}
         for row in rows:
             if row.state is not VerdictState.GONE:
-                by_account.setdefault(row.account, []).append(row)
-        for name, members in by_account.items():
+                by_account.setdefault(row.account, []).append(row.id)
+        for name, ids in by_account.items():
             try:
-                account = self.service.full_config.account(name)
+                found = self.service.on_mailbox(name, lambda box, ids=ids: self._fetch(box, ids))
+                out.update(found)
             except ConfigError:
                 continue  # the account was removed; its old verdicts stay listed
-            mailbox = open_mailbox(account, self.state)
-            try:
-                for row in members:
-                    folder, uid = _place(row)
-                    raw = mailbox.fetch(folder, [uid]).get(uid)
-                    if raw is not None:
-                        out[row.id] = raw
-            finally:
-                mailbox.close()
         return out
 
-
-def _place(row: VerdictRow) -> tuple[str, int]:
-    if row.state is VerdictState.QUARANTINED and row.quarantine_folder is not None:
-        return row.quarantine_folder, int(row.quarantine_uid or 0)
-    return row.folder, row.uid
+    def _fetch(self, mailbox: Mailbox, ids: list[int]) -> dict[int, bytes]:
+        """Each verdict is looked up when its worker gets to it: a restore just before may
+        have moved its message."""
+        out = {}
+        for row in self.state.verdicts(ids=ids, limit=len(ids)):
+            if row.state is VerdictState.QUARANTINED and row.quarantine_folder is not None:
+                folder, uid = row.quarantine_folder, int(row.quarantine_uid or 0)
+            else:
+                folder, uid = row.folder, row.uid
+            raw = mailbox.fetch(folder, [uid]).get(uid)
+            if raw is not None:
+                out[row.id] = raw
+        return out
 
 
 def _strings(value: object) -> list[str] | None:

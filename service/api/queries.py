@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ndrguard.service.state import _VERDICT_COLUMNS, _verdict
+from ndrguard.service.state import find_verdicts
 
 PAGE_MAX = 500
 
@@ -51,32 +51,18 @@ class Queries:
         limit: int = 100,
     ) -> list[dict[str, Any]]:
         """A page of verdicts, newest first; `before`/`after` are id cursors (keyset paging)."""
-        sql = f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE decided_at >= ?"
-        args: list[object] = [since]
-        for column, value in (("account", account),):
-            if value is not None:
-                sql += f" AND {column}=?"
-                args.append(value)
-        for column, values in (("state", states), ("verdict", verdicts)):
-            if values:
-                sql += f" AND {column} IN ({','.join('?' * len(values))})"
-                args += list(values)
-        if before is not None:
-            sql += " AND id < ?"
-            args.append(before)
-        if after is not None:
-            sql += " AND id > ?"
-            args.append(after)
-        sql += " ORDER BY id DESC LIMIT ?"
-        args.append(max(1, min(limit, PAGE_MAX)))
-        return [_verdict(r).to_json() for r in self._rows(sql, args)]
+        with self._lock:
+            rows = find_verdicts(
+                self._db, account=account, states=states or None, verdicts=verdicts or None,
+                before=before, after=after, since=since, limit=max(1, min(limit, PAGE_MAX)),
+            )  # fmt: skip
+        return [r.to_json() for r in rows]
 
     def by_ids(self, ids: Sequence[int]) -> list[dict[str, Any]]:
         if not ids:
             return []
-        marks = ",".join("?" * len(ids))
-        rows = self._rows(f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE id IN ({marks})", ids)
-        return [_verdict(r).to_json() for r in rows]
+        with self._lock:
+            return [r.to_json() for r in find_verdicts(self._db, ids=ids, limit=len(ids))]
 
     def last_verdict_id(self) -> int:
         return int(self._rows("SELECT coalesce(max(id), 0) FROM verdicts")[0][0])

@@ -18,9 +18,9 @@ from typing import Any
 import keyring
 
 from ndrguard.service.account_cli import remove_account_table
-from ndrguard.service.api.control import ControlledService
 from ndrguard.service.api.protocol import ActionFailed, BadRequest
 from ndrguard.service.config import Account, load, parse
+from ndrguard.service.daemon import Service
 from ndrguard.service.secrets import set_secret
 
 BATV_KEYRING = "ndrguard-batv"
@@ -28,14 +28,14 @@ _LISTS = ("addresses", "domains", "relays", "dkim_domains")
 
 
 class SettingsOperations:
-    def __init__(self, service: ControlledService) -> None:
+    def __init__(self, service: Service) -> None:
         self.service = service
 
     def table(self) -> dict[str, Any]:
         return {"config_get": self.get, "account_save": self.save, "account_remove": self.remove}
 
     def get(self, _args: dict[str, Any]) -> dict[str, Any]:
-        config = self.service.full_config
+        config = self.service.config
         return {
             "config_file": str(config.path),
             "accounts": [_account_json(a, self._identity(a)) for a in config.accounts],
@@ -54,7 +54,7 @@ class SettingsOperations:
         table = args["account"]
         if not isinstance(table, dict) or not isinstance(table.get("name"), str):
             raise BadRequest("account must be a table with a name")
-        config = load(self.service.full_config.path)
+        config = load(self.service.config.path)
         name = table["name"]
         old = args.get("replace")
         text = config.text
@@ -76,7 +76,7 @@ class SettingsOperations:
         return self.get({})
 
     def remove(self, args: dict[str, Any]) -> dict[str, Any]:
-        config = load(self.service.full_config.path)
+        config = load(self.service.config.path)
         text = remove_account_table(config, str(args["name"]))
         parse(text, config.path)
         _write(config.path, text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import random
 import signal
@@ -21,9 +20,12 @@ from typing import Any, BinaryIO
 from imapclient import IMAPClient
 
 from ndrguard.service import demo_mail
+from ndrguard.service.api.client import ApiClient
+from ndrguard.service.api.protocol import ApiError
 from ndrguard.service.mailbox import header_value
 from tests.support.dovecot import Account, Dovecot
 from tests.support.procs import wait_until
+from tests.ui.service_process import endpoint_for
 
 ROOT = Path(__file__).resolve().parents[2]
 NDRGUARD = [sys.executable, "-m", "ndrguard.service.cli"]
@@ -114,10 +116,15 @@ def running(env: dict[str, str], home: Path) -> Iterator[subprocess.Popen[bytes]
 
 
 def status(home: Path) -> dict:
+    """The running service's status (the API's), accounts by name; {} while none answers."""
+    client = ApiClient(endpoint_for(home))
     try:
-        return json.loads((home / "status.json").read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
+        snapshot = client.call("status")
+    except ApiError:
         return {}
+    finally:
+        client.close()
+    return {**snapshot, "accounts": {a["account"]: a for a in snapshot["accounts"]}}
 
 
 def wait_state(home: Path, account: str, wanted: str, timeout: float = 30) -> None:

@@ -13,7 +13,6 @@ import pwd
 import secrets
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -30,6 +29,7 @@ from ndrguard.service.api.protocol import (
     ServiceUnavailable,
     decode,
 )
+from ndrguard.ui.launcher import SERVICE_COMMAND
 from tests.ui.service_process import ServiceProcess, wait_for
 
 # The probe needs only the standard library; the other user may not be allowed to run the venv's
@@ -102,7 +102,7 @@ def test_another_local_user_cannot_reach_the_api_even_with_the_key(service: Serv
 
 def test_a_second_service_refuses_to_start_beside_the_first(service: ServiceProcess):
     out = subprocess.run(
-        [sys.executable, "-m", "ndrguard.service.api"],
+        SERVICE_COMMAND,
         env=service.env,
         capture_output=True,
         text=True,
@@ -147,7 +147,10 @@ def test_restore_moves_the_message_back_to_the_inbox(service: ServiceProcess, cl
     row = client.call("verdicts", states=["quarantined"], limit=1)["items"][0]
     path = service.mail / ".Backscatter"
     before = {p.name.split(":")[0] for p in service.files("Backscatter")}
-    assert client.call("restore", ids=[row["id"]]) == {"restored": [row["id"]], "failed": {}}
+    answer = client.call("restore", ids=[row["id"]])
+    assert (answer["restored"], answer["failed"]) == ([row["id"]], {})
+    (now,) = answer["items"]
+    assert (now["state"], now["folder"]) == ("restored", "INBOX")
     after = {p.name.split(":")[0] for p in service.files("Backscatter")}
     (moved,) = before - after
     assert any(p.name.startswith(moved) for p in service.files()), path

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from ndrguard.service.state import (
+    MIGRATIONS,
     SCHEMA_VERSION,
     FolderMark,
     JournalState,
@@ -18,13 +20,17 @@ from ndrguard.service.state import (
 )
 
 
-def verdict(state: State, uid: int = 7) -> int:
-    (vid,) = state.add_verdicts([NewVerdict(
+def new_verdict(uid: int = 7) -> NewVerdict:
+    return NewVerdict(
         account="a", folder="INBOX", uidvalidity=1, uid=uid, message_id="<m@x>",
         fingerprint=f"fp{uid}", sender="MAILER-DAEMON@x", subject="Undelivered", kind="failure",
         verdict="backscatter", reason="r", evidence=[], policy="batv",
         state=VerdictState.QUARANTINE_PENDING,
-    )])  # fmt: skip
+    )  # fmt: skip
+
+
+def verdict(state: State, uid: int = 7) -> int:
+    (vid,) = state.add_verdicts([new_verdict(uid)])
     return vid
 
 
@@ -80,3 +86,37 @@ def test_maildir_uids_are_never_handed_out_twice(tmp_path) -> None:
         assert state.maildir_next_uid("a", "Other") == 1
     finally:
         state.close()
+
+
+def test_a_version_2_database_is_brought_forward_and_its_rows_keep_no_facts(tmp_path) -> None:
+    # A state file as the service left it before pauses and facts were kept (schema 2).
+    db = sqlite3.connect(tmp_path / "s.sqlite")
+    for step in MIGRATIONS[:2]:
+        db.executescript(step)
+    db.execute("PRAGMA user_version=2")
+    db.execute(
+        "INSERT INTO verdicts (account, folder, uidvalidity, uid, fingerprint, kind, verdict,"
+        " reason, evidence, policy, decided_at, state) VALUES"
+        " ('a', 'INBOX', 1, 3, 'old', 'failure', 'legit', 'r', '[]', 'batv', 0, 'kept')"
+    )
+    db.commit()
+    db.close()
+    state = State(tmp_path / "s.sqlite")
+    (old,) = state.verdicts("a")
+    assert old.facts is None and state.paused() == set()
+    state.set_paused(["a"], True)
+    (vid,) = state.add_verdicts([replace(new_verdict(4), facts={"shape": "full"})])
+    assert state.verdict(vid).facts == {"shape": "full"}  # type: ignore[union-attr]
+    state.close()
+    again = State(tmp_path / "s.sqlite")
+    assert again.paused() == {"a"}
+    again.close()
+
+
+def test_verdict_pages_by_id_cursor(tmp_path: Path) -> None:
+    state = State(tmp_path / "s.sqlite")
+    ids = [verdict(state, uid) for uid in range(1, 8)]
+    first = state.verdicts("a", limit=3)
+    second = state.verdicts("a", limit=3, before=first[-1].id)
+    rest = state.verdicts("a", limit=3, before=second[-1].id)
+    assert [r.id for r in first + second + rest] == sorted(ids, reverse=True)

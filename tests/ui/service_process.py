@@ -1,9 +1,8 @@
 """A real ndrguard service with its local API, on the demo mailbox, for API and UI tests.
 
 The controller (aiosmtpd's idea) lays out the demo home (the demo user's Maildir, identity and
-BATV key, as `ndrguard demo` makes them), starts `python -m ndrguard.service.api` in a session
-of its own, and can kill it, restart it and drop mail into the inbox. The home is a short temp
-path: a Unix socket path must stay under 104 bytes.
+BATV key, as `ndrguard demo` makes them), starts `ndrguard run` (which serves the API) in a
+session of its own, and can kill it, restart it and drop mail into the inbox.
 """
 
 from __future__ import annotations
@@ -12,18 +11,17 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from ndrguard.service import demo_mailbox
+from ndrguard.service import demo_cli, demo_mailbox
 from ndrguard.service.api.channel import Endpoint
 from ndrguard.service.api.client import ApiClient
 from ndrguard.service.api.protocol import ApiError
 from ndrguard.service.config import Paths
-from ndrguard.service.demo_cli import _deliver, _lay_out
+from ndrguard.ui.launcher import SERVICE_COMMAND
 from tests.support.procs import kill_session, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,10 +36,10 @@ class ServiceProcess:
             # First run: no account yet; the demo Maildir lies ready for the settings window.
             self.home.joinpath("config.toml").write_text("")
             self.box = demo_mailbox.DemoMailbox([], self.box.burst, [])
-            _lay_out(self.home / "demo", self.box)
+            demo_cli.lay_out(self.home / "demo", self.box)
             self.mail = self.home / "demo" / "Mail"
         else:
-            _lay_out(self.home, self.box)
+            demo_cli.lay_out(self.home, self.box)
             self.mail = self.home / "Mail"
         self.env = {
             **os.environ,
@@ -51,23 +49,12 @@ class ServiceProcess:
             "PYTHONPATH": str(ROOT),
         }
         self.proc: subprocess.Popen[bytes] | None = None
-        self.endpoint = self._endpoint()
-
-    def _endpoint(self) -> Endpoint:
-        old = os.environ.get("NDRGUARD_HOME")
-        os.environ["NDRGUARD_HOME"] = str(self.home)
-        try:
-            return Endpoint.for_paths(Paths.resolve())
-        finally:
-            if old is None:
-                del os.environ["NDRGUARD_HOME"]
-            else:
-                os.environ["NDRGUARD_HOME"] = old
+        self.endpoint = endpoint_for(self.home)
 
     def start(self) -> ServiceProcess:
         log = (self.home / "service.out").open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ndrguard.service.api"],
+            SERVICE_COMMAND,
             env=self.env,
             cwd=ROOT,
             stdout=log,
@@ -101,7 +88,7 @@ class ServiceProcess:
 
     def deliver(self, messages: list[demo_mailbox.Message]) -> None:
         for msg in messages:
-            _deliver(self.mail, msg)
+            demo_cli.deliver(self.mail, msg)
 
     def kill(self) -> None:
         """SIGKILL, as a crash would: no goodbye on any socket."""
@@ -134,8 +121,21 @@ class ServiceProcess:
         return [p for sub in ("new", "cur") for p in (base / sub).iterdir()]
 
 
+def endpoint_for(home: Path) -> Endpoint:
+    """Where the service of NDRGUARD_HOME=`home` listens (the channel reads the variable)."""
+    old = os.environ.get("NDRGUARD_HOME")
+    os.environ["NDRGUARD_HOME"] = str(home)
+    try:
+        return Endpoint.for_paths(Paths.resolve())
+    finally:
+        if old is None:
+            del os.environ["NDRGUARD_HOME"]
+        else:
+            os.environ["NDRGUARD_HOME"] = old
+
+
 def wait_for(predicate: Any, timeout: float = 30, what: str = "") -> Any:
     return wait_until(predicate, timeout=timeout, interval=0.05, what=what)
 
 
-__all__ = ["ServiceProcess", "time", "wait_for"]
+__all__ = ["ServiceProcess", "endpoint_for", "time", "wait_for"]
