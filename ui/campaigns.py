@@ -10,6 +10,7 @@ No Qt here.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,13 +48,11 @@ def group(items: Sequence[dict[str, Any]]) -> list[Campaign]:
         for key in _keys(item):
             j = first_by_key.setdefault(key, i)
             parent[find(i)] = find(j)
-    groups: dict[int, Campaign] = {}
+    members: dict[int, list[dict[str, Any]]] = {}
     for i, item in enumerate(items):
-        root = find(i)
-        if root not in groups:
-            groups[root] = Campaign(_title(items[root]))
-        groups[root].items.append(item)
-    return sorted(groups.values(), key=lambda c: (-len(c.items), c.title))
+        members.setdefault(find(i), []).append(item)
+    campaigns = [Campaign(_title(group_items), group_items) for group_items in members.values()]
+    return sorted(campaigns, key=lambda c: (-len(c.items), c.title))
 
 
 def _keys(item: dict[str, Any]) -> list[tuple[str, str]]:
@@ -69,11 +68,27 @@ def _keys(item: dict[str, Any]) -> list[tuple[str, str]]:
     return keys
 
 
-def _title(item: dict[str, Any]) -> str:
-    details = item.get("details") or {}
-    subject = (details.get("original") or {}).get("subject")
-    if subject:
-        return f'"{subject}"'
-    if details.get("network"):
-        return f"sent from {details['network']}"
-    return f'bounces titled "{item.get("subject") or "(no subject)"}" (no original returned)'
+def _title(items: list[dict[str, Any]]) -> str:
+    """The group's most common forged subject (and how many others it holds), else its network,
+    else the bounces' own subject: the first member alone can name a group after an outlier."""
+    keys: Counter[str] = Counter()
+    shown: dict[str, str] = {}  # one real subject per key, as the user saw it
+    for subject in filter(None, map(_original_subject, items)):
+        key = subject_key(subject) or subject
+        keys[key] += 1
+        shown.setdefault(key, subject)
+    if keys:
+        top, _ = keys.most_common(1)[0]
+        others = len(keys) - 1
+        return f'"{shown[top]}"' + (f" and {others} other subject(s)" if others else "")
+    networks = Counter(
+        str(n) for n in ((i.get("details") or {}).get("network") for i in items) if n
+    )
+    if networks:
+        return f"sent from {networks.most_common(1)[0][0]}"
+    subject = items[0].get("subject") or "(no subject)"
+    return f'bounces titled "{subject}" (no original returned)'
+
+
+def _original_subject(item: dict[str, Any]) -> str | None:
+    return ((item.get("details") or {}).get("original") or {}).get("subject")

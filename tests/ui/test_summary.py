@@ -123,3 +123,14 @@ def test_campaigns_join_by_subject_or_by_network():
     groups = group(items)
     assert [sorted(i["id"] for i in g.items) for g in groups] == [[1, 2, 3], [4]]
     assert subject_key("Fwd: RE: Invoice 12") == "invoice #"
+
+
+def test_campaign_is_named_after_its_commonest_subject_not_its_first_member() -> None:
+    outlier = {"details": {"original": {"subject": "Cheap pills"}, "network": "192.0.2.0/24"}}
+    run = [
+        {"details": {"original": {"subject": f"Cheap watches {i}% off"}, "network": "192.0.2.0/24"}}
+        for i in range(30)
+    ]
+    (campaign,) = group([outlier, *run])
+    assert campaign.title == '"Cheap watches 0% off" and 1 other subject(s)'
+    assert len(campaign.items) == 31
