@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ndrguard import parse, recognise
+from ndrguard.arrival import arrival_time
 from ndrguard.identity import Identity
 from ndrguard.sent_index import SentIndex, normalise_message_id
 from ndrguard.service.facts import report_facts
-from ndrguard.service.mailbox import header_value
 from ndrguard.service.state import State
 from ndrguard.verdict import Outcome, decide
 
@@ -36,24 +35,6 @@ class Decision:
 
 # The whole message, and when it arrived if the store knows (Head.arrived).
 Decide = Callable[[bytes, datetime | None], Decision]
-
-
-def arrival(raw_headers: bytes) -> datetime:
-    """When the message reached the mailbox, for stores without INTERNALDATE: the top Received
-    stamp (written by the last server, usually the user's own), else Date, else now.
-
-    BATV tags expire, so a bounce found by a catch-up weeks later must be judged on the day it
-    arrived, not on the day the service first saw it.
-    """
-    for name, pick in (("received", lambda v: v.rpartition(";")[2]), ("date", lambda v: v)):
-        value = header_value(raw_headers, name)
-        if value:
-            try:
-                stamp = parsedate_to_datetime(pick(value).strip())
-            except (TypeError, ValueError, IndexError):
-                continue
-            return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-    return datetime.now(UTC)
 
 
 class StateSentIndex:
@@ -77,7 +58,8 @@ def core_decider(identity: Identity | None, policy: str, sent: SentIndex | None)
     def run(raw: bytes, arrived: datetime | None) -> Decision:
         mail = parse(raw)
         report = recognise(mail)
-        when = arrived or arrival(raw)
+        # Stores without INTERNALDATE (Maildir): the top Received stamp, else Date, else now.
+        when = arrived or arrival_time(mail) or datetime.now(UTC)
         v = decide(report, who, policy=policy, sent=sent, arrived=when, message=mail)
         return Decision(
             kind=str(report.kind),

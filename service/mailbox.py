@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Event
 from typing import Protocol
+
+from ndrguard.headers import Headers
+from ndrguard.mail import normalise_newlines, parse
+from ndrguard.recognisers import triage
 
 
 class MailboxError(Exception):
@@ -148,37 +152,14 @@ class Mailbox(Protocol):
     def close(self) -> None: ...
 
 
-# Headers that say a message may be a bounce or look-alike, lower-case. The scanner's cheap
-# test on headers mirrors the IMAP backend's SEARCH (imap_backend.CANDIDATE_SEARCH) so both
-# backends pick the same candidates.
-_SENDER_WORDS = ("mailer-daemon", "postmaster", "mail delivery", "mailer_daemon")
-_SUBJECT_WORDS = (
-    "undeliver", "undelivered", "delivery", "returned", "failure", "failed", "bounce",
-    "non-remis", "unzustellbar", "auto", "out of office", "abwesen", "absence", "read:",
-    "delayed", "warning", "report", "notification", "vacation", "rejected", "blocked",
-)  # fmt: skip
-
-
 def looks_like_candidate(header_block: bytes) -> bool:
-    """Whether a message's headers make it worth a full fetch and a verdict.
+    """Whether a message's headers make it worth a full read and a verdict.
 
-    Generous on purpose: a false candidate costs one fetch, a missed bounce stays in the inbox.
+    The core's own header triage decides: a message it turns away is `other` by construction,
+    so any looser test here would only cost reads. (IMAP cannot run Python on the server and
+    uses a SEARCH instead: imap_backend.candidate_criteria.)
     """
-    head = _unfold(header_block).lower()
-    fields = dict(_fields(head))
-    if "auto-submitted" in fields and not fields["auto-submitted"].startswith("no"):
-        return True
-    if fields.get("return-path", "").strip() == "<>":
-        return True
-    if "report" in fields.get("content-type", ""):
-        return True
-    if any(h in fields for h in ("x-failed-recipients", "x-autoreply", "x-autorespond")):
-        return True
-    sender = fields.get("from", "")
-    if any(w in sender for w in _SENDER_WORDS):
-        return True
-    subject = fields.get("subject", "")
-    return any(w in subject for w in _SUBJECT_WORDS)
+    return bool(triage.hints(parse(header_block)))
 
 
 def header_block(raw: bytes) -> bytes:
@@ -201,32 +182,5 @@ def fingerprint(header_bytes: bytes) -> str:
 
 def header_value(header_bytes: bytes, name: str) -> str | None:
     """The first `name:` header, unfolded, as text (undecoded: for storage and matching)."""
-    fields = _fields(_unfold(header_block(header_bytes)))
-    want = name.lower()
-    for key, value in fields:
-        if key == want:
-            return value.strip()
-    return None
-
-
-def message_ids(values: Iterable[str | None]) -> list[str]:
-    """Message-IDs as the Sent index keeps them: `<...>` with the brackets, case kept."""
-    out = []
-    for v in values:
-        if v:
-            out += re.findall(r"<[^<>\s]+>", v)
-    return out
-
-
-def _unfold(block: bytes) -> str:
-    text = block.decode("utf-8", "replace").replace("\r\n", "\n")
-    return re.sub(r"\n[ \t]+", " ", text)
-
-
-def _fields(text: str) -> list[tuple[str, str]]:
-    out = []
-    for line in text.split("\n"):
-        name, colon, value = line.partition(":")
-        if colon and name and " " not in name:
-            out.append((name.strip().lower(), value))
-    return out
+    value = Headers.parse(normalise_newlines(header_block(header_bytes))).raw(name)
+    return None if value is None else value.decode("utf-8", "replace").strip()

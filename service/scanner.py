@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ndrguard.headers import message_ids
 from ndrguard.sent_index import normalise_message_id
 from ndrguard.service import journal
 from ndrguard.service.config import Account
@@ -27,7 +28,6 @@ from ndrguard.service.mailbox import (
     Mailbox,
     fingerprint,
     header_value,
-    message_ids,
 )
 from ndrguard.service.state import FolderMark, NewVerdict, State, VerdictRow, VerdictState
 
@@ -112,7 +112,7 @@ class Scanner:
         for start in range(0, len(uids), BATCH):
             chunk = uids[start : start + BATCH]
             heads = self.mailbox.headers(folder, chunk)
-            ids = message_ids(header_value(h, "message-id") for h in heads.values())
+            ids = [i for h in heads.values() for i in message_ids(header_value(h, "message-id"))]
             self.state.add_sent(name, (normalise_message_id(i) for i in ids))
             self.state.set_folder_mark(name, folder, FolderMark(status.uidvalidity, chunk[-1]))
         if not uids:
