@@ -6,7 +6,8 @@ message is not of its family. The order goes from the most structured formats to
      type or RFC-prescribed form says what they are;
   2. recognisers of software that must be read before the generic DSN reader, because its
      RFC 3464 part is incomplete or misleading;
-  3. RFC 3464 delivery status notifications;
+  3. RFC 3464 delivery status notifications, then a gateway's notice that wraps another
+     server's report (read as the report inside);
   4. each MTA's and provider's own text format;
   5. text look-alikes (auto-replies, challenge-response), which must come after the bounces
      because bounces also carry Auto-Submitted: auto-replied;
@@ -17,13 +18,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ndrguard.recognisers import dsn, generic, lookalikes, mta, providers
+from ndrguard.recognisers import dsn, generic, lookalikes, mta, providers, wrapped
 
 ORDER: tuple[ModuleType, ...] = (
     *lookalikes.STRUCTURED,
     *mta.BEFORE_DSN,
     *providers.BEFORE_DSN,
     dsn,
+    wrapped,
     *mta.ORDER,
     *providers.ORDER,
     *lookalikes.TEXT,

@@ -314,6 +314,7 @@ def make_report(
         defects=list(mail.defects),
     )
 
+
 def dedupe(recipients: list[Recipient]) -> list[Recipient]:
     """One entry per address (case-insensitive), the first one written kept."""
     seen: set[str] = set()
@@ -324,7 +325,6 @@ def dedupe(recipients: list[Recipient]) -> list[Recipient]:
             seen.add(key)
             out.append(r)
     return out
-
 
 
 def notice(

@@ -37,9 +37,9 @@ _ACTIONS = {"failed", "delayed", "delivered", "relayed", "expanded"}
 def has_recipients(mail: Mail) -> bool:
     """The message's own RFC 3464 part names recipients, so this reader should answer.
 
-    The text readers that run before this one (Postfix's and the X3 gateway's notices, the
-    providers' templates) step aside unless the part is missing or names no one (Postfix's
-    "delivery report unavailable", some gateways' bare parts).
+    The text readers that run before this one (Postfix's notice, the automatically generated
+    DSN notice, the providers' templates) step aside unless the part is missing or names no
+    one (Postfix's "delivery report unavailable", some gateways' bare parts).
     """
     for part in status_parts(mail):
         text = part.decoded(mail.limits.decoded_bytes).decode("utf-8", "replace")

@@ -21,9 +21,7 @@ _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def status_parts(mail: Mail) -> list[Part]:
-    return [
-        p for p in mail.walk() if p.content_type in _STATUS_PARTS and not p.in_attachment
-    ]
+    return [p for p in mail.walk() if p.content_type in _STATUS_PARTS and not p.in_attachment]
 
 
 def parse_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -50,10 +48,17 @@ def parse_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
             # Postfix and others write Final-Recipient before Original-Recipient, so an
             # Original-Recipient only opens a new recipient once the current one holds its
             # Action or Status.
-            if starts > 1 and name in ("original-recipient", "final-recipient") and (
-                current is None
-                or name in current
-                or (name == "original-recipient" and ("action" in current or "status" in current))
+            if (
+                starts > 1
+                and name in ("original-recipient", "final-recipient")
+                and (
+                    current is None
+                    or name in current
+                    or (
+                        name == "original-recipient"
+                        and ("action" in current or "status" in current)
+                    )
+                )
             ):
                 current = {}
                 recipients.append(current)

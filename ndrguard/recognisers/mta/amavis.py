@@ -14,7 +14,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import from_mail_system, notice
-from ndrguard.recognisers.mta._text import recipient
+from ndrguard.recognisers.text import recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "amavis"
@@ -37,7 +37,7 @@ def recognise(mail: Mail) -> Report | None:
     if start is None or signature is None:
         return None
     listing = text[start.end() : signature.start()]
-    recipients = [recipient(a, Kind.FAILURE, words) for a, words in _ENTRY.findall(listing)]
+    recipients = [recipient_of_kind(a, Kind.FAILURE, words) for a, words in _ENTRY.findall(listing)]
     return notice(
         mail,
         Kind.FAILURE,

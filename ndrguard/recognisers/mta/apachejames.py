@@ -14,7 +14,7 @@ import re
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import from_mail_system, notice
-from ndrguard.recognisers.mta._text import after, before, recipient
+from ndrguard.recognisers.text import after, before, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "apachejames"
@@ -34,5 +34,5 @@ def recognise(mail: Mail) -> Report | None:
     below = before(after(text, _ERROR_BELOW) or "", _DETAILS)
     words = " ".join(below.split()) or None
     found = [a for m in _RCPT.finditer(details) for a in addresses(m.group(1))]
-    recipients = [recipient(a, Kind.FAILURE, words) for a in found]
+    recipients = [recipient_of_kind(a, Kind.FAILURE, words) for a in found]
     return notice(mail, Kind.FAILURE, NAME, "Apache James failure notice", recipients)

@@ -15,7 +15,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import notice
-from ndrguard.recognisers.mta._text import marked_text, recipient
+from ndrguard.recognisers.text import marked_text, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "courier"
@@ -42,7 +42,9 @@ def recognise(mail: Mail) -> Report | None:
         remote = _REMOTE.search(block)
         words = " ".join(replies) if replies else block
         recipients.append(
-            recipient(m.group(1), kind, words, remote_mta=remote.group(1) if remote else None)
+            recipient_of_kind(
+                m.group(1), kind, words, remote_mta=remote.group(1) if remote else None
+            )
         )
     return notice(
         mail,

@@ -13,7 +13,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import after, before, marked_text, recipient
+from ndrguard.recognisers.text import after, before, marked_text, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "dragonfly"
@@ -34,7 +34,7 @@ def recognise(mail: Mail) -> Report | None:
         return None
     words = before(after(text, error.group(0)) or "", _HEADERS)
     remote = _REMOTE.search(words)
-    rcpt = recipient(
+    rcpt = recipient_of_kind(
         error.group(1), Kind.FAILURE, words, remote_mta=remote.group(1) if remote else None
     )
     return make_report(

@@ -21,7 +21,7 @@ import re
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import dedupe, from_mail_system, make_report
-from ndrguard.recognisers.mta._text import before, first_address, recipient
+from ndrguard.recognisers.text import before, first_address_in, recipient_of_kind
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "exim"
@@ -81,12 +81,12 @@ def read_blocks(text: str, failed_header: str | None, kind: Kind) -> list[Recipi
     if listed:
         for i, address in enumerate(listed):
             words = _words_for(address, blocks, i, len(listed))
-            out.append(recipient(address, kind, words))
+            out.append(recipient_of_kind(address, kind, words))
     else:
         for head, words in blocks:
-            address = first_address(head)
+            address = first_address_in(head)
             if address:
-                out.append(recipient(address, kind, _join(head, address, words)))
+                out.append(recipient_of_kind(address, kind, _join(head, address, words)))
     return dedupe(out)
 
 

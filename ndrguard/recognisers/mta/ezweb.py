@@ -14,7 +14,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import from_mail_system, notice
-from ndrguard.recognisers.mta._text import recipient
+from ndrguard.recognisers.text import recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "ezweb"
@@ -42,5 +42,5 @@ def recognise(mail: Mail) -> Report | None:
         reply = _REPLY.search(text, m.end(), end)
         timeout = _TIMEOUT.search(text)
         words = reply.group(1) if reply else (timeout.group(0) if timeout else None)
-        recipients.append(recipient(m.group(1), Kind.FAILURE, words))
+        recipients.append(recipient_of_kind(m.group(1), Kind.FAILURE, words))
     return notice(mail, Kind.FAILURE, NAME, "EZweb failure notice", recipients)

@@ -14,7 +14,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import recipient
+from ndrguard.recognisers.text import recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "fml"
@@ -34,5 +34,5 @@ def recognise(mail: Mail) -> Report | None:
     refusal = _REFUSALS.search(mail.text())
     if refusal is None:
         return None
-    rcpt = recipient(refusal.group(2), Kind.FAILURE, refusal.group(1))
+    rcpt = recipient_of_kind(refusal.group(2), Kind.FAILURE, refusal.group(1))
     return make_report(mail, Kind.FAILURE, NAME, "fml mailing list refused the post", [rcpt])

@@ -14,7 +14,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import from_mail_system, notice
-from ndrguard.recognisers.mta._text import after, before, recipient
+from ndrguard.recognisers.text import after, before, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "imailserver"
@@ -43,5 +43,5 @@ def recognise(mail: Mail) -> Report | None:
         if label.lower() in ("to", "cc", "from", "bcc"):
             continue  # the quoted "Save to the following Address Book" header lines
         words = " ".join(w for w in (label or undeliverable, response_words) if w)
-        recipients.append(recipient(address, Kind.FAILURE, words))
+        recipients.append(recipient_of_kind(address, Kind.FAILURE, words))
     return notice(mail, Kind.FAILURE, NAME, "IMail failure notice", recipients)

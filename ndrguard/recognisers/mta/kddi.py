@@ -15,7 +15,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import from_mail_system, make_report
-from ndrguard.recognisers.mta._text import recipient
+from ndrguard.recognisers.text import recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "kddi"
@@ -35,5 +35,5 @@ def recognise(mail: Mail) -> Report | None:
     returned = any(p.content_type == "message/rfc822" for p in mail.walk())
     if not (from_mail_system(mail) or returned):
         return None
-    rcpt = recipient(block.group(1), Kind.FAILURE, block.group(2))
+    rcpt = recipient_of_kind(block.group(1), Kind.FAILURE, block.group(2))
     return make_report(mail, Kind.FAILURE, NAME, "au one net (KDDI) failure notice", [rcpt])

@@ -12,7 +12,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import notice
-from ndrguard.recognisers.mta._text import marked_text, recipient
+from ndrguard.recognisers.text import marked_text, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "mailfoundry"
@@ -33,5 +33,5 @@ def recognise(mail: Mail) -> Report | None:
         if "permanent failure" in text or "No further delivery" in text
         else (Kind.DELAY)
     )
-    recipients = [recipient(a, kind, words) for a, words in _BLOCK.findall(text)]
+    recipients = [recipient_of_kind(a, kind, words) for a, words in _BLOCK.findall(text)]
     return notice(mail, kind, NAME, f"MailFoundry {kind} notice", recipients)

@@ -16,7 +16,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import notice
-from ndrguard.recognisers.mta._text import marked_text, recipient
+from ndrguard.recognisers.text import marked_text, recipient_of_kind
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "messagingserver"
@@ -56,7 +56,7 @@ def recognise(mail: Mail) -> Report | None:
             words = words.split(";", 1)[1]
         remote = block.get("remote system", "").partition(";")[2].split(" ")[0] or None
         recipients.append(
-            recipient(
+            recipient_of_kind(
                 address, kind, words, remote_mta=remote, original=block.get("original address")
             )
         )

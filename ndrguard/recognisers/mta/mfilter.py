@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import from_mail_system, notice
-from ndrguard.recognisers.mta._text import after, before, first_address, recipient
+from ndrguard.recognisers.text import after, before, first_address_in, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "mfilter"
@@ -28,6 +28,6 @@ def recognise(mail: Mail) -> Report | None:
         return None
     server = after(text, _SERVER)
     words = before(server, "-------").strip() if server else None
-    found = (first_address(ln) for ln in before(listing, "-------").split("\n"))
-    recipients = [recipient(a, Kind.FAILURE, words) for a in found if a]
+    found = (first_address_in(ln) for ln in before(listing, "-------").split("\n"))
+    recipients = [recipient_of_kind(a, Kind.FAILURE, words) for a in found if a]
     return notice(mail, Kind.FAILURE, NAME, "m-FILTER failure notice", recipients)

@@ -15,7 +15,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import notice
-from ndrguard.recognisers.mta._text import after, before, marked_text, recipient
+from ndrguard.recognisers.text import after, before, marked_text, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "opensmtpd"
@@ -40,5 +40,5 @@ def recognise(mail: Mail) -> Report | None:
         return None
     body, kind = found
     listing = before(body or "", _COPY, "Please note that this is only a temporary")
-    recipients = [recipient(a, kind, words) for a, words in _LINE.findall(listing)]
+    recipients = [recipient_of_kind(a, kind, words) for a, words in _LINE.findall(listing)]
     return notice(mail, kind, NAME, f"OpenSMTPD {kind} notice", recipients)

@@ -23,7 +23,7 @@ import re
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import dedupe, from_mail_system, make_report, returned_recipients
-from ndrguard.recognisers.mta._text import recipient
+from ndrguard.recognisers.text import recipient_of_kind
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "postfix"
@@ -68,7 +68,8 @@ def recognise(mail: Mail) -> Report | None:
     recipients = _paragraphs(text, kind)
     if not recipients and _UNAVAILABLE in text:
         recipients = [
-            recipient(to, kind, "delivery report unavailable") for to in returned_recipients(mail)
+            recipient_of_kind(to, kind, "delivery report unavailable")
+            for to in returned_recipients(mail)
         ][:1]
     if not recipients:
         return None
@@ -89,7 +90,7 @@ def _paragraphs(text: str, kind: Kind) -> list[Recipient]:
         address, alias, words = m.groups()
         if "@" not in address and not alias:
             continue
-        out.append(recipient(address, kind, words, original=alias or None))
+        out.append(recipient_of_kind(address, kind, words, original=alias or None))
     return dedupe(out)
 
 
@@ -98,7 +99,10 @@ def _session_notice(mail: Mail, text: str) -> Report:
     error = _TRANSCRIPT_ERROR.search(text)
     words = error.group(1) if error else None
     recipients = dedupe(
-        [recipient(m.group(1), Kind.FAILURE, words) for m in _TRANSCRIPT_RCPT.finditer(text)]
+        [
+            recipient_of_kind(m.group(1), Kind.FAILURE, words)
+            for m in _TRANSCRIPT_RCPT.finditer(text)
+        ]
     )
     return make_report(
         mail,

@@ -13,7 +13,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import dedupe, kind_for_action, notice
-from ndrguard.recognisers.mta._text import marked_text, recipient
+from ndrguard.recognisers.text import marked_text, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "powermta"
@@ -35,7 +35,7 @@ def recognise(mail: Mail) -> Report | None:
             kind = Kind.DELAY
         else:
             kind = Kind.DELIVERED
-        recipients.append(recipient(address, kind, words))
+        recipients.append(recipient_of_kind(address, kind, words))
     recipients = dedupe(recipients)
     kind = kind_for_action(r.action for r in recipients)
     greeting = _GREETING.search(text)

@@ -22,7 +22,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import dedupe, from_mail_system, make_report
-from ndrguard.recognisers.mta._text import before, recipient
+from ndrguard.recognisers.text import before, recipient_of_kind
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "qmail"
@@ -71,5 +71,5 @@ def read_paragraphs(text: str, kind: Kind) -> list[Recipient]:
         words = m.group(2)
         remote = _REMOTE.search(words)
         host = (remote.group(1) or remote.group(2)) if remote else None
-        out.append(recipient(m.group(1), kind, words, remote_mta=host))
+        out.append(recipient_of_kind(m.group(1), kind, words, remote_mta=host))
     return dedupe(out)

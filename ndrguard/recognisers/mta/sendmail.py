@@ -22,7 +22,7 @@ import re
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn, fields
 from ndrguard.recognisers.common import dedupe, make_report
-from ndrguard.recognisers.mta._text import first_address, marked_text, recipient
+from ndrguard.recognisers.text import first_address_in, marked_text, recipient_of_kind
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "sendmail"
@@ -77,7 +77,7 @@ def read_sections(text: str, kind: Kind) -> list[Recipient]:
         body, following = _section_body(text, m.end())
         for address, reason in _address_lines(body):
             words = reason or _from_transcript(transcript, address) or following
-            out.append(recipient(address, kind, words, remote_mta=remote))
+            out.append(recipient_of_kind(address, kind, words, remote_mta=remote))
     return dedupe(out)
 
 
@@ -120,7 +120,7 @@ def _address_lines(body: str) -> list[tuple[str, str | None]]:
             continue
         if line[:1] in (" ", "\t") and not line.lstrip().startswith((">>>", "<")):
             continue  # "(expanded from: ...)" and other notes
-        address = first_address(line)
+        address = first_address_in(line)
         if address:
             bracket = _BRACKETED.search(line)
             found.append((address, bracket.group(1) if bracket else None))

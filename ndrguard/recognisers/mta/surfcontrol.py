@@ -13,7 +13,7 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import notice
-from ndrguard.recognisers.mta._text import marked_text, recipient
+from ndrguard.recognisers.text import marked_text, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "surfcontrol"
@@ -31,5 +31,5 @@ def recognise(mail: Mail) -> Report | None:
     recipients = []
     for address in _ADDRESSED.findall(text):
         host, words = attempts.get(address.lower(), (None, None))
-        recipients.append(recipient(address, Kind.FAILURE, words, remote_mta=host))
+        recipients.append(recipient_of_kind(address, Kind.FAILURE, words, remote_mta=host))
     return notice(mail, Kind.FAILURE, NAME, "SurfControl failure notice", recipients)

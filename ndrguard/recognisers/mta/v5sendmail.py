@@ -16,7 +16,7 @@ import re
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import dedupe, from_mail_system, make_report
-from ndrguard.recognisers.mta._text import after, before, recipient
+from ndrguard.recognisers.text import after, before, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "v5sendmail"
@@ -50,13 +50,13 @@ def recognise(mail: Mail) -> Report | None:
         m = _LOG_LINE.match(line)
         if m:
             words = f"{m.group(1)} {m.group(3)}"
-            recipients.append(recipient(m.group(2), kind, words, remote_mta=remote))
+            recipients.append(recipient_of_kind(m.group(2), kind, words, remote_mta=remote))
     if not recipients:
         returned = next(after(text, u) or "" for u in _UNSENT if u in text)
         to = _TO.search(returned)
         first_line = next((ln for ln in log.split("\n") if ln.strip()), None)
         if to:
-            recipients = [recipient(a, kind, first_line) for a in addresses(to.group(1))]
+            recipients = [recipient_of_kind(a, kind, first_line) for a in addresses(to.group(1))]
     if not recipients:
         return None
     recipients = dedupe(recipients)

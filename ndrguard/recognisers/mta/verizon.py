@@ -13,7 +13,7 @@ import re
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.mta._text import after, marked_text, recipient
+from ndrguard.recognisers.text import after, marked_text, recipient_of_kind
 from ndrguard.report import Kind, Report
 
 NAME = "verizon"
@@ -31,7 +31,9 @@ def recognise(mail: Mail) -> Report | None:
     to = _TO.search(original)
     error = _ERROR.search(text)
     words = error.group(1) if error else _OPENING
-    recipients = [recipient(a, Kind.FAILURE, words) for a in addresses(to.group(1))] if to else []
+    recipients = (
+        [recipient_of_kind(a, Kind.FAILURE, words) for a in addresses(to.group(1))] if to else []
+    )
     if not recipients:
         return None
     return make_report(mail, Kind.FAILURE, NAME, "Verizon MMS gateway failure notice", recipients)

@@ -26,7 +26,7 @@ from ndrguard.headers import message_ids
 from ndrguard.mail import Mail
 from ndrguard.recognisers import fields
 from ndrguard.recognisers.common import make_report
-from ndrguard.recognisers.providers._text import from_domain, recipient
+from ndrguard.recognisers.text import from_domain, recipient_from_words
 from ndrguard.report import Kind, Original, Recipient, Report, Shape
 
 NAME = "amazonses"
@@ -71,7 +71,11 @@ def _recipients(kind: Kind, data: dict[str, Any]) -> list[Recipient]:
                 code = str(r.get("diagnosticCode") or "")
                 diagnostic = code.partition(";")[2].strip() if ";" in code[:12] else code
                 status = r.get("status") if isinstance(r.get("status"), str) else None
-                out.append(recipient(r["emailAddress"], diagnostic, action="failed", status=status))
+                out.append(
+                    recipient_from_words(
+                        r["emailAddress"], diagnostic, action="failed", status=status
+                    )
+                )
         return out
     if kind is Kind.FEEDBACK:
         complaint = data.get("complaint") or {}
@@ -82,7 +86,7 @@ def _recipients(kind: Kind, data: dict[str, Any]) -> list[Recipient]:
         ]
     delivery = data.get("delivery") or {}
     return [
-        recipient(a, delivery.get("smtpResponse"), action="delivered")
+        recipient_from_words(a, delivery.get("smtpResponse"), action="delivered")
         for a in delivery.get("recipients") or []
         if isinstance(a, str)
     ]

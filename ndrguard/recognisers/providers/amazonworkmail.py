@@ -22,7 +22,7 @@ from __future__ import annotations
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn, fields
 from ndrguard.recognisers.common import kind_for_action, make_report, sender_is_daemon
-from ndrguard.recognisers.providers._text import ADDRESS, recipient, section
+from ndrguard.recognisers.text import ADDRESS, recipient_from_words, section
 from ndrguard.report import Report
 
 NAME = "amazonworkmail"
@@ -45,7 +45,9 @@ def recognise(mail: Mail) -> Report | None:
     recipients = dsn.recipients_from(blocks)
     if not recipients:
         listed = ADDRESS.findall(section(text, _LEAD, (_REPORT,)) or "")
-        recipients = [recipient(a, None, action="failed", status="5.0.0") for a in listed]
+        recipients = [
+            recipient_from_words(a, None, action="failed", status="5.0.0") for a in listed
+        ]
     if not recipients:
         return None
     return make_report(

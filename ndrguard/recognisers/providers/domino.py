@@ -31,12 +31,7 @@ from ndrguard.recognisers.common import (
     sender_is_daemon,
     status_from_words,
 )
-from ndrguard.recognisers.providers._text import (
-    ADDRESS,
-    recipient,
-    section,
-    status_of,
-)
+from ndrguard.recognisers.text import ADDRESS, recipient_from_words, section, status_of_diagnostic
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "domino"
@@ -52,7 +47,9 @@ _UNKNOWN = re.compile(r"not listed in|Domino Directory|Name & Address Book|ãƒ‡ã‚
 
 
 def _status(reason: str) -> str:
-    return status_of(reason) or ("5.1.1" if _UNKNOWN.search(reason) else status_from_words(reason))
+    return status_of_diagnostic(reason) or (
+        "5.1.1" if _UNKNOWN.search(reason) else status_from_words(reason)
+    )
 
 
 def _recipients(mail: Mail, text: str) -> list[Recipient]:
@@ -60,7 +57,9 @@ def _recipients(mail: Mail, text: str) -> list[Recipient]:
     for m in _NOT_DELIVERED.finditer(text):
         reason = " ".join(m.group(2).split())
         for address in dict.fromkeys(ADDRESS.findall(m.group(1))):
-            out.append(recipient(address, reason, action="failed", status=_status(reason)))
+            out.append(
+                recipient_from_words(address, reason, action="failed", status=_status(reason))
+            )
     if out:
         return out
     failure = section(text, _REASONS, (_RETURNED,))
@@ -74,7 +73,7 @@ def _recipients(mail: Mail, text: str) -> list[Recipient]:
         # one: the returned copy's To says whom it was for.
         named = returned_recipients(mail)
     for address in named:
-        out.append(recipient(address, reason, action="failed", status=_status(reason)))
+        out.append(recipient_from_words(address, reason, action="failed", status=_status(reason)))
     return out
 
 

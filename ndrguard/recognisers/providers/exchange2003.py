@@ -24,7 +24,7 @@ import re
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import from_mail_system, notice
-from ndrguard.recognisers.providers._text import ADDRESS, recipient
+from ndrguard.recognisers.text import ADDRESS, recipient_from_words
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "exchange2003"
@@ -85,7 +85,7 @@ def read(text: str) -> list[Recipient]:
             low = " ".join(lines).lower()
             status = next((s for w, s in _WORDS if w in low), "5.0.0")
         diagnostic = words or (code.group(0) if code else None)
-        out.append(recipient(m.group(1), diagnostic, action="failed", status=status))
+        out.append(recipient_from_words(m.group(1), diagnostic, action="failed", status=status))
     return out
 
 

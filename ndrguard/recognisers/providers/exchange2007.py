@@ -26,7 +26,7 @@ import re
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import from_mail_system, make_report
-from ndrguard.recognisers.providers._text import ADDRESS, first_of, recipient, section
+from ndrguard.recognisers.text import ADDRESS, first_of, recipient_from_words, section
 from ndrguard.report import Kind, Recipient, Report
 
 NAME = "exchange2007"
@@ -69,7 +69,7 @@ def read_admin_section(text: str) -> tuple[list[Recipient], str | None]:
         body = " ".join(lines)
         remote = _REMOTE_AT.search(body) or receiving
         out.append(
-            recipient(
+            recipient_from_words(
                 address,
                 _diagnostic(body),
                 remote_mta=remote.group(1) if remote else None,
@@ -99,7 +99,7 @@ def user_part_recipients(text: str) -> list[Recipient]:
     """Addresses named in the people's part ("Name<mailto:user@example.org>")."""
     seen: dict[str, Recipient] = {}
     for m in _MAILTO.finditer(text.split(ADMIN_MARKER, 1)[0]):
-        seen.setdefault(m.group(1).lower(), recipient(m.group(1), None, action="failed"))
+        seen.setdefault(m.group(1).lower(), recipient_from_words(m.group(1), None, action="failed"))
     return list(seen.values())
 
 

@@ -23,7 +23,12 @@ import re
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import notice, sender_is_daemon, status_from_words
-from ndrguard.recognisers.providers._text import indented_blocks, recipient, section, status_of
+from ndrguard.recognisers.text import (
+    indented_blocks,
+    recipient_from_words,
+    section,
+    status_of_diagnostic,
+)
 from ndrguard.report import Kind, Report
 
 NAME = "gmx"
@@ -50,9 +55,9 @@ def recognise(mail: Mail) -> Report | None:
     for address, lines in indented_blocks(report[m.end() :]):
         words = _LABELS.sub("", " ".join(_LABELS.sub("", ln) for ln in lines)).strip()
         host = _HOST.search(words)
-        status = status_of(words) or status_from_words(words)
+        status = status_of_diagnostic(words) or status_from_words(words)
         recipients.append(
-            recipient(
+            recipient_from_words(
                 address,
                 words,
                 action="failed",

@@ -24,13 +24,13 @@ from ndrguard.headers import addresses
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import make_report, sender_is_daemon
-from ndrguard.recognisers.providers._text import (
+from ndrguard.recognisers.text import (
     ADDRESS,
     first_of,
     from_domain,
-    recipient,
+    recipient_from_words,
     section,
-    status_of,
+    status_of_diagnostic,
 )
 from ndrguard.report import Kind, Recipient, Report
 
@@ -73,11 +73,11 @@ def _fallback_status(diagnostic: str, delayed: bool) -> str:
 
 
 def _recipient(address: str, diagnostic: str, delayed: bool) -> Recipient:
-    status = status_of(diagnostic)
+    status = status_of_diagnostic(diagnostic)
     if status is None or status[0] not in "45":
         status = _fallback_status(diagnostic, delayed)
     remote = _REMOTE.search(diagnostic)
-    return recipient(
+    return recipient_from_words(
         address,
         diagnostic,
         action="delayed" if delayed else "failed",
@@ -100,7 +100,7 @@ def _newer(mail: Mail, report: str, headline: str) -> list[Recipient]:
     listed = _NEW_RECIPIENT.findall(report) or _failed_header(mail)
     m = _RESPONSE.search(report)
     diagnostic = m.group(1) if m else (section(report, headline, ("\n\n\n",)) or "")
-    if headline == "** Address not found **" and not status_of(diagnostic):
+    if headline == "** Address not found **" and not status_of_diagnostic(diagnostic):
         diagnostic = f"5.1.1 {diagnostic}"
     return [_recipient(a, diagnostic, delayed) for a in dict.fromkeys(listed)]
 
@@ -134,7 +134,7 @@ def recognise(mail: Mail) -> Report | None:
         # message: it may not exist or refuse posts from this sender.
         diagnostic = "Google Groups: the group may not exist or does not accept posts from you"
         recipients = [
-            recipient(a, diagnostic, action="failed", status="5.1.1")
+            recipient_from_words(a, diagnostic, action="failed", status="5.1.1")
             for a in dict.fromkeys(_failed_header(mail))
         ]
         what = "Google Groups report"

@@ -20,7 +20,7 @@ import re
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import make_report, sender_is_daemon, status_from_words
-from ndrguard.recognisers.providers._text import from_domain, indented_blocks, recipient, section
+from ndrguard.recognisers.text import from_domain, indented_blocks, recipient_from_words, section
 from ndrguard.report import Kind, Report
 
 NAME = "mailru"
@@ -49,7 +49,7 @@ def recognise(mail: Mail) -> Report | None:
         words = " ".join(lines)
         m = _HOST_REPLY.search(words)
         recipients.append(
-            recipient(
+            recipient_from_words(
                 address,
                 m.group(2) if m and m.group(2) else words,
                 action="delayed" if delayed else "failed",

@@ -22,11 +22,11 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import make_report, status_from_words
-from ndrguard.recognisers.providers._text import (
+from ndrguard.recognisers.text import (
     ADDRESS,
-    recipient,
+    recipient_from_words,
     section,
-    status_of,
+    status_of_diagnostic,
     template_text,
 )
 from ndrguard.report import Kind, Report
@@ -54,9 +54,10 @@ def recognise(mail: Mail) -> Report | None:
     problem = _dashed(section(text, _PROBLEM, (_MORE,)))
     more = _dashed(section(text, _MORE, ("\n\n",)))
     words = more or problem
-    status = status_of(more) or status_from_words(f"{problem} {more}")
+    status = status_of_diagnostic(more) or status_from_words(f"{problem} {more}")
     recipients = [
-        recipient(a, words, action="failed", status=status) for a in dict.fromkeys(addresses)
+        recipient_from_words(a, words, action="failed", status=status)
+        for a in dict.fromkeys(addresses)
     ]
     return make_report(
         mail,

@@ -19,11 +19,11 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import notice, status_from_words
-from ndrguard.recognisers.providers._text import (
+from ndrguard.recognisers.text import (
     indented_blocks,
-    recipient,
+    recipient_from_words,
     section,
-    status_of,
+    status_of_diagnostic,
     template_text,
 )
 from ndrguard.report import Kind, Report
@@ -46,6 +46,6 @@ def recognise(mail: Mail) -> Report | None:
     recipients = []
     for address, lines in indented_blocks(report[m.end() :]):
         words = " ".join(lines)
-        status = status_of(words) or status_from_words(words)
-        recipients.append(recipient(address, words, action="failed", status=status))
+        status = status_of_diagnostic(words) or status_from_words(words)
+        recipients.append(recipient_from_words(address, words, action="failed", status=status))
     return notice(mail, Kind.FAILURE, NAME, "McAfee / MX Logic delivery failure", recipients)

@@ -19,7 +19,7 @@ import re
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import make_report, sender_is_daemon, status_from_words
-from ndrguard.recognisers.providers._text import ADDRESS, recipient, status_of
+from ndrguard.recognisers.text import ADDRESS, recipient_from_words, status_of_diagnostic
 from ndrguard.report import Kind, Report
 
 NAME = "trendmicro"
@@ -46,13 +46,17 @@ def recognise(mail: Mail) -> Report | None:
     recipients = []
     for m in _TRANSCRIPT.finditer(text):
         words = m.group(2).strip()
-        recipients.append(recipient(m.group(1), words, action="failed", status=status_of(words)))
+        recipients.append(
+            recipient_from_words(
+                m.group(1), words, action="failed", status=status_of_diagnostic(words)
+            )
+        )
     if not recipients:
         for m in _SENTENCE.finditer(text):
             words = m.group(0).strip()
             status = "5.1.1" if "check if address is correct" in words else None
             recipients.append(
-                recipient(
+                recipient_from_words(
                     m.group(1),
                     words,
                     action="failed",

@@ -20,11 +20,11 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import notice
-from ndrguard.recognisers.providers._text import (
+from ndrguard.recognisers.text import (
     indented_blocks,
-    recipient,
+    recipient_from_words,
     section,
-    status_of,
+    status_of_diagnostic,
     template_text,
 )
 from ndrguard.report import Kind, Report
@@ -46,6 +46,6 @@ def recognise(mail: Mail) -> Report | None:
     for address, lines in indented_blocks(listed.split("\n", 1)[-1]):
         words = _COMMAND.sub("", _SAID.sub("", " ".join(lines)))
         expired = "after multiple retries" in words
-        status = "5.4.7" if expired else status_of(words) or "5.0.0"
-        recipients.append(recipient(address, words, action="failed", status=status))
+        status = "5.4.7" if expired else status_of_diagnostic(words) or "5.0.0"
+        recipients.append(recipient_from_words(address, words, action="failed", status=status))
     return notice(mail, Kind.FAILURE, NAME, "Yahoo! Mail failure notice", recipients)

@@ -21,7 +21,7 @@ import re
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import make_report, sender_is_daemon, status_from_words, status_in
-from ndrguard.recognisers.providers._text import ADDRESS, recipient
+from ndrguard.recognisers.text import ADDRESS, recipient_from_words
 from ndrguard.report import Kind, Report
 
 NAME = "zoho"
@@ -48,11 +48,11 @@ def recognise(mail: Mail) -> Report | None:
     for m in _LINE.finditer(text):
         words = " ".join(_LABEL.sub("", m.group(2)).replace(", ,", ",").split())
         status = status_in(words) or status_from_words(words, not delayed)
-        recipients.append(recipient(m.group(1), words, action=action, status=status))
+        recipients.append(recipient_from_words(m.group(1), words, action=action, status=status))
     for m in _ENTRY.finditer(text):
         words = " ".join(f"{m.group(2) or ''} {m.group(3).strip(' ,')}".split())
         status = status_in(words) or status_from_words(words, not delayed)
-        recipients.append(recipient(m.group(1), words, action=action, status=status))
+        recipients.append(recipient_from_words(m.group(1), words, action=action, status=status))
     if not recipients:
         return None
     return make_report(

@@ -100,7 +100,8 @@ DELAYED = "Delivery of your order to bob@example.org has been delayed.\n"
         ),
         (
             "a bounce sent on through a list keeps its null envelope",
-            "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\n" + LIST
+            "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\n"
+            + LIST
             + "Subject: Undelivered Mail\n",
             "Your message could not be delivered to bob@example.org: 550 5.1.1 unknown user\n",
             "failure",
@@ -165,7 +166,7 @@ def test_rule(why: str, headers: str, body: str, kind: str | None) -> None:
         ("Get $250 off today only", None),
         ("450 bonus points are waiting", None),
         ("Order 5512 - 221 items ship free", None),
-        ("He said \"550 failed attempt\" on the tracking page", None),
+        ('He said "550 failed attempt" on the tracking page', None),
         ("Use code 250 at checkout", None),
     ],
 )
@@ -211,7 +212,7 @@ FORENSIC_TEXT = (
             "an aggregate report that bounced is a bounce",
             "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\n"
             "Subject: Report Domain: example.org Submitter: mx.example.org Report-ID: 1\n"
-            'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; '
+            "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; "
             'boundary="b"\n',
             "--b\nContent-Type: text/plain\n\nDelivery to dmarc@example.net failed.\n"
             "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"

@@ -117,7 +117,8 @@ FAILED = "Your message could not be delivered to <bob@example.net>.\n"
         ),
         (
             "GroupWise names only a local user: null envelope, daemon From, failure subject",
-            "Return-Path: <MAILER-DAEMON@gw.example.org>\n" + DAEMON
+            "Return-Path: <MAILER-DAEMON@gw.example.org>\n"
+            + DAEMON
             + "Subject: Message status - undeliverable\n",
             "The message that you sent was undeliverable to the following:\n\n"
             "\tbob (User account is expired)\n",
@@ -200,7 +201,9 @@ def test_one_status_for_the_whole_report_is_every_recipients() -> None:
 def test_words_stand_in_for_a_missing_code() -> None:
     """GroupWise's "recipient@example.net (user not found)" carries no code: 5.1.1 by its words."""
     raw = (
-        BASE + "Return-Path: <MAILER-DAEMON@gw.example.org>\n" + DAEMON
+        BASE
+        + "Return-Path: <MAILER-DAEMON@gw.example.org>\n"
+        + DAEMON
         + "Subject: Message status - undeliverable\n\n"
         "The message that you sent was undeliverable to the following:\n\n"
         "\tbob@example.net (user not found)\n"

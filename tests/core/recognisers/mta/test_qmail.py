@@ -104,6 +104,20 @@ CORPUS = [
     Expect("bounces/lhost-yahoo-11.eml", "failure", "full", (("kijitora@example.jp", "5.1.8"),)),
     Expect("bounces/lhost-yahoo-13.eml", "failure", "full", (("neko@sijo.example.jp", "5.4.7"),)),
     Expect("bounces/lhost-yahoo-14.eml", "failure", "full", (("kijitora@example.org", "5.0.0"),)),
+    Expect("bounces/lhost-x2-01.eml", "failure", "full", (("kijitora@example.co.jp", "5.0.0"),)),
+    Expect(
+        "bounces/lhost-x2-02.eml",
+        "failure",
+        "full",
+        (
+            ("kijitora@example.com", "5.0.0"),
+            ("mikeneko@example.com", "5.0.0"),
+            ("sabineko@example.com", "5.0.0"),
+        ),
+    ),
+    Expect("bounces/lhost-x2-04.eml", "failure", "full", (("kijitora@example.jp", "5.0.0"),)),
+    Expect("bounces/lhost-x2-05.eml", "failure", "empty", (("kijitora@y.example.com", "4.1.9"),)),
+    Expect("bounces/lhost-x4-01.eml", "failure", "full", (("kijitora@example.com", "5.0.0"),)),
 ]
 OWN = [
     Expect(
@@ -113,11 +127,23 @@ OWN = [
         (("bob@example.com", "5.1.1"), ("carol@example.net", "4.4.1")),
         by="qmail",
     ),
+    Expect(
+        "qmail-derived-quota.eml", "failure", "full", (("bob@example.net", "5.0.0"),), by="qmail"
+    ),
+    Expect(
+        "qmail-derived-mailfolder-full.eml",
+        "failure",
+        "full",
+        (("bob@example.com", "5.0.0"),),
+        by="qmail",
+    ),
 ]
 
 
 def test_every_corpus_sample_is_listed() -> None:
-    assert corpus_files("lhost-qmail", "lhost-yahoo") == {e.file for e in CORPUS}
+    assert corpus_files("lhost-qmail", "lhost-yahoo", "lhost-x2", "lhost-x4") == {
+        e.file for e in CORPUS
+    }
 
 
 @pytest.mark.parametrize("expect", CORPUS, ids=str)

@@ -204,6 +204,8 @@ CORPUS = [
         "full",
         (("kijitora-cat@google.example.com", "5.7.26"),),
     ),
+    Expect("bounces/lhost-x1-01.eml", "failure", "empty", (("kijitora@example.co.jp", "5.0.0"),)),
+    Expect("bounces/lhost-x1-02.eml", "failure", "empty", (("kijitora@example.org", "5.0.0"),)),
 ]
 OWN = [
     Expect("sendmail-warning.eml", "delay", "full", (("bob@example.com", "4.0.0"),), by="sendmail"),
@@ -214,11 +216,18 @@ OWN = [
         (("carol@example.com", "5.1.1"),),
         by="sendmail",
     ),
+    Expect(
+        "sendmail-derived-userunknown.eml",
+        "failure",
+        "empty",
+        (("bob@example.com", "5.0.0"),),
+        by="sendmail",
+    ),
 ]
 
 
 def test_every_corpus_sample_is_listed() -> None:
-    assert corpus_files("lhost-sendmail") == {e.file for e in CORPUS}
+    assert corpus_files("lhost-sendmail", "lhost-x1") == {e.file for e in CORPUS}
 
 
 @pytest.mark.parametrize("expect", CORPUS, ids=str)

@@ -1,4 +1,4 @@
-"""sisimai's X3 layout: "automatically generated Delivery Status Notification" with bullets.
+"""The "We had trouble delivering your message".
 
 Every corpus sample of the family is checked through the whole classifier; our own samples
 (tests/data/mta_bounces/) are checked against the recogniser alone and through the classifier.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ndrguard.recognisers.mta import x3
+from ndrguard.recognisers.mta import trouble_delivering
 from tests.core.recognisers.mta.cases import (
     Expect,
     check_module,
@@ -19,18 +19,26 @@ from tests.core.recognisers.mta.cases import (
 )
 
 CORPUS = [
-    Expect("bounces/lhost-x3-01.eml", "failure", "partial", (("kijitora@example.com", "5.3.0"),)),
-    Expect("bounces/lhost-x3-02.eml", "failure", "full", (("kijitora@example.co.jp", "5.0.0"),)),
-    Expect("bounces/lhost-x3-05.eml", "failure", "full", (("kijitora@example.or.jp", "5.0.0"),)),
-    Expect("bounces/lhost-x3-06.eml", "failure", "empty", (("xxxx@xxxx.net", "5.1.1"),)),
+    Expect(
+        "bounces/lhost-x6-01.eml", "failure", "partial", (("kijitora@nyaan.example.org", "5.4.6"),)
+    ),
+    Expect(
+        "bounces/lhost-x6-02.eml", "failure", "partial", (("kijitora@libsisimai.org", "5.1.1"),)
+    ),
 ]
 OWN = [
-    Expect("x3-failure.eml", "failure", "full", (("bob@example.com", "5.3.0"),), by="x3"),
+    Expect(
+        "trouble-delivering-failure.eml",
+        "failure",
+        "partial",
+        (("bob@example.com", "5.1.1"),),
+        by="trouble-delivering",
+    ),
 ]
 
 
 def test_every_corpus_sample_is_listed() -> None:
-    assert corpus_files("lhost-x3") == {e.file for e in CORPUS}
+    assert corpus_files("lhost-x6") == {e.file for e in CORPUS}
 
 
 @pytest.mark.parametrize("expect", CORPUS, ids=str)
@@ -41,5 +49,5 @@ def test_corpus_sample(expect: Expect) -> None:
 @pytest.mark.parametrize("expect", OWN, ids=str)
 def test_own_sample(expect: Expect) -> None:
     raw = own_raw(expect.file)
-    check_module(x3, raw, expect)
+    check_module(trouble_delivering, raw, expect)
     check_pipeline(raw, expect)

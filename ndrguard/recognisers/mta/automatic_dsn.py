@@ -1,4 +1,7 @@
-"""An unnamed gateway's "automatically generated Delivery Status Notification" (sisimai's X3).
+"""The "This is an automatically generated Delivery Status Notification" notice, ruled with "=".
+
+Which product writes it is not documented anywhere we could read (Sisimai files it as "X3",
+an unknown MTA), so the module is named after the notice's own title line.
 
 The text sits between rules of "=" signs: "This is an automatically generated Delivery Status
 Notification.", then "Delivery to the following recipients failed permanently:" (or "was
@@ -16,10 +19,10 @@ import re
 from ndrguard.mail import Mail
 from ndrguard.recognisers import dsn
 from ndrguard.recognisers.common import notice
-from ndrguard.recognisers.mta._text import after, marked_text, recipient
+from ndrguard.recognisers.text import after, marked_text, recipient_of_kind
 from ndrguard.report import Kind, Report
 
-NAME = "x3"
+NAME = "automatic-dsn"
 
 _OPENING = "This is an automatically generated Delivery Status Notification"
 _HEADING = re.compile(r"^Del[ie]very to the following recipients? (.+?):\s*$", re.MULTILINE)
@@ -43,5 +46,7 @@ def recognise(mail: Mail) -> Report | None:
         mine = [d for d in details if address.lower() in d.group(0).lower()] or details[:1]
         words = mine[0].group(2) if mine else heading.group(0)
         remote = mine[0].group(1) if mine else None
-        recipients.append(recipient(address, kind, words, remote_mta=remote))
-    return notice(mail, kind, NAME, f"gateway {kind} notice (X3 layout)", recipients)
+        recipients.append(recipient_of_kind(address, kind, words, remote_mta=remote))
+    return notice(
+        mail, kind, NAME, f"gateway {kind} notice (automatically generated DSN notice)", recipients
+    )

@@ -1,4 +1,7 @@
-"""An unnamed gateway's "We had trouble delivering your message" notice (sisimai's X6).
+"""The "We had trouble delivering your message. Full details follow:" notice.
+
+Which product writes it is not documented anywhere we could read (Sisimai files it as "X6",
+an unknown MTA), so the module is named after the notice's own opening line.
 
 It opens "We had trouble delivering your message. Full details follow:", quotes the original's
 Subject and Date, says "N error(s):" and writes one sentence per failure: "The following
@@ -13,10 +16,10 @@ import re
 
 from ndrguard.mail import Mail
 from ndrguard.recognisers.common import dedupe, kind_for_action, notice
-from ndrguard.recognisers.mta._text import after, first_address, marked_text, recipient
+from ndrguard.recognisers.text import after, first_address_in, marked_text, recipient_of_kind
 from ndrguard.report import Kind, Report
 
-NAME = "x6"
+NAME = "trouble-delivering"
 
 _OPENING = "We had trouble delivering your message"
 _COUNT = re.compile(r"^\d+ error\(s\):\s*$", re.MULTILINE)
@@ -38,15 +41,21 @@ def recognise(mail: Mail) -> Report | None:
             continue
         if line.startswith("The attachment contains"):
             break
-        address = first_address(line)
+        address = first_address_in(line)
         if address is None:
             continue
         kind = Kind.DELAY if any(t in line.lower() for t in _TEMPORARY) else Kind.FAILURE
         server = _SERVER.search(line)
         words = after(line, "Reason:") or after(line, "responded as follows:") or line
         recipients.append(
-            recipient(address, kind, words, remote_mta=server.group(1) if server else None)
+            recipient_of_kind(address, kind, words, remote_mta=server.group(1) if server else None)
         )
     recipients = dedupe(recipients)
     kind = kind_for_action(r.action for r in recipients)
-    return notice(mail, kind, NAME, f"gateway {kind} notice (X6 layout)", recipients)
+    return notice(
+        mail,
+        kind,
+        NAME,
+        f"gateway {kind} notice ('We had trouble delivering your message')",
+        recipients,
+    )

@@ -1,4 +1,4 @@
-"""sisimai's X1 layout: "---The following addresses had delivery errors---" with bracketed reasons.
+"""A gateway's notice wrapping another server's complete DSN.
 
 Every corpus sample of the family is checked through the whole classifier; our own samples
 (tests/data/mta_bounces/) are checked against the recogniser alone and through the classifier.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ndrguard.recognisers.mta import sendmail
+from ndrguard.recognisers import wrapped
 from tests.core.recognisers.mta.cases import (
     Expect,
     check_module,
@@ -19,18 +19,17 @@ from tests.core.recognisers.mta.cases import (
 )
 
 CORPUS = [
-    Expect("bounces/lhost-x1-01.eml", "failure", "empty", (("kijitora@example.co.jp", "5.0.0"),)),
-    Expect("bounces/lhost-x1-02.eml", "failure", "empty", (("kijitora@example.org", "5.0.0"),)),
+    Expect("bounces/lhost-x5-01.eml", "failure", "full", (("kijitora@neko.example.org", "5.1.1"),)),
 ]
 OWN = [
     Expect(
-        "x1-userunknown.eml", "failure", "empty", (("bob@example.com", "5.0.0"),), by="sendmail"
+        "gateway-wrapped-dsn.eml", "failure", "full", (("bob@example.org", "5.1.1"),), by="wrapped"
     ),
 ]
 
 
 def test_every_corpus_sample_is_listed() -> None:
-    assert corpus_files("lhost-x1") == {e.file for e in CORPUS}
+    assert corpus_files("lhost-x5") == {e.file for e in CORPUS}
 
 
 @pytest.mark.parametrize("expect", CORPUS, ids=str)
@@ -41,5 +40,5 @@ def test_corpus_sample(expect: Expect) -> None:
 @pytest.mark.parametrize("expect", OWN, ids=str)
 def test_own_sample(expect: Expect) -> None:
     raw = own_raw(expect.file)
-    check_module(sendmail, raw, expect)
+    check_module(wrapped, raw, expect)
     check_pipeline(raw, expect)

@@ -16,7 +16,7 @@ from ndrguard.recognisers.common import from_mail_system, kind_for_action, make_
 from ndrguard.recognisers.mta.sendmail import SECTION
 from ndrguard.report import Report
 
-NAME = "x5"
+NAME = "wrapped"
 
 _STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status")
 
