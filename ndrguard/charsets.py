@@ -40,20 +40,36 @@ _ALIASES = {
     "utf8": "utf-8",
 }
 
+# Text codecs that Python has but no mail charset label may name: they are escape syntaxes or
+# Python internals, not charsets, and some raise UnicodeError on any input ("undefined").
+_NOT_CHARSETS = frozenset(
+    {"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "charmap"}
+)
+
 
 @lru_cache(maxsize=256)
 def codec_for(label: str | None) -> str | None:
-    """The Python codec for a declared charset label, or None when it names nothing usable."""
-    if not label:
+    """The Python codec for a declared charset label, or None when it names nothing usable.
+
+    Labels come from hostile mail: anything that is not the name of a text charset (a binary
+    codec, a Python-internal one, a name with NUL bytes, a megabyte of junk) is None, never an
+    exception.
+    """
+    if not label or len(label) > 64:
         return None
     name = label.strip().strip("\"'").lower()
     name = _ALIASES.get(name, name)
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):  # unknown, or a name with NUL or surrogates in it
         return None
+    # Only text codecs: `base64`, `hex`, `zlib`, `bz2`, `rot13`, `uu` and `quopri` are codecs
+    # too, but bytes-to-bytes ones that `bytes.decode` refuses with LookupError.
+    if not info._is_text_encoding or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
 
 
 def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str | None]:
@@ -62,7 +78,7 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str | No
     if codec is not None:
         try:
             return data.decode(codec), None
-        except UnicodeDecodeError:
+        except UnicodeError:
             pass
     elif data.isascii():
         return data.decode("ascii"), None

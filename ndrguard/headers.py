@@ -22,6 +22,7 @@ _FOLD = re.compile(rb"\n[ \t]+")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _ENCODED_GAP = re.compile(r"(\?=)[ \t]+(=\?)")
 _QP_HEADER = re.compile(rb"=([0-9A-Fa-f]{2})")
+_OPEN_WORD = re.compile(r"=\?[^?\s]{1,64}\?[bBqQ]\?")  # what is left of a word cut off
 
 # addr-spec good enough for mail headers and bounce texts: a local part and a dotted domain (or
 # an address literal). Quoted local parts are rare in bounces and not worth the cost.
@@ -30,15 +31,26 @@ ADDRESS = re.compile(
 )
 
 
-def decode_words(text: str) -> str:
-    """Decode RFC 2047 encoded words; broken ones are left as written."""
+def decode_words(text: str, defects: list[str] | None = None) -> str:
+    """Decode RFC 2047 encoded words; broken ones are left as written.
+
+    Hostile mail names any charset (`base64`, `zlib`, a made-up label, NUL bytes) and cuts
+    words off: all of it is read as best we can and noted in `defects`, never raised.
+    """
     if "=?" not in text:
         return text
     text = _ENCODED_GAP.sub(r"\1\2", text)  # white space between adjacent words is not text
-    return _ENCODED_WORD.sub(_decode_word, text)
+    notes: list[str] = []
+    decoded = _ENCODED_WORD.sub(lambda m: _decode_word(m, notes), text)
+    if defects is not None:
+        if not notes and "=?" in decoded and _OPEN_WORD.search(decoded):
+            notes.append("encoded word not closed or not well formed; left as written")
+        for note in notes:
+            _note(defects, note)
+    return decoded
 
 
-def _decode_word(match: re.Match[str]) -> str:
+def _decode_word(match: re.Match[str], notes: list[str]) -> str:
     charset, encoding, payload = match.groups()
     charset = charset.split("*", 1)[0]  # RFC 2231 language suffix
     try:
@@ -51,12 +63,17 @@ def _decode_word(match: re.Match[str]) -> str:
                 lambda m: bytes([int(m.group(1), 16)]), payload.replace("_", " ").encode("latin-1")
             )
     except (binascii.Error, ValueError, UnicodeEncodeError):
+        notes.append("encoded word with a broken payload; left as written")
         return match.group(0)
     codec = codec_for(charset)
+    if codec is None:
+        notes.append(f"encoded word in an unusable charset {charset[:40]!r}")
+        return decode_header_bytes(data)
     try:
-        return data.decode(codec or "utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return data.decode(codec)
+    except UnicodeError:
+        notes.append(f"encoded word does not fit its charset {charset[:40]!r}")
+        return decode_header_bytes(data)
 
 
 class Headers:
@@ -67,26 +84,35 @@ class Headers:
     handful of fields of every message and nothing else of ordinary mail.
     """
 
-    __slots__ = ("_all", "_first", "_names", "_values")
+    __slots__ = ("_all", "_defects", "_first", "_names", "_values")
 
-    def __init__(self, names: list[str], values: list[bytes], first: dict[str, bytes]) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        values: list[bytes],
+        first: dict[str, bytes],
+        defects: list[str] | None = None,
+    ) -> None:
         self._names = names  # lower case, in order
         self._values = values  # raw: still folded, trailing blanks kept
         self._first = first  # name -> its first raw value
         self._all: dict[str, tuple[str, ...]] = {}  # get_all answers: evidence asks repeatedly
+        self._defects = defects  # the message's defect list: decoding notes what it had to mend
 
     @classmethod
-    def parse(cls, block: bytes) -> Headers:
-        """A header block with LF line endings."""
+    def parse(cls, block: bytes, defects: list[str] | None = None) -> Headers:
+        """A header block with LF line endings; what is wrong with it goes to `defects`."""
         pairs = _FIELD.findall(block)
+        if defects is not None and b"\x00" in block:
+            _note(defects, "NUL bytes in a header block")
         if not pairs:
-            return cls([], [], {})
+            return cls([], [], {}, defects)
         raw_names, values = zip(*pairs, strict=True)
         names = b"\n".join(raw_names).lower().decode("ascii").split("\n")
         values_list = list(values)
         # reversed, so that the first occurrence of a repeated name is the one kept
         first = dict(zip(reversed(names), reversed(values_list), strict=True))
-        return cls(names, values_list, first)
+        return cls(names, values_list, first, defects)
 
     def __contains__(self, name: str) -> bool:
         return name.lower() in self._first
@@ -108,7 +134,7 @@ class Headers:
         value = self.raw(name)
         if value is None:
             return default
-        return decode_words(decode_header_bytes(value))
+        return decode_words(decode_header_bytes(value), self._defects)
 
     def get_all(self, name: str) -> list[str]:
         key = name.lower()
@@ -117,7 +143,7 @@ class Headers:
             if key not in self._first:
                 return []
             found = self._all[key] = tuple(
-                decode_words(decode_header_bytes(_unfold(v)))
+                decode_words(decode_header_bytes(_unfold(v)), self._defects)
                 for n, v in zip(self._names, self._values, strict=True)
                 if n == key
             )
@@ -125,7 +151,12 @@ class Headers:
 
     def items(self) -> Iterator[tuple[str, str]]:
         for name, value in zip(self._names, self._values, strict=True):
-            yield name, decode_words(decode_header_bytes(_unfold(value)))
+            yield name, decode_words(decode_header_bytes(_unfold(value)), self._defects)
+
+
+def _note(defects: list[str], note: str) -> None:
+    if note not in defects:
+        defects.append(note)
 
 
 def _unfold(value: bytes) -> bytes:

@@ -170,7 +170,7 @@ class Mail:
             head = head[: limits.header_bytes]
         self.head = head
         self.body = body
-        self.headers = Headers.parse(head)
+        self.headers = Headers.parse(head, self.defects)
         if not len(self.headers):
             self.defects.append("no header fields")
         self._root: Part | None = None
@@ -210,7 +210,9 @@ class Mail:
             if budget[0] <= 0:
                 return
             budget[0] -= 1
-            child = Part(Headers.parse(head), head, inner, part.depth + 1, True, part.truncated)
+            child = Part(
+                Headers.parse(head, self.defects), head, inner, part.depth + 1, True, part.truncated
+            )
             part.children.append(child)
             self._fill(child, budget)
 
@@ -246,7 +248,12 @@ class Mail:
                 piece = piece[:-1]  # the line break before a delimiter belongs to it
             head, inner = split_head(piece)
             child = Part(
-                Headers.parse(head), head, inner, part.depth + 1, part.in_attachment, part.truncated
+                Headers.parse(head, self.defects),
+                head,
+                inner,
+                part.depth + 1,
+                part.in_attachment,
+                part.truncated,
             )
             if not head and part.content_type == "multipart/digest":
                 child.content_type = "message/rfc822"

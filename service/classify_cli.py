@@ -86,7 +86,17 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             print(f"ndrguard: {item.name}: {item.error}", file=sys.stderr)
             continue
-        report, verdict = judge(item.data)
+        try:
+            report, verdict = judge(item.data)
+        except Exception as exc:  # one message must never end a run over many
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            print(f"ndrguard: {item.name}: could not be read as mail: {error}", file=sys.stderr)
+            if args.json:
+                row = unreadable_json(item.name, error, args.policy if args.identity else None)
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                out.write(f"{item.name}\n  kind:        unreadable\n  error:       {error}\n\n")
+            continue
         if args.json:
             row = to_json(item.name, report, verdict)
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -142,7 +152,7 @@ def _dns_lookup() -> Callable[[bytes], bytes | None]:
 
 
 def to_json(name: str, report: Report, verdict: Verdict | None = None) -> dict[str, object]:
-    row: dict[str, object] = {"file": name, **report.to_json()}
+    row: dict[str, object] = {"file": name, **report.to_json(), "error": None}
     if verdict is not None:
         v = verdict.to_json()
         row.update(
@@ -151,6 +161,34 @@ def to_json(name: str, report: Report, verdict: Verdict | None = None) -> dict[s
             policy=v["policy"],
             evidence=v["evidence"],
             verdict_reason=v["reason"],
+        )
+    return row
+
+
+def unreadable_json(name: str, error: str, policy: str | None = None) -> dict[str, object]:
+    """The row of a message the core tripped over: every documented field, kind `unreadable`.
+
+    With an identity (`policy` given) it carries the verdict fields too: `unreadable`, kept.
+    """
+    row: dict[str, object] = {
+        "file": name,
+        "kind": "unreadable",
+        "shape": None,
+        "recipients": [],
+        "reporting_mta": None,
+        "original": None,
+        "recognised_by": "none",
+        "reason": "the message could not be read; see error",
+        "defects": [],
+        "error": error,
+    }
+    if policy is not None:
+        row.update(
+            verdict="unreadable",
+            action="keep",
+            policy=policy,
+            evidence=[],
+            verdict_reason="Kept: the message could not be read, so nothing can be decided.",
         )
     return row
 

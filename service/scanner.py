@@ -165,7 +165,11 @@ class Scanner:
         judged: list[NewVerdict] = []
         for uid, raw in sorted(bodies.items()):
             head = fresh[uid]
-            decision = self.decide(raw, head.arrived)
+            try:
+                decision = self.decide(raw, head.arrived)
+            except Exception as exc:  # one message the core trips over never stops the pass
+                log.exception("%s/%s: UID %d could not be read", name, folder, uid)
+                decision = unreadable(exc)
             result.judged += 1
             if self.dry_run:
                 result.planned.append((folder, uid, decision))
@@ -210,6 +214,21 @@ class Scanner:
             result.gone += len(done.gone)
             if self._on_move is not None and done.moved:
                 self._on_move(len(done.moved))
+
+
+def unreadable(exc: Exception) -> Decision:
+    """The verdict of a message the core could not read: recorded with the error, kept.
+
+    Stored like any verdict, so the folder mark moves past it and it is not fetched again on
+    every pass; the error in its reason says what to report.
+    """
+    return Decision(
+        kind="unreadable",
+        verdict="unreadable",
+        reason=f"Kept: the message could not be read ({type(exc).__name__}: {exc})"[:500],
+        evidence=[],
+        quarantine=False,
+    )
 
 
 _WOULD_MOVE = ("backscatter", "undecided")
