@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tests.support.dovecot import dovecot_missing_reason
 from tests.support.exim import exim_missing_reason
+from tests.support.mta_index import host_package_version, rows_for, update_index
 from tests.support.mta_mail import exim_version, generate, write_samples
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mta"
@@ -48,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         if OWN_FILE.match(old.name) and old.name not in keep:
             old.unlink()
             print(f"removed {old}")
-    for path in write_samples(samples, out):
+    versions = {s.package: host_package_version(s.package) for s in samples}
+    rows = rows_for(samples, "tests/mta/make_mta_mail.py", versions)
+    for path in write_samples(samples, out) + update_index(out, rows, OWN_FILE.match):
         print(f"wrote   {path}")
     print(f"{len(samples)} samples from {exim_version()}")
     return 0

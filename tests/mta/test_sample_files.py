@@ -1,6 +1,7 @@
 """The committed sample mail is complete and readable, with no MTA needed.
 
-tests/data/mta/ holds what tests/mta/make_mta_mail.py captured from real Exim and Pigeonhole;
+tests/data/mta/ holds what tests/mta/make_mta_mail.py captured from real Exim and Pigeonhole
+and tests/mta/make_root_mail.py from MTAs in their own Debian roots, indexed by manifest.tsv;
 tests/data/lookalikes/ holds hand-written challenge-response messages and read receipts (no
 program here writes those), each saying in X-Ndrguard-Test-Note what it stands for. The
 recogniser tests read both; these checks keep them from rotting silently: a scenario added
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.mta_index import read_manifest
 from tests.support.mta_mail import SCENARIOS
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -31,32 +33,44 @@ def parse(path: Path) -> EmailMessage:
     return msg
 
 
-def test_mta_samples_match_the_scenarios():
-    on_disk = {p.stem for p in MTA_DIR.glob("*.eml")}
-    assert on_disk == {sc.name for sc in SCENARIOS}, "run: python -m tests.mta.make_mta_mail"
+MANIFEST = read_manifest(MTA_DIR)
+
+
+def test_mta_samples_match_the_manifest():
+    on_disk = {p.name for p in MTA_DIR.glob("*.eml")}
+    listed = [row.file for row in MANIFEST]
+    assert len(listed) == len(set(listed)), "a file is listed twice in manifest.tsv"
+    assert on_disk == set(listed), "run: python -m tests.mta.make_mta_mail / make_root_mail"
+    exim_rows = {r.file for r in MANIFEST if r.generator == "tests/mta/make_mta_mail.py"}
+    assert exim_rows == {f"{sc.name}.eml" for sc in SCENARIOS}, "run: make_mta_mail"
     index = (MTA_DIR / "README.md").read_text()
-    for sc in SCENARIOS:
-        assert f"| {sc.name}.eml | {sc.kind} |" in index
+    for row in MANIFEST:
+        assert f"| {row.file} | {row.kind} | {row.shape} | {row.package} {row.version} |" in index
+        assert row.file.startswith(f"{row.kind}-")
+        assert row.version, f"{row.file}: no package version recorded"
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda sc: sc.name)
-def test_mta_sample_is_what_its_name_says(scenario):
-    path = MTA_DIR / f"{scenario.name}.eml"
+@pytest.mark.parametrize("row", MANIFEST, ids=lambda r: r.file)
+def test_mta_sample_is_what_its_name_says(row):
+    path = MTA_DIR / row.file
     msg = parse(path)
-    assert not msg.defects, msg.defects
-    assert msg["Envelope-to"] == "alice@example.test"
-    assert msg["Return-path"] == "<>"  # every one of them came back with the null sender
+    assert not msg.defects, f"{row.file}: {msg.defects}"
+    # Each MTA names the delivery in its own header: Exim Envelope-to, Postfix X-Original-To.
+    delivered_to = msg["Envelope-to"] or msg["X-Original-To"] or msg["Delivered-To"]
+    assert delivered_to == "alice@example.test", row.file
+    assert msg["Return-path"] == "<>", row.file  # every one came back with the null sender
     raw = path.read_bytes()
-    if scenario.kind in ("failure", "delay", "delivered"):
-        assert msg.get_content_type() == "multipart/report"
-        action = {
-            "failure": b"Action: failed",
-            "delay": b"Action: delayed",
-            "delivered": b"Action: delivered",
-        }[scenario.kind]
-        assert action in raw
+    if row.kind in ("failure", "delay", "delivered"):
+        assert msg.get_content_type() == "multipart/report", row.file
+        actions = {
+            "failure": (b"Action: failed",),
+            "delay": (b"Action: delayed",),
+            "delivered": (b"Action: delivered", b"Action: relayed"),
+        }[row.kind]
+        assert any(a in raw for a in actions), f"{row.file}: none of {actions}"
     else:
-        assert msg["Auto-Submitted"].startswith("auto-replied")
+        assert msg["Auto-Submitted"].startswith("auto-replied"), row.file
+    assert len(raw) < 16_000, f"{row.file}: {len(raw)} bytes; keep samples small"
 
 
 def lookalikes() -> list[Path]:

@@ -53,6 +53,7 @@ class Sample:
     writer: str  # the program that wrote it
     what: str  # one line: the situation that made it
     raw: bytes
+    package: str = ""  # the Debian package of the program that wrote it (for the manifest)
 
     @property
     def filename(self) -> str:
@@ -338,6 +339,7 @@ class Scenario:
     what: str
     run: Callable[[MailLab], bytes]
     needs_dovecot: bool = False
+    package: str = "exim4-daemon-light"
 
 
 EXIM = "Exim 4.96"
@@ -448,6 +450,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "recipient on holiday; Sieve vacation with the default 'Auto:' subject",
         lambda lab: lab.sieve_vacation("frank@remote.test", "Budget 2027", "sieve-en"),
         needs_dovecot=True,
+        package="dovecot-sieve",
     ),
     Scenario(
         "autoreply-sieve-vacation-de",
@@ -457,6 +460,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "German vacation notice with :subject and :from (UTF-8, RFC 2047 subject)",
         lambda lab: lab.sieve_vacation("gerda@remote.test", "Angebot Nr. 4711", "sieve-de"),
         needs_dovecot=True,
+        package="dovecot-sieve",
     ),
 )
 
@@ -472,49 +476,19 @@ def generate(*, with_dovecot: bool = True) -> list[Sample]:
             if sc.needs_dovecot and lab.dovecot is None:
                 continue
             raw = sc.run(lab)
-            samples.append(Sample(sc.name, sc.kind, sc.shape, sc.writer, sc.what, raw))
+            samples.append(Sample(sc.name, sc.kind, sc.shape, sc.writer, sc.what, raw, sc.package))
     return samples
 
 
 def write_samples(samples: list[Sample], directory: Path) -> list[Path]:
-    """Write each sample as <name>.eml plus a README.md index; return the paths written."""
+    """Write each sample as <name>.eml; return the paths written (the index is
+    tests/support/mta_index.update_index's)."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for s in samples:
         path = directory / s.filename
         path.write_bytes(s.raw)
         written.append(path)
-    lines = [
-        "# Real MTA output for the recogniser tests",
-        "",
-        "Written by `python -m tests.mta.make_mta_mail` (tests/support/mta_mail.py): real Exim",
-        "instances and a real Dovecot/Pigeonhole on loopback, each file exactly as it was",
-        "delivered into the user's (alice@example.test) Maildir, LF line ends. Dates, queue ids",
-        "and ports change on every regeneration; the structure does not.",
-        "",
-        "| file | kind | shape | written by | situation |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for s in samples:
-        lines.append(f"| {s.filename} | {s.kind} | {s.shape or '-'} | {s.writer} | {s.what} |")
-    lines += [
-        "",
-        "What Exim 4.96 really writes, and a recogniser must expect:",
-        "",
-        "- `Status: 5.0.0` (4.0.0 in warnings) whatever enhanced code the remote gave; the",
-        "  remote's `550 5.1.1` survives only in `Diagnostic-Code` and the text part.",
-        "- `Auto-Submitted: auto-replied` on bounces and delay warnings,",
-        "  `auto-generated` on success DSNs; `X-Failed-Recipients` on failures only.",
-        "- `Action: delivered` also when it only relayed to a server without DSN (the text",
-        '  says "relayed to non-DSN-aware mailer"); RFC 3464 would say `relayed`.',
-        "- Over `bounce_return_size_limit` the original comes back as headers only, with",
-        "  `X-Exim-DSN-Information: Due to administrative limits only headers are returned`.",
-        "- The relay's own bounces go to the untagged sender and carry its `Reporting-MTA`;",
-        "  a remote's bounce arrives through the relay, two `Received:` lines on top.",
-    ]
-    readme = directory / "README.md"
-    readme.write_text("\n".join(lines) + "\n")
-    written.append(readme)
     return written
 
 

@@ -1,0 +1,57 @@
+"""ndrguard reads every committed real-MTA sample as what the program that wrote it meant.
+
+The expectation of each file is its row in tests/data/mta/manifest.tsv (kind and shape, known
+from the scenario that made it, not from what ndrguard says). A sample the recognisers still
+get wrong is marked xfail(strict=True) in KNOWN_MISSES with the cause, so the mark has to go
+the day the recogniser learns it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ndrguard.recognise import recognise_bytes
+from tests.support.mta_index import Row, read_manifest
+
+MTA_DIR = Path(__file__).resolve().parent.parent / "data" / "mta"
+
+ACTIONS = {
+    "failure": {"failed"},
+    "delay": {"delayed"},
+    "delivered": {"delivered", "relayed", "expanded"},
+}
+
+# file -> why the recogniser gets it wrong today (recognition's room: ndrguard/recognisers/).
+KNOWN_MISSES: dict[str, str] = {}
+
+
+def cases() -> list[object]:
+    out: list[object] = []
+    for row in read_manifest(MTA_DIR):
+        marks = []
+        if row.file in KNOWN_MISSES:
+            marks.append(
+                pytest.mark.xfail(
+                    strict=True, reason=f"recogniser miss: {row.file}: {KNOWN_MISSES[row.file]}"
+                )
+            )
+        out.append(pytest.param(row, id=row.file, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("row", cases())
+def test_sample_is_recognised_as_written(row: Row):
+    report = recognise_bytes((MTA_DIR / row.file).read_bytes())
+    said = f"{row.file}: ndrguard says {report.kind} by {report.recognised_by} ({report.reason})"
+    assert report.kind == row.kind, said
+    if row.shape != "-":
+        assert report.shape == row.shape, f"{said}; shape {report.shape}, expected {row.shape}"
+    if row.kind in ACTIONS:
+        assert report.recipients, f"{said}; no recipient read"
+        actions = {r.action for r in report.recipients}
+        assert actions & ACTIONS[row.kind], f"{said}; recipient actions {actions}"
+        if row.kind == "failure":
+            for r in report.recipients:
+                assert r.address and "@" in r.address, f"{said}; recipient {r.address!r}"

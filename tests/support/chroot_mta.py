@@ -1,0 +1,328 @@
+"""MTAs from Debian run chrooted in their own roots (tests/support/mta_roots.py), on loopback.
+
+Each class here drives one program the way its own documentation says to configure it: a
+config written from scratch (every setting that shapes a bounce named, nothing else), the
+program started inside its root on a free 127.0.0.1 port, static routes to the host's Exim
+instances (tests/support/exim.py) that play the remote servers, and mail for the user
+(alice@example.test) delivered into a Maildir inside the root. Nothing asks DNS: the roots are
+sealed (mta_roots.seal) and every route names 127.0.0.1 and a port.
+
+Running chrooted as root is what the roots are for; the generator (tests/mta/make_root_mail.py)
+is run by hand to refresh the committed samples, never by CI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import smtplib
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from tests.support.mta_roots import chroot_env, mta_root, package_version, proc_mounted
+from tests.support.procs import LOOPBACK_V4, HarnessError, free_port, wait_until
+
+COMMAND_TIMEOUT = 60.0
+
+
+def smtp_send(
+    port: int,
+    sender: str,
+    recipients: Sequence[str],
+    message: bytes,
+    *,
+    notify: str | None = None,
+    ret: str | None = None,
+    envid: str | None = None,
+) -> None:
+    """Submit `message` over SMTP as a mail client would, with RFC 3461 parameters if given.
+
+    Every recipient must be accepted: scenarios that want a bounce let the first server accept
+    and a later hop (or the same server, after acceptance) refuse.
+    """
+    mail_opts = [f"RET={ret}"] if ret else []
+    if envid:
+        mail_opts.append(f"ENVID={envid}")
+    rcpt_opts = [f"NOTIFY={notify}"] if notify else []
+    with smtplib.SMTP(
+        LOOPBACK_V4, port, local_hostname="client.example.test", timeout=COMMAND_TIMEOUT
+    ) as smtp:
+        smtp.ehlo()
+        if (notify or ret or envid) and not smtp.has_extn("dsn"):
+            raise HarnessError(f"server on port {port} does not advertise DSN")
+        code, resp = smtp.mail(sender, mail_opts)
+        if code != 250:
+            raise HarnessError(f"MAIL FROM refused: {code} {resp!r}")
+        for rcpt in recipients:
+            code, resp = smtp.rcpt(rcpt, rcpt_opts)
+            if code not in (250, 251):
+                raise HarnessError(f"RCPT TO:<{rcpt}> refused: {code} {resp!r}")
+        code, resp = smtp.data(message)
+        if code != 250:
+            raise HarnessError(f"DATA refused: {code} {resp!r}")
+
+
+class RootMTA:
+    """What every chrooted MTA offers the lab: start, stop, flush, read the user's mail.
+
+    Roles, the same for every program: the user's outbound relay (relays for 127.0.0.1), the
+    final server for `local_domains` (each user in `users` has a Maildir), and for
+    `lenient_domains` a server that accepts any recipient and bounces unknown ones afterwards.
+    `routes` maps a domain to a loopback port (another server, or a closed port).
+    """
+
+    root_name = ""
+    package = ""
+    label = ""  # "Postfix 3.7": used in the samples' provenance
+
+    def __init__(
+        self,
+        hostname: str,
+        *,
+        local_domains: Sequence[str],
+        lenient_domains: Sequence[str] = (),
+        users: Sequence[str] = ("alice",),
+        routes: Mapping[str, int] | None = None,
+    ) -> None:
+        self.hostname = hostname
+        self.local_domains = list(local_domains)
+        self.lenient_domains = list(lenient_domains)
+        self.users = list(users)
+        self.routes: dict[str, int] = dict(routes or {})
+        self.root = mta_root(self.root_name)
+        self.port = 0
+        self._proc_mount: contextlib.ExitStack | None = None
+
+    @property
+    def version(self) -> str:
+        return package_version(self.root, self.package)
+
+    def path(self, inside: str) -> Path:
+        """A path inside the root, as seen from the host."""
+        return self.root / inside.lstrip("/")
+
+    def sh(self, script: str, *, timeout: float = COMMAND_TIMEOUT, check: bool = True) -> str:
+        """Run a shell script chrooted into the root."""
+        proc = subprocess.run(
+            ["chroot", str(self.root), "/bin/sh", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=chroot_env(),
+        )
+        if check and proc.returncode != 0:
+            raise HarnessError(
+                f"[{self.root_name}] {script!r} exited {proc.returncode}\n"
+                f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}\n--- log ---\n{self.log_tail()}"
+            )
+        return proc.stdout
+
+    def ensure_user(self, user: str) -> None:
+        if self.sh(f"getent passwd {user} || true").strip():
+            return
+        self.sh(f"useradd -m -s /usr/sbin/nologin {user}")
+
+    def maildir(self, user: str) -> Path:
+        return self.path(f"/home/{user}/Maildir")
+
+    def messages(self, user: str = "alice") -> list[Path]:
+        """Messages delivered to `user`, oldest first."""
+        box = self.maildir(user)
+        files = [p for sub in ("new", "cur") for p in (box / sub).glob("*") if p.is_file()]
+        return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+    def send(
+        self, sender: str, recipients: Sequence[str], message: bytes, **dsn: str | None
+    ) -> None:
+        smtp_send(self.port, sender, recipients, message, **dsn)
+
+    def start(self) -> RootMTA:
+        self.stop_leftovers()
+        self._proc_mount = contextlib.ExitStack()
+        self._proc_mount.enter_context(proc_mounted(self.root))
+        for user in self.users:
+            self.ensure_user(user)
+            box = self.maildir(user)
+            if box.exists():
+                shutil.rmtree(box)
+        self.port = free_port()
+        self.configure()
+        self.launch()
+        wait_until(self._listening, timeout=20, what=f"{self.label} on port {self.port}")
+        return self
+
+    def _listening(self) -> bool:
+        try:
+            with smtplib.SMTP(LOOPBACK_V4, self.port, timeout=2) as smtp:
+                return smtp.noop()[0] == 250
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.shutdown()
+        if self._proc_mount is not None:
+            self._proc_mount.close()
+            self._proc_mount = None
+
+    # -- per program --------------------------------------------------------------------------
+
+    def stop_leftovers(self) -> None:
+        """Stop an instance an earlier, interrupted run left behind in this root."""
+
+    def configure(self) -> None:
+        raise NotImplementedError
+
+    def launch(self) -> None:
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Try every queued message now."""
+        raise NotImplementedError
+
+    def queue_size(self) -> int:
+        raise NotImplementedError
+
+    def clear_queue(self) -> None:
+        raise NotImplementedError
+
+    def log_tail(self) -> str:
+        return ""
+
+    def fill_mailbox(self, user: str) -> None:
+        """Make `user`'s mailbox full, so the next delivery fails for quota."""
+        raise NotImplementedError
+
+
+def _tail(path: Path, size: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-size:]
+    except OSError:
+        return ""
+
+
+class Postfix(RootMTA):
+    """Postfix 3.7 (Debian bookworm), configured as main.cf(5) and master.cf(5) describe.
+
+    Settings that shape what the samples show: delay_warning_time (delay notices),
+    maximal_queue_lifetime (when deferred mail is returned), bounce_size_limit (50000, the
+    default: larger originals come back as headers only), mailbox_size_limit (the quota
+    sample), local_recipient_maps empty for the lenient domains (accept, then bounce).
+    """
+
+    root_name = "postfix"
+    package = "postfix"
+    label = "Postfix 3.7"
+    FULL_USER = "full"
+    MAILBOX_LIMIT = 204800
+
+    def main_cf(self) -> dict[str, str]:
+        return {
+            "compatibility_level": "3.6",
+            "myhostname": self.hostname,
+            "mydomain": self.local_domains[0],
+            "myorigin": "$mydomain",
+            "mydestination": ", ".join(["localhost", *self.local_domains, *self.lenient_domains]),
+            "inet_interfaces": "loopback-only",
+            "inet_protocols": "ipv4",
+            "mynetworks": "127.0.0.0/8",
+            "relayhost": "",
+            "smtpd_relay_restrictions": "permit_mynetworks, reject_unauth_destination",
+            # Accept any local part here, so unknown users are bounced after acceptance.
+            "local_recipient_maps": "",
+            "alias_maps": "texthash:/etc/postfix/aliases",
+            "alias_database": "",
+            "home_mailbox": "Maildir/",
+            "transport_maps": "texthash:/etc/postfix/transport",
+            "smtp_dns_support_level": "disabled",
+            "smtp_host_lookup": "native",
+            "message_size_limit": str(self.MAILBOX_LIMIT),
+            "mailbox_size_limit": str(self.MAILBOX_LIMIT),
+            "delay_warning_time": "0",
+            "maximal_queue_lifetime": "5d",
+            "bounce_queue_lifetime": "5d",
+            "queue_run_delay": "1s",
+            "minimal_backoff_time": "1s",
+            "maximal_backoff_time": "2s",
+            "maillog_file": "/var/log/postfix.log",
+            "smtpd_banner": "$myhostname ESMTP $mail_name",
+            "biff": "no",
+            "smtp_tls_security_level": "none",
+            "smtpd_tls_security_level": "none",
+        }
+
+    def configure(self) -> None:
+        etc = self.path("/etc/postfix")
+        main = "".join(f"{k} = {v}\n" for k, v in self.main_cf().items())
+        (etc / "main.cf").write_text("# written by tests/support/chroot_mta.py\n" + main)
+        master = []
+        for line in (etc / "master.cf").read_text().splitlines():
+            words = line.split()
+            if len(words) >= 8 and not line[0].isspace() and not line.startswith("#"):
+                if words[1] == "inet":
+                    continue  # our own listener below
+                words[4] = "n"  # no chroot inside the chroot
+                line = " ".join(words)
+            master.append(line)
+        master.append(f"{LOOPBACK_V4}:{self.port} inet n - n - - smtpd")
+        (etc / "master.cf").write_text("\n".join(master) + "\n")
+        routes = "".join(f"{d} smtp:[{LOOPBACK_V4}]:{p}\n" for d, p in self.routes.items())
+        (etc / "transport").write_text(routes)
+        # texthash: postmap's "key value" lines, not postalias's "key: value".
+        (etc / "aliases").write_text(
+            f"postmaster root\nroot alice\n{self.FULL_USER} /var/mail/{self.FULL_USER}\n"
+        )
+        log = self.path("/var/log/postfix.log")
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("")
+        self.sh("postfix check")
+
+    def launch(self) -> None:
+        self.sh("postfix start")
+
+    def stop_leftovers(self) -> None:
+        if self.path("/var/spool/postfix/pid/master.pid").exists():
+            self.sh("postfix stop", check=False)
+            time.sleep(1)
+        self.sh("postsuper -d ALL", check=False)
+
+    def shutdown(self) -> None:
+        self.sh("postfix stop", check=False)
+        time.sleep(0.5)
+
+    def flush(self) -> None:
+        self.sh("postqueue -f")
+
+    def queue_size(self) -> int:
+        out = self.sh("postqueue -j || true")
+        return sum(1 for line in out.splitlines() if line.strip())
+
+    def clear_queue(self) -> None:
+        self.sh("postsuper -d ALL")
+
+    def set(self, **settings: str) -> None:
+        """Change main.cf settings and reload, as an administrator would with postconf -e."""
+        args = " ".join(f"'{k}={v}'" for k, v in settings.items())
+        self.sh(f"postconf -e {args} && postfix reload")
+        time.sleep(0.5)
+
+    def log_tail(self) -> str:
+        return _tail(self.path("/var/log/postfix.log"))
+
+    def fill_mailbox(self, user: str) -> None:
+        """An mbox file (via aliases) one message short of mailbox_size_limit: the next
+        delivery fails with "File too large" (local(8): 5.2.2 mailbox full)."""
+        if user != self.FULL_USER:
+            raise HarnessError(f"only {self.FULL_USER!r} has a limited mailbox")
+        mbox = self.path(f"/var/mail/{user}")
+        filler = b"From filler@example.test Thu Jan  1 00:00:00 2026\nSubject: filler\n\n"
+        filler += b"x" * 76 + b"\n"
+        mbox.write_bytes(filler * (self.MAILBOX_LIMIT // len(filler) - 2))
+        os.chmod(mbox, 0o666)

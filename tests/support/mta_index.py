@@ -1,0 +1,141 @@
+"""The index of tests/data/mta/: which program (and exact Debian package version) wrote each file.
+
+Two generators write into that directory: tests/mta/make_mta_mail.py (the host's Exim and
+Dovecot) and tests/mta/make_root_mail.py (MTAs in their own Debian roots). Each replaces only
+the rows of the files it owns, so regenerating one program's mail leaves the others' rows
+alone. manifest.tsv is what the tests read; README.md is the same table for people, plus what
+each program is known to write.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+
+from tests.support.mta_mail import Sample
+
+MANIFEST = "manifest.tsv"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    file: str
+    kind: str
+    shape: str  # "-" for look-alikes
+    package: str  # the Debian package whose program wrote the file
+    version: str  # its exact Debian version
+    written_by: str  # program, version and role
+    generator: str  # the script that captured it
+    situation: str
+
+
+COLUMNS = tuple(f.name for f in fields(Row))
+
+
+def host_package_version(package: str) -> str:
+    """The installed Debian version of `package` on this host ("" when not installed)."""
+    proc = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", package],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def rows_for(samples: Iterable[Sample], generator: str, versions: dict[str, str]) -> list[Row]:
+    """Manifest rows for freshly generated samples; `versions` maps package -> version."""
+    return [
+        Row(
+            s.filename,
+            s.kind,
+            s.shape or "-",
+            s.package,
+            versions[s.package],
+            s.writer,
+            generator,
+            s.what,
+        )
+        for s in samples
+    ]
+
+
+def read_manifest(directory: Path) -> list[Row]:
+    path = directory / MANIFEST
+    if not path.exists():
+        return []
+    with path.open(newline="") as f:
+        reader = csv.reader(f, delimiter="\t")
+        header = next(reader)
+        if tuple(header) != COLUMNS:
+            raise ValueError(f"{path}: columns {header}, expected {COLUMNS}")
+        return [Row(*line) for line in reader if line]
+
+
+def update_index(directory: Path, rows: list[Row], owns: Callable[[str], bool]) -> list[Path]:
+    """Replace the rows of files `owns` claims by `rows`; rewrite manifest.tsv and README.md."""
+    kept = [r for r in read_manifest(directory) if not owns(r.file)]
+    merged = sorted(kept + rows, key=lambda r: r.file)
+    manifest = directory / MANIFEST
+    with manifest.open("w", newline="") as f:
+        writer = csv.writer(f, delimiter="\t", lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(astuple(r) for r in merged)
+    readme = directory / "README.md"
+    readme.write_text(render_readme(merged))
+    return [manifest, readme]
+
+
+HEADER = """# Real MTA output for the recogniser tests
+
+Every file here was written by a real program from Debian, delivered into the user's
+(alice@example.test) Maildir and committed as it arrived (LF line ends): dates, queue ids,
+ports and boundaries are real and change on every regeneration; the structure does not.
+`manifest.tsv` names, per file, the Debian package and exact version that wrote it and the
+script that captured it:
+
+- `python -m tests.mta.make_mta_mail`: the host's Exim 4 instances and Dovecot/Pigeonhole on
+  loopback (tests/support/mta_mail.py).
+- `python -m tests.mta.make_root_mail [postfix ...]`: MTAs that conflict with Exim, each in
+  its own `debootstrap --variant=minbase` root (tests/support/mta_roots.py, built by
+  `python -m tests.mta.make_roots`, kept outside the repository), run chrooted on loopback
+  with the host's Exim playing the remote servers (tests/support/root_mail.py).
+
+Neither runs in CI: the tests read the committed files (tests/mta/test_sample_files.py,
+tests/mta/test_sample_kinds.py).
+
+| file | kind | shape | package version | written by | situation |
+| --- | --- | --- | --- | --- | --- |
+"""
+
+NOTES = """
+What the programs really write, and a recogniser must expect:
+
+- Exim 4.96: `Status: 5.0.0` (4.0.0 in warnings) whatever enhanced code the remote gave;
+  the remote's `550 5.1.1` survives only in `Diagnostic-Code` and the text part.
+  `Auto-Submitted: auto-replied` on bounces and delay warnings, `auto-generated` on success
+  DSNs; `X-Failed-Recipients` on failures only. `Action: delivered` also when it only relayed
+  to a server without DSN (the text says "relayed to non-DSN-aware mailer"). Over
+  `bounce_return_size_limit` the original comes back as headers only, with
+  `X-Exim-DSN-Information: Due to administrative limits only headers are returned`.
+- Postfix 3.7: `From: Mail Delivery System <MAILER-DAEMON@...>`, subjects "Undelivered Mail
+  Returned to Sender", "Delayed Mail (still being retried)", "Successful Mail Delivery
+  Report"; `X-Postfix-Queue-ID`/`X-Postfix-Sender` in the per-message fields. A message that
+  expired in the queue keeps its temporary status: `Action: failed` with `Status: 4.4.1`.
+  Local delivery errors carry `Diagnostic-Code: x-unix; ...` (a full mailbox is
+  "input/output error", the text part says "File too large"). Originals over
+  `bounce_size_limit` (50000) come back as `text/rfc822-headers`.
+"""
+
+
+def render_readme(rows: list[Row]) -> str:
+    table = "".join(
+        f"| {r.file} | {r.kind} | {r.shape} | {r.package} {r.version} | {r.written_by} "
+        f"| {r.situation} |\n"
+        for r in rows
+    )
+    return HEADER + table + NOTES

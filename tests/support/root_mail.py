@@ -1,0 +1,342 @@
+"""Bounces, warnings and DSNs written by MTAs that run in their own Debian roots.
+
+The network for one MTA under test (Postfix, Sendmail, OpenSMTPD, Courier):
+
+    alice@example.test --SMTP--> the MTA under test (chrooted, its own root; relay.example.test)
+        example.test      local: alice, bob; "full" has a full mailbox
+        late.test         accepts any recipient, bounces unknown ones afterwards
+        remote.test       --> mx.remote.test (host Exim: DSN, 64K size limit; bob exists,
+                              carl is greylisted with 451, others get 550 5.1.1 at RCPT)
+        nodsn.test        --> mx.nodsn.test (host Exim: no DSN; dave exists)
+        down.test         --> a closed loopback port (connection refused)
+        anything else     no route: the root has no DNS
+    and mail from the Exims for example.test comes back to the MTA under test.
+
+So every bounce in the samples is written by the MTA under test itself: as the user's relay
+(the remote refused, was unreachable, too small) or as the server that accepted and then could
+not deliver (late.test, the full mailbox). `generate(mta_name)` returns one Sample per scenario
+the program supports.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.chroot_mta import Postfix, RootMTA
+from tests.support.exim import Exim, EximNet
+from tests.support.mta_mail import USER, Sample, original
+from tests.support.procs import HarnessError, free_port
+
+MTAS: dict[str, type[RootMTA]] = {"postfix": Postfix}
+
+
+class RootLab:
+    """The network above around one chrooted MTA."""
+
+    def __init__(self, mta_class: type[RootMTA]) -> None:
+        self.dead_port = free_port()
+        self.remote = Exim(
+            "remote",
+            "mx.remote.test",
+            local_domains=["remote.test"],
+            mailboxes=["bob", "postmaster"],
+            tempfail=["carl"],
+            dsn_advertise=True,
+            message_size_limit="64K",
+        )
+        self.nodsn = Exim(
+            "nodsn", "mx.nodsn.test", local_domains=["nodsn.test"], mailboxes=["dave", "postmaster"]
+        )
+        self.exims = EximNet([self.remote, self.nodsn])
+        self.mta = mta_class(
+            "relay.example.test",
+            local_domains=["example.test"],
+            lenient_domains=["late.test"],
+            users=["alice", "bob"],
+        )
+
+    def start(self) -> RootLab:
+        self.exims.start()
+        try:
+            self.mta.routes.update(
+                {
+                    "remote.test": self.remote.port,
+                    "nodsn.test": self.nodsn.port,
+                    "down.test": self.dead_port,
+                }
+            )
+            self.mta.start()
+            for exim in (self.remote, self.nodsn):
+                exim.routes["*"] = self.mta.port
+                exim.write_config()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        self.mta.close()
+        self.exims.close()
+
+    def __enter__(self) -> RootLab:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pump_once(self) -> None:
+        self.mta.flush()
+        for exim in (self.remote, self.nodsn):
+            exim.queue_run()
+
+    def returned(
+        self, action: Callable[[], None], *, expect: int = 1, timeout: float = 40.0
+    ) -> list[bytes]:
+        """Run `action`, keep every queue moving, and return the `expect` messages that arrive
+        for alice; one more arriving within a short settle time is a harness bug."""
+        before = set(self.mta.messages("alice"))
+        action()
+        deadline = time.monotonic() + timeout
+        new: list[Path] = []
+        while time.monotonic() < deadline:
+            self.pump_once()
+            new = [p for p in self.mta.messages("alice") if p not in before]
+            if len(new) >= expect:
+                break
+            time.sleep(0.5)
+        settle = time.monotonic() + 3
+        while time.monotonic() < settle:
+            self.pump_once()
+            time.sleep(0.5)
+        new = [p for p in self.mta.messages("alice") if p not in before]
+        if len(new) != expect:
+            raise HarnessError(
+                f"expected {expect} message(s) back for alice, got {len(new)}\n"
+                f"--- {self.mta.label} log ---\n{self.mta.log_tail()}"
+            )
+        return [p.read_bytes() for p in new]
+
+    def send(self, to: list[str], subject: str, msgid: str, *, body: str = "", **dsn: str) -> None:
+        raw = original(subject, msgid, to=", ".join(to), body=body)
+        self.mta.send(USER, to, raw, **dsn)
+
+    def one(self, to: list[str], subject: str, msgid: str, **kw: str) -> bytes:
+        return self.returned(lambda: self.send(to, subject, msgid, **kw))[0]
+
+
+LARGE_BODY = "Hi Bob,\n\nthe draft report follows.\n\n" + (
+    "The quick brown fox jumps over the lazy dog. 0123456789 abcdefghij\n" * 1500
+)
+
+
+# -- scenarios: each takes the lab and returns the message that came back ----------------------
+
+
+def rcpt_rejected(lab: RootLab) -> bytes:
+    return lab.one(["nosuch@remote.test"], "Quarterly figures", "rcpt-rejected")
+
+
+def rcpt_rejected_ret_hdrs(lab: RootLab) -> bytes:
+    return lab.one(
+        ["nobody@remote.test"],
+        "Invoice 2026-117",
+        "ret-hdrs",
+        notify="FAILURE",
+        ret="HDRS",
+        envid="ndrguard-ret-hdrs-1",
+    )
+
+
+def two_recipients(lab: RootLab) -> bytes:
+    return lab.one(
+        ["nosuch1@remote.test", "bob@remote.test", "nosuch2@remote.test"],
+        "Team lunch on Friday",
+        "two-rcpts",
+    )
+
+
+def accept_then_bounce(lab: RootLab) -> bytes:
+    return lab.one(["nosuch@late.test"], "Meeting notes", "late-bounce")
+
+
+def mailbox_full(lab: RootLab) -> bytes:
+    lab.mta.fill_mailbox("full")
+    return lab.one(["full@example.test"], "Holiday photos", "mailbox-full")
+
+
+def too_large(lab: RootLab) -> bytes:
+    return lab.one(["bob@remote.test"], "Draft report (large)", "too-large", body=LARGE_BODY)
+
+
+def unroutable(lab: RootLab) -> bytes:
+    return lab.one(["someone@nowhere.test"], "Hello there", "unroutable")
+
+
+def postfix_unreachable(lab: RootLab) -> bytes:
+    """Connection refused until the queue lifetime runs out (0: one attempt)."""
+    assert isinstance(lab.mta, Postfix)
+    lab.mta.set(maximal_queue_lifetime="0")
+    try:
+        return lab.one(["someone@down.test"], "Are you still there?", "unreachable")
+    finally:
+        lab.mta.set(maximal_queue_lifetime="5d")
+
+
+def postfix_delay(lab: RootLab) -> bytes:
+    """Greylisted (451) past delay_warning_time: Postfix warns, and keeps trying."""
+    assert isinstance(lab.mta, Postfix)
+    lab.mta.set(delay_warning_time="1s")
+    try:
+        return lab.one(["carl@remote.test"], "Project kickoff", "delayed")
+    finally:
+        lab.mta.clear_queue()
+        lab.mta.set(delay_warning_time="0")
+
+
+def success_dsn_local(lab: RootLab) -> bytes:
+    return lab.returned(
+        lambda: lab.send(["bob@example.test"], "Contract signed", "dsn-ok", notify="SUCCESS")
+    )[0]
+
+
+def relayed_dsn(lab: RootLab) -> bytes:
+    return lab.one(["dave@nodsn.test"], "Minutes attached", "dsn-relayed", notify="SUCCESS,FAILURE")
+
+
+@dataclass(frozen=True, slots=True)
+class RootScenario:
+    what: str  # file stem after "<kind>-<mta>-"
+    kind: str
+    shape: str | None
+    role: str  # "the user's relay" / "final server"
+    situation: str
+    run: Callable[[RootLab], bytes]
+
+
+COMMON: tuple[RootScenario, ...] = (
+    RootScenario(
+        "rcpt-rejected",
+        "failure",
+        "full",
+        "the user's relay",
+        "next hop refused RCPT with 550 5.1.1; the relay bounced, original attached",
+        rcpt_rejected,
+    ),
+    RootScenario(
+        "rcpt-rejected-ret-hdrs",
+        "failure",
+        "partial",
+        "the user's relay",
+        "as rcpt-rejected, sent with RET=HDRS NOTIFY=FAILURE ENVID=...: headers only",
+        rcpt_rejected_ret_hdrs,
+    ),
+    RootScenario(
+        "two-recipients",
+        "failure",
+        "full",
+        "the user's relay",
+        "two of three recipients refused with 550 5.1.1: one bounce naming both",
+        two_recipients,
+    ),
+    RootScenario(
+        "accept-then-bounce",
+        "failure",
+        "full",
+        "final server",
+        "accepted any recipient, then found no such user (the backscatter pattern)",
+        accept_then_bounce,
+    ),
+    RootScenario(
+        "mailbox-full",
+        "failure",
+        "full",
+        "final server",
+        "the recipient's mailbox was at its size limit",
+        mailbox_full,
+    ),
+    RootScenario(
+        "too-large",
+        "failure",
+        "partial",
+        "the user's relay",
+        "next hop refused a 100K message (552, 64K limit); original over the bounce size limit",
+        too_large,
+    ),
+    RootScenario(
+        "unroutable",
+        "failure",
+        "full",
+        "the user's relay",
+        "no route to the recipient's domain (host not found)",
+        unroutable,
+    ),
+)
+
+PER_MTA: dict[str, tuple[RootScenario, ...]] = {
+    "postfix": (
+        RootScenario(
+            "unreachable",
+            "failure",
+            "full",
+            "the user's relay",
+            "next hop refused connections; maximal_queue_lifetime = 0 returned it at once",
+            postfix_unreachable,
+        ),
+        RootScenario(
+            "greylisted",
+            "delay",
+            "partial",
+            "the user's relay",
+            "next hop answered 451 4.7.1 (greylisting) past delay_warning_time",
+            postfix_delay,
+        ),
+        RootScenario(
+            "success-dsn",
+            "delivered",
+            "partial",
+            "final server",
+            "NOTIFY=SUCCESS to a local user: 'Action: delivered'",
+            success_dsn_local,
+        ),
+        RootScenario(
+            "relayed-dsn",
+            "delivered",
+            "partial",
+            "the user's relay",
+            "NOTIFY=SUCCESS,FAILURE, next hop has no DSN: 'Action: relayed'",
+            relayed_dsn,
+        ),
+    ),
+}
+
+
+def scenarios(mta_name: str) -> tuple[RootScenario, ...]:
+    return COMMON + PER_MTA.get(mta_name, ())
+
+
+def generate(mta_name: str, only: set[str] | None = None) -> tuple[list[Sample], str]:
+    """Run the scenarios for one MTA; return the samples and the package version."""
+    samples = []
+    with RootLab(MTAS[mta_name]) as lab:
+        version = lab.mta.version
+        writer = lab.mta.label
+        for sc in scenarios(mta_name):
+            if only and sc.what not in only:
+                continue
+            raw = sc.run(lab)
+            name = f"{sc.kind}-{mta_name}-{sc.what}"
+            samples.append(
+                Sample(
+                    name,
+                    sc.kind,
+                    sc.shape,
+                    f"{writer}, {sc.role}",
+                    sc.situation,
+                    raw,
+                    lab.mta.package,
+                )
+            )
+    return samples, version
