@@ -117,11 +117,11 @@ def generate_demo(dest: Path) -> None:
     and the rest to `bounces/`: the layout of the shared corpus, which choose_ordinary reads.
     """
     try:
-        demo_mail = importlib.import_module("ndrguard.service.demo_mail")
+        demo_mail = importlib.import_module("ndrguard.service.demo.mail")
     except ImportError as exc:
         raise NothingToMeasure(
             f"the shared corpus is not at {CORPUS} and the demo generator "
-            f"(ndrguard.service.demo_mail, behind `ndrguard demo`) cannot be imported: {exc}. "
+            f"(ndrguard.service.demo.mail, behind `ndrguard demo`) cannot be imported: {exc}. "
             "Pass --dir PATH with a folder of .eml files."
         ) from None
     for folder in ("ordinary", "bounces"):

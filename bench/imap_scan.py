@@ -231,7 +231,7 @@ def first_scan(env: dict[str, str]) -> dict[str, object]:
 
 def child_scan() -> int:
     """The child: import first, then time one `ndrguard scan` and read VmHWM at its end."""
-    from ndrguard.service import cli
+    from ndrguard.service.cli import main as cli
 
     rss_before = _vm("VmRSS")
     started = time.perf_counter()

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ndrguard.service import demo_mailbox  # noqa: E402
-from ndrguard.service.demo_cli import lay_out  # noqa: E402
+from ndrguard.service.cli.demo import lay_out  # noqa: E402
+from ndrguard.service.demo import mailbox as demo_mailbox  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -62,7 +62,7 @@ def main() -> int:
     else:
         env["QT_QPA_PLATFORM"] = "offscreen"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
-    service = subprocess.Popen([sys.executable, "-m", "ndrguard.service.cli", "run"], **quiet)  # type: ignore[call-overload]
+    service = subprocess.Popen([sys.executable, "-m", "ndrguard.service.cli.main", "run"], **quiet)  # type: ignore[call-overload]
     time.sleep(5)  # catch-up of the demo inbox
     tray = subprocess.Popen(
         [sys.executable, "-c", "import sys; from ndrguard.ui.app import main; "

@@ -25,7 +25,7 @@ def _command(program: str) -> list[str]:
     """The command line that runs `program` (service or tray) with this very interpreter."""
     if program == "tray":
         return [sys.executable, "-m", "ndrguard.ui.app"]
-    return [sys.executable, "-m", "ndrguard.service.cli", "run"]
+    return [sys.executable, "-m", "ndrguard.service.cli.main", "run"]
 
 
 @dataclass(frozen=True, slots=True)

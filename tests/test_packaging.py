@@ -36,7 +36,7 @@ def test_wheel_holds_only_the_ndrguard_name(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/", 1)[0] for n in names}
     assert top == {"ndrguard", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
-    assert "ndrguard/service/cli.py" in names
+    assert "ndrguard/service/cli/main.py" in names
     assert "ndrguard/ui/__init__.py" in names
     assert not any(n.startswith(("service/", "ui/", "tests/")) for n in names)
 
@@ -47,7 +47,7 @@ def test_wheel_imports_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     py = env_dir / "bin" / "python"
     subprocess.run([py, "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
     code = (
-        "import ndrguard, ndrguard.service.sources, ndrguard.service.demo_mail;"
+        "import ndrguard, ndrguard.service.cli.sources, ndrguard.service.demo.mail;"
         "import importlib.util as u;"
         "assert u.find_spec('service') is None and u.find_spec('ui') is None;"
         "r = ndrguard.recognise_bytes(b'From: a@example.org\\nSubject: hi\\n\\nhello\\n');"

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from ndrguard.service.api.channel import Endpoint
-from ndrguard.service.config import Paths
+from ndrguard.service.settings.config import Paths
 from ndrguard.ui import launcher
 from ndrguard.ui.link import ServiceLink
 from ndrguard.ui.notify import BurstNotifier, Notifications, QuietHours

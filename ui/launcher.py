@@ -12,7 +12,7 @@ import sys
 
 # `ndrguard run` serves the local API itself; through the module, not the `ndrguard` script,
 # so that the service runs on this very interpreter and package, wherever the script is.
-SERVICE_COMMAND = [sys.executable, "-m", "ndrguard.service.cli", "run"]
+SERVICE_COMMAND = [sys.executable, "-m", "ndrguard.service.cli.main", "run"]
 
 
 def start_service(extra_args: list[str] | None = None) -> subprocess.Popen[bytes]:

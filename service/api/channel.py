@@ -31,7 +31,7 @@ from pathlib import Path
 import platformdirs
 
 from ndrguard.service.api.protocol import ServiceUnavailable
-from ndrguard.service.config import APP, Paths
+from ndrguard.service.settings.config import APP, Paths
 
 KEY_NAME = "api.key"
 SOCKET_NAME = "api.sock"

@@ -27,7 +27,7 @@ from ndrguard.service.api.protocol import (
     encode,
     error_from_json,
 )
-from ndrguard.service.config import Paths
+from ndrguard.service.settings.config import Paths
 
 
 class ApiClient:

@@ -14,8 +14,8 @@ from ndrguard.service.api.feed import EventFeed
 from ndrguard.service.api.ops import ServiceOperations
 from ndrguard.service.api.queries import Queries
 from ndrguard.service.api.server import ApiServer
-from ndrguard.service.config import Paths
-from ndrguard.service.daemon import Service
+from ndrguard.service.engine.daemon import Service
+from ndrguard.service.settings.config import Paths
 
 
 @dataclass

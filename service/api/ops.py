@@ -20,11 +20,11 @@ from ndrguard.service.api.message_view import text_view
 from ndrguard.service.api.protocol import VERSION, ActionFailed, BadRequest, NotFound
 from ndrguard.service.api.queries import Queries
 from ndrguard.service.api.settings_ops import SettingsOperations, account_toml
-from ndrguard.service.config import Account, Config, ConfigError, load, parse
-from ndrguard.service.daemon import Service
-from ndrguard.service.facts import facts_of
-from ndrguard.service.mailbox import Mailbox, MailboxError
-from ndrguard.service.state import StateError, VerdictRow, VerdictState
+from ndrguard.service.engine.daemon import Service
+from ndrguard.service.engine.facts import facts_of
+from ndrguard.service.mailboxes.base import Mailbox, MailboxError
+from ndrguard.service.settings.config import Account, Config, ConfigError, load, parse
+from ndrguard.service.store.state import StateError, VerdictRow, VerdictState
 
 ATTENTION_WINDOW = 86400.0  # undecided bounces of the last day ask for the user's eye
 FACTS_CACHE = 5000
@@ -216,8 +216,8 @@ class ServiceOperations:
                 "sent_folder": None,
                 "message": f"{'a Maildir' if ok else 'not a Maildir'} at {account.maildir}",
             }
-        from ndrguard.service.imap_backend import ImapMailbox
-        from ndrguard.service.secrets import get_secret
+        from ndrguard.service.mailboxes.imap import ImapMailbox
+        from ndrguard.service.settings.secrets import get_secret
 
         password = args.get("password") or get_secret(account)
         try:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ndrguard.service.state import find_verdicts
+from ndrguard.service.store.state import find_verdicts
 
 PAGE_MAX = 500
 

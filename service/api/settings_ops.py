@@ -17,11 +17,11 @@ from typing import Any
 
 import keyring
 
-from ndrguard.service.account_cli import remove_account_table
 from ndrguard.service.api.protocol import ActionFailed, BadRequest
-from ndrguard.service.config import Account, load, parse
-from ndrguard.service.daemon import Service
-from ndrguard.service.secrets import set_secret
+from ndrguard.service.cli.account import remove_account_table
+from ndrguard.service.engine.daemon import Service
+from ndrguard.service.settings.config import Account, load, parse
+from ndrguard.service.settings.secrets import set_secret
 
 BATV_KEYRING = "ndrguard-batv"
 _LISTS = ("addresses", "domains", "relays", "dkim_domains")

@@ -19,16 +19,16 @@ from typing import Any, BinaryIO
 
 from imapclient import IMAPClient
 
-from ndrguard.service import demo_mail
 from ndrguard.service.api.client import ApiClient
 from ndrguard.service.api.protocol import ApiError
-from ndrguard.service.mailbox import header_value
+from ndrguard.service.demo import mail as demo_mail
+from ndrguard.service.mailboxes.base import header_value
 from tests.support.dovecot import Account, Dovecot
 from tests.support.procs import wait_until
 from tests.ui.service_process import endpoint_for
 
 ROOT = Path(__file__).resolve().parents[2]
-NDRGUARD = [sys.executable, "-m", "ndrguard.service.cli"]
+NDRGUARD = [sys.executable, "-m", "ndrguard.service.cli.main"]
 
 
 def service_env(home: Path) -> dict[str, str]:

@@ -24,7 +24,7 @@ def test_linux_service_is_a_systemd_user_unit_that_restarts(home: Path) -> None:
     (entry,) = autostart.entries("service", "/srv/ndr", platform="linux")
     entry.install()
     text = (home / ".config/systemd/user/ndrguard.service").read_text()
-    assert f"ExecStart={sys.executable} -m ndrguard.service.cli run" in text
+    assert f"ExecStart={sys.executable} -m ndrguard.service.cli.main run" in text
     assert "Environment=NDRGUARD_HOME=/srv/ndr" in text
     assert "Restart=on-failure" in text
     assert entry.remove() and not entry.path.exists()
@@ -43,7 +43,7 @@ def test_macos_launch_agent_keeps_the_service_alive(home: Path) -> None:
     plist = plistlib.loads(entry.path.read_bytes())
     assert entry.path.parent == home / "Library" / "LaunchAgents"
     assert plist["KeepAlive"] is True and plist["RunAtLoad"] is True
-    assert plist["ProgramArguments"][-2:] == ["ndrguard.service.cli", "run"]
+    assert plist["ProgramArguments"][-2:] == ["ndrguard.service.cli.main", "run"]
 
 
 def test_windows_startup_command(home: Path) -> None:
@@ -56,7 +56,7 @@ def test_windows_startup_command(home: Path) -> None:
 def test_cli_enable_status_disable(home: Path) -> None:
     def cli(*args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "ndrguard.service.cli", "autostart", *args],
+            [sys.executable, "-m", "ndrguard.service.cli.main", "autostart", *args],
             capture_output=True, text=True, check=True,
         )
         return done.stdout

@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ndrguard.service import demo_cli, demo_mailbox
 from ndrguard.service.api.channel import Endpoint
 from ndrguard.service.api.client import ApiClient
 from ndrguard.service.api.protocol import ApiError
-from ndrguard.service.config import Paths
+from ndrguard.service.cli import demo as demo_cli
+from ndrguard.service.demo import mailbox as demo_mailbox
+from ndrguard.service.settings.config import Paths
 from ndrguard.ui.launcher import SERVICE_COMMAND
 from tests.support.procs import kill_session, wait_until
 

@@ -1,0 +1,204 @@
+"""`ndrguard account add|list|remove|test`: accounts in the config, passwords in the keyring.
+
+`add` appends a `[[accounts]]` table to the config file as text, so the user's comments and
+layout survive, and writes the file by rename, so a running service never reads half of it.
+It works without a terminal (`--password-stdin`), for scripts and tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from ndrguard.service.cli import common as cli_common
+from ndrguard.service.mailboxes.base import MailboxError
+from ndrguard.service.settings.config import (
+    AUTHS,
+    POLICIES,
+    SECURITIES,
+    Account,
+    Config,
+    ConfigError,
+    parse,
+)
+from ndrguard.service.settings.secrets import delete_secret, set_secret
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("account", help="add, list, remove or test mail accounts")
+    cli_common.add_config_option(p)
+    acts = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    add = acts.add_parser("add", help="add an IMAP account (or a local Maildir)")
+    add.add_argument("name")
+    add.add_argument("--host")
+    add.add_argument("--port", type=int)
+    add.add_argument("--security", choices=SECURITIES, default="tls")
+    add.add_argument("--username")
+    add.add_argument("--auth", choices=AUTHS, default="login")
+    add.add_argument("--ca-file", type=Path)
+    add.add_argument("--maildir", type=Path, help="a local Maildir instead of IMAP")
+    add.add_argument("--quarantine", default="Backscatter")
+    add.add_argument("--policy", choices=POLICIES, default="evidence")
+    add.add_argument("--identity", type=Path, help="the identity file (BATV keys, relays)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--no-test", action="store_true", help="do not try to log in")
+    cli_common.add_config_option(add)
+    add.set_defaults(func=run_add)
+
+    lst = acts.add_parser("list", help="list the accounts")
+    cli_common.add_config_option(lst)
+    lst.set_defaults(func=run_list)
+
+    rm = acts.add_parser("remove", help="remove an account and its password")
+    rm.add_argument("name")
+    cli_common.add_config_option(rm)
+    rm.set_defaults(func=run_remove)
+
+    test = acts.add_parser("test", help="log in and report the server's capabilities")
+    test.add_argument("name")
+    cli_common.add_config_option(test)
+    test.set_defaults(func=run_test)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    try:
+        config = cli_common.open_config(args)
+        if any(a.name == args.name for a in config.accounts):
+            raise ConfigError(f"{config.path}: an account named {args.name!r} exists already")
+        account = _account_from(args)
+        text = config.text + ("\n" if config.text and not config.text.endswith("\n") else "")
+        text += ("\n" if text else "") + account.to_toml()
+        parse(text, config.path)  # never write a file the service could not read back
+        if account.maildir is None:
+            password = _read_password(args)
+            set_secret(account.name, password)
+        _write(config.path, text)
+    except (ConfigError, MailboxError, OSError) as err:
+        return cli_common.fail(err)
+    print(f"added account {account.name!r} to {config.path}")
+    if account.maildir is None and not args.no_test:
+        return _test(account)
+    return 0
+
+
+def _account_from(args: argparse.Namespace) -> Account:
+    if args.maildir is not None:
+        return Account(
+            name=args.name, maildir=args.maildir.resolve(), quarantine=args.quarantine,
+            policy=args.policy, identity=_abs(args.identity),
+        )  # fmt: skip
+    if not (args.host and args.username):
+        raise ConfigError("give --host and --username (or --maildir DIR)")
+    return Account(
+        name=args.name, host=args.host, port=args.port or (993 if args.security == "tls" else 143),
+        security=args.security, username=args.username, auth=args.auth,
+        ca_file=_abs(args.ca_file), quarantine=args.quarantine, policy=args.policy,
+        identity=_abs(args.identity),
+    )  # fmt: skip
+
+
+def _abs(path: Path | None) -> Path | None:
+    return path.resolve() if path is not None else None
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.username}: ")
+    else:
+        raise ConfigError("no terminal to ask for the password: use --password-stdin")
+    if not password:
+        raise ConfigError("the password is empty")
+    return password
+
+
+def run_list(args: argparse.Namespace) -> int:
+    try:
+        config = cli_common.open_config(args)
+    except ConfigError as err:
+        return cli_common.fail(err)
+    for a in config.accounts:
+        where = f"maildir {a.maildir}" if a.maildir else (
+            f"{a.username} at {a.host}:{a.port} ({a.security})"
+        )
+        print(f"{a.name}: {where}, policy {a.policy}, quarantine {a.quarantine!r}")
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    try:
+        config = cli_common.open_config(args)
+        config.account(args.name)
+        text = remove_account_table(config, args.name)
+        parse(text, config.path)
+        _write(config.path, text)
+        delete_secret(args.name)
+    except (ConfigError, MailboxError, OSError) as err:
+        return cli_common.fail(err)
+    print(f"removed account {args.name!r}")
+    return 0
+
+
+def remove_account_table(config: Config, name: str) -> str:
+    """The config text without the `[[accounts]]` table whose name is `name`."""
+    lines = config.text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.strip().startswith("[")]
+    for n, start in enumerate(starts):
+        if lines[start].strip() != "[[accounts]]":
+            continue
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        block = "".join(lines[start:end])
+        try:
+            table = parse(block, config.path).accounts[0]
+        except (ConfigError, IndexError):
+            continue
+        if table.name == name:
+            return "".join(lines[:start] + lines[end:])
+    raise ConfigError(f"{config.path}: the table of account {name!r} could not be found")
+
+
+def run_test(args: argparse.Namespace) -> int:
+    try:
+        account = cli_common.open_config(args).account(args.name)
+    except ConfigError as err:
+        return cli_common.fail(err)
+    return _test(account)
+
+
+def _test(account: Account) -> int:
+    if account.maildir is not None:
+        ok = (account.maildir / "cur").is_dir()
+        print(f"{account.name}: {'a Maildir' if ok else 'not a Maildir'} at {account.maildir}")
+        return 0 if ok else 1
+    from ndrguard.service.mailboxes.imap import ImapMailbox
+    from ndrguard.service.settings.secrets import get_secret
+
+    try:
+        box = ImapMailbox.connect(account, get_secret(account))
+    except MailboxError as err:
+        return cli_common.fail(err)
+    try:
+        caps = box.caps
+        sent = box.special_folder("\\Sent")
+    finally:
+        box.close()
+    print(f"{account.name}: logged in as {account.username}")
+    for cap, why in (("IDLE", "new mail seen at once (else polling)"),
+                     ("MOVE", "atomic moves (else COPY + UID EXPUNGE)"),
+                     ("UIDPLUS", "expunge of only the moved messages"),
+                     ("SPECIAL-USE", "finds the Sent folder by its flag")):  # fmt: skip
+        print(f"  {cap:<12} {'yes' if cap in caps else 'no ':<4} {why}")
+    print(f"  Sent folder: {sent or 'not found (set sent = ... in the config)'}")
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,44 @@
+"""What every service command shares: `--config`, opening the config and the state.
+
+Each command module calls `add_config_option` on its parser and `open_config` / `open_state`
+in its `run`, so that NDRGUARD_HOME and `--config FILE` mean the same everywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ndrguard.service.settings.config import Config, Paths, load
+from ndrguard.service.store.state import State
+
+
+def add_config_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="the config file (default: the platform's config dir, or $NDRGUARD_HOME)",
+    )
+
+
+def paths(args: argparse.Namespace) -> Paths:
+    return Paths.resolve(getattr(args, "config", None))
+
+
+def open_config(args: argparse.Namespace) -> Config:
+    return load(paths(args).config_file)
+
+
+def open_state(args: argparse.Namespace) -> State:
+    return State(paths(args).state_file)
+
+
+def fail(err: Exception, where: str = "") -> int:
+    """Print a user-facing error (typed errors carry a title) and return the exit code 1."""
+    title = getattr(err, "title", None)
+    prefix = f"{where}: " if where else ""
+    print(f"ndrguard: {prefix}{title + ': ' if title else ''}{err}", file=sys.stderr)
+    return 1
+

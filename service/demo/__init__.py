@@ -1,0 +1,1 @@
+"""The demo's mailbox and the sample mail the project makes itself."""

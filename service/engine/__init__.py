@@ -1,0 +1,1 @@
+"""The running service: a worker per account, its passes, and the decision on each message."""

@@ -1,0 +1,50 @@
+"""Turning a configured account into the things a pass needs: its mailbox, identity and judge.
+
+Kept apart from the CLI modules so that `scan`, `run`, `restore` and `account test` open an
+account the same way, and from the backends so that they stay free of config handling.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ndrguard.identity import Identity, IdentityError
+from ndrguard.service.engine.deciding import Decide, StateSentIndex, core_decider
+from ndrguard.service.mailboxes.base import Mailbox
+from ndrguard.service.mailboxes.liveness import Keepalive
+from ndrguard.service.settings.config import Account, ConfigError
+from ndrguard.service.settings.identity_file import identity_from_mapping, load_identity
+from ndrguard.service.store.state import State
+
+
+def open_mailbox(account: Account, state: State, keepalive: Keepalive | None = None) -> Mailbox:
+    """Connect (IMAP) or open (Maildir); raises the backend's typed MailboxError.
+
+    `keepalive` is what the worker's earlier connections learnt about the server's keepalive
+    interval (IMAP only; see liveness.Keepalive).
+    """
+    if account.maildir is not None:
+        from ndrguard.service.mailboxes.maildir import MaildirMailbox
+
+        return MaildirMailbox(account.maildir, state, account.name)
+    from ndrguard.service.mailboxes.imap import ImapMailbox
+    from ndrguard.service.settings.secrets import get_secret
+
+    return ImapMailbox.connect(account, get_secret(account), keepalive)
+
+
+def identity_of(account: Account, config_dir: Path) -> Identity | None:
+    """The account's identity: a file (relative to the config) or an inline table."""
+    if account.identity is None:
+        return None
+    if isinstance(account.identity, Path):
+        return load_identity(account.identity)
+    try:
+        return identity_from_mapping(account.identity, config_dir)
+    except IdentityError as err:
+        raise ConfigError(f"account {account.name!r}: identity: {err}") from err
+
+
+def decider(account: Account, state: State, config_dir: Path) -> Decide:
+    identity = identity_of(account, config_dir)
+    return core_decider(identity, account.policy, StateSentIndex(state, account.name))

@@ -1,0 +1,263 @@
+"""One thread per account: connect, catch up, watch, and come back from every fault by itself.
+
+imapclient is not thread-safe per connection and a command during IDLE is a protocol error, so
+each account gets its own thread and its own connection (200 TLS IDLE connections cost some
+18 MB). The thread's life is a loop: connect, run a pass, wait for news (IDLE, polling or
+watchdog), run a pass... Any connection fault ends the inner loop and the thread backs off
+(1 s doubling to 5 min, with jitter so that many accounts do not reconnect in step) and starts
+over; the journal makes a pass safe to cut anywhere.
+
+The thread's state is a value for the user (`STATES`): connecting, catching up, watching (and
+how each folder is watched), backing off until T, login failed, certificate rejected.
+`on_status` hands every change to whoever shows it.
+
+The thread is also the only one that touches its account's mail store while it runs. Whatever
+else must be done there (a restore, reading a message for the summary window) is handed to it
+with `submit` and done between passes on the worker's own connection: a second connection
+beside it would cost a login per click and, on a Maildir, number new files in parallel with
+the worker (both would hand out the same UIDs). `poke` cuts the current wait short (IDLE,
+polling, file events or a backoff), for "scan now" and for those errands.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ndrguard.identity import IdentityError
+from ndrguard.service.engine.accounts import decider, open_mailbox
+from ndrguard.service.engine.scanner import Scanner
+from ndrguard.service.mailboxes.base import (
+    AuthFailed,
+    CertificateRejected,
+    Mailbox,
+    MailboxError,
+)
+from ndrguard.service.mailboxes.liveness import IDLE_RENEW, Keepalive
+from ndrguard.service.settings.config import Account, ConfigError
+from ndrguard.service.store.state import State
+
+# Work for the worker's mailbox, handed over by `submit`; its result goes to the Future.
+Errand = Callable[[Mailbox], Any]
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+FIRST_BACKOFF = 1.0
+MAX_BACKOFF = 300.0
+JITTER = 0.2
+
+# What `state` can be, in the order a worker usually goes through them.
+STATES = (
+    "connecting",  # opening the connection and logging in
+    "catching-up",  # the first pass: judging what arrived while the service was away
+    "watching",  # waiting for news (IDLE, file events or polling; see `watch`)
+    "backing-off",  # a fault; the next attempt is at `until`
+    "auth-failed",  # the server refused the login; retried at the longest interval
+    "cert-rejected",  # the certificate did not verify; retried at the longest interval
+    "stopped",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatus:
+    account: str
+    state: str  # one of STATES
+    detail: str = ""
+    until: float | None = None  # wall-clock time of the next attempt, when backing off
+    # How each watched folder hears of new mail, while watching: folder -> "IDLE", "file
+    # events" or "polled every N s". Only the first folder can be IDLEd (one IDLE per
+    # connection), so the others are looked at every poll interval.
+    watch: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {"account": self.account, "state": self.state, "detail": self.detail,
+                "until": self.until, "watch": dict(self.watch)}  # fmt: skip
+
+
+class Backoff:
+    """1 s, 2 s, 4 s ... up to 5 min, each with up to +-20 % jitter; reset after a success.
+
+    The jitter keeps the accounts of one machine (and the machines behind one server) from
+    reconnecting in step after a server restart. `rng` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        first: float = FIRST_BACKOFF,
+        most: float = MAX_BACKOFF,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.first, self.most = first, most
+        self._rng = rng or random.Random()
+        self._next = first
+
+    def reset(self) -> None:
+        self._next = self.first
+
+    def next(self) -> float:
+        delay = self._next
+        self._next = min(self._next * 2, self.most)
+        return min(self.most, delay * self._rng.uniform(1 - JITTER, 1 + JITTER))
+
+
+def watch_plan(account: Account, pushes: bool) -> tuple[tuple[str, str], ...]:
+    """How each of the account's folders is watched (see AccountStatus.watch)."""
+    every = f"polled every {account.poll_seconds:g} s"
+    push = "file events" if account.is_maildir else "IDLE"
+    first = (account.folders[0], push if pushes else every)
+    return (first, *((f, every) for f in account.folders[1:]))
+
+
+class Worker(threading.Thread):
+    """Watches one account until `halt()`."""
+
+    def __init__(
+        self,
+        account: Account,
+        state: State,
+        config_dir: Path,
+        on_status: Callable[[AccountStatus], None],
+        on_move: Callable[[str, int], None] | None = None,
+    ) -> None:
+        super().__init__(name=f"ndrguard-{account.name}", daemon=True)
+        self.account = account
+        self.state = state
+        self.config_dir = config_dir
+        self.stop = threading.Event()
+        # Set by poke() and halt(): every wait of the worker is a wait on this event.
+        self._wake = threading.Event()
+        self._errands: list[tuple[Errand, Future[Any]]] = []
+        self._errands_lock = threading.Lock()
+        self._closed = False  # no more errands are taken once the thread is ending
+        self._on_status = on_status
+        self._on_move = on_move
+        self.backoff = Backoff()
+        # What the server's keepalives taught survives reconnects: same server, same interval.
+        self.keepalive = Keepalive()
+
+    def poke(self) -> None:
+        """Look again now: end the current wait (IDLE within a second) and run a pass."""
+        self._wake.set()
+
+    def halt(self) -> None:
+        """Stop after the move batch in progress; join() to wait for it."""
+        self.stop.set()
+        self._wake.set()
+
+    def submit(self, errand: Callable[[Mailbox], T]) -> Future[T]:
+        """Run `errand(mailbox)` on this thread between passes; its result or error arrives
+        in the Future. A Future cancelled before its turn is skipped."""
+        future: Future[T] = Future()
+        with self._errands_lock:
+            if self._closed:
+                future.set_exception(MailboxError(f"{self.account.name} has stopped"))
+                return future
+            self._errands.append((errand, future))
+        self.poke()
+        return future
+
+    def _run_errands(self, mailbox: Mailbox) -> None:
+        with self._errands_lock:
+            errands, self._errands = self._errands, []
+        for errand, future in errands:
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(errand(mailbox))
+            except Exception as err:  # the caller's to judge; a broken connection shows
+                future.set_exception(err)  # again in the worker's next command
+
+    def _fail_errands(self, err: BaseException, close: bool = False) -> None:
+        """Errands waiting when the session broke (or the thread ends) get the error at once,
+        rather than waiting for a reconnect that may take minutes."""
+        with self._errands_lock:
+            errands, self._errands = self._errands, []
+            self._closed = self._closed or close
+        for _, future in errands:
+            if future.set_running_or_notify_cancel():
+                future.set_exception(err)
+
+    def _status(
+        self,
+        state: str,
+        detail: str = "",
+        until: float | None = None,
+        watch: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self._on_status(AccountStatus(self.account.name, state, detail, until, watch))
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self._status("connecting")
+            try:
+                self._session()
+            except (AuthFailed, CertificateRejected) as err:
+                kind = "auth-failed" if isinstance(err, AuthFailed) else "cert-rejected"
+                # Retrying soon cannot help; the longest wait keeps a server from locking the
+                # account while still noticing a fixed password or certificate in time.
+                self._wait(kind, err, self.backoff.most)
+            except (MailboxError, ConfigError, IdentityError) as err:
+                self._wait("backing-off", err, self.backoff.next())
+            except Exception as err:  # a bug must not end the watch of an account for good
+                log.exception("%s: unexpected error", self.account.name)
+                self._wait("backing-off", err, self.backoff.next())
+        self._fail_errands(MailboxError(f"{self.account.name} has stopped"), close=True)
+        self._status("stopped")
+
+    def _wait(self, state: str, err: BaseException, delay: float) -> None:
+        """Back off after a fault; a poke (scan now, an errand) tries again at once."""
+        log.warning("%s: %s; next attempt in %.0f s", self.account.name, err, delay)
+        self._fail_errands(err)
+        self._status(state, str(err), time.time() + delay)
+        self._wake.wait(delay)
+        self._wake.clear()
+
+    def _session(self) -> None:
+        decide = decider(self.account, self.state, self.config_dir)
+        mailbox: Mailbox = open_mailbox(self.account, self.state, self.keepalive)
+        try:
+            # Errands first: a restore asked for while the account was cut off should not
+            # wait for a catch-up that can take minutes on a large mailbox.
+            self._run_errands(mailbox)
+            scanner = Scanner(
+                self.account, mailbox, self.state, decide, stop=self.stop,
+                on_move=self._moved,
+            )  # fmt: skip
+            self._status("catching-up")
+            result = scanner.run_pass()
+            self.backoff.reset()
+            plan = watch_plan(self.account, mailbox.pushes)
+            self._status("watching", "; ".join(f"{f}: {how}" for f, how in plan), watch=plan)
+            first = self.account.folders[0]
+            # The other folders are looked at by the pass that follows every wait, so the
+            # wait is cut to the poll interval when there are any.
+            wait = IDLE_RENEW if len(plan) == 1 else min(IDLE_RENEW, self.account.poll_seconds)
+            while not self.stop.is_set():
+                # Mail that came during the pass was announced during the pass's own commands,
+                # and an IDLE begun now would not hear of it again: look once more instead.
+                # After that, anything new is announced to the IDLE.
+                if mailbox.status(first).uidnext == result.uidnext.get(first):
+                    # After news, and also after each IDLE renewal: a quiet pass costs a few
+                    # commands and catches anything a notification missed.
+                    mailbox.wait_for_change(first, wait, self._wake)
+                # Cleared before the pass, so that a poke during the pass is not lost: the
+                # next wait then ends at once.
+                self._wake.clear()
+                self._run_errands(mailbox)
+                if not self.stop.is_set():
+                    result = scanner.run_pass()
+        finally:
+            mailbox.close()
+
+    def _moved(self, n: int) -> None:
+        log.info("%s: quarantined %d message(s)", self.account.name, n)
+        if self._on_move is not None:
+            self._on_move(self.account.name, n)

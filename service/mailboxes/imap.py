@@ -1,0 +1,379 @@
+"""An IMAP account as a Mailbox: the thin connection layer over imapclient.
+
+What it guarantees, and why:
+- TLS is verified (system store or the account's CA file); plaintext only when the config says
+  `security = "plain"`. Socket timeouts on connect and read, TCP keepalive and, on Linux,
+  TCP_USER_TIMEOUT: without them a frozen server or a black-holed network hangs a read for ever.
+- Messages are read with BODY.PEEK, so nothing the service reads is marked \\Seen.
+- A move is UID MOVE where the server has MOVE; otherwise UID COPY, \\Deleted on those UIDs and
+  UID EXPUNGE of those UIDs only (UIDPLUS). Without UIDPLUS the originals are flagged \\Deleted
+  and left for the user's client: a plain EXPUNGE would remove other clients' deleted mail.
+- IDLE is watched for every way it dies quietly: the rules are in liveness.py.
+
+Every imapclient, socket and TLS error is converted at this boundary (`_boundary`) into the
+typed errors of mailbox.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import logging
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import imapclient
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+
+from ndrguard.service.mailboxes.base import (
+    AuthFailed,
+    CertificateRejected,
+    ConnectionLost,
+    FolderMissing,
+    FolderStatus,
+    Head,
+    MailboxError,
+    fingerprint,
+)
+from ndrguard.service.mailboxes.imap_parse import batches, classify_no, parse_copyuid, uid_set
+from ndrguard.service.mailboxes.liveness import IDLE_RENEW, IdleWatch, Keepalive, Outcome
+from ndrguard.service.settings.config import Account
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 15.0
+# Keepalive probes after 10 s of quiet, every 5 s, and on Linux TCP_USER_TIMEOUT: unanswered
+# data or probes end the connection in seconds instead of the kernel's 15 minutes.
+KEEPALIVE = (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3))
+USER_TIMEOUT_MAX = 30.0
+
+# One UID SEARCH over the union of what bounces and look-alikes carry. A superset on purpose:
+# a false candidate costs one fetch, a missed bounce stays in the inbox.
+_SUBJECT_WORDS = (
+    "undeliver", "delivery", "returned", "failure", "failed", "bounce", "unzustellbar",
+    "auto", "out of office", "abwesen", "delayed", "warning", "report", "notification",
+    "vacation", "rejected", "read:",
+)  # fmt: skip
+_HEADER_TESTS = (
+    ("FROM", "mailer-daemon"),
+    ("FROM", "postmaster"),
+    ("FROM", "mail delivery"),
+    ("HEADER", "Auto-Submitted", ""),
+    ("HEADER", "Content-Type", "report"),
+    ("HEADER", "Return-Path", "<>"),
+    ("HEADER", "X-Failed-Recipients", ""),
+    ("HEADER", "X-Autoreply", ""),
+)
+
+
+def candidate_criteria() -> list[object]:
+    """The OR tree of `_HEADER_TESTS` and the subject words, as imapclient criteria."""
+    tests: list[list[str]] = [list(t) for t in _HEADER_TESTS]
+    tests += [["SUBJECT", w] for w in _SUBJECT_WORDS]
+    tree: list[object] = tests[0]
+    for t in tests[1:]:
+        tree = ["OR", *_flat(tree), *t]
+    return tree
+
+
+def _flat(x: object) -> list[object]:
+    return list(x) if isinstance(x, list) else [x]
+
+
+def _boundary_error(err: BaseException) -> MailboxError:
+    """The typed error for anything imapclient, the socket or TLS raised."""
+    if isinstance(err, MailboxError):
+        return err
+    if isinstance(err, ssl.SSLCertVerificationError):
+        return CertificateRejected(f"the server's certificate did not verify: {err.verify_message}")
+    if isinstance(err, LoginError):
+        return AuthFailed(f"the server refused the login: {_text(err)}")
+    if isinstance(err, IMAPClientAbortError | imaplib.IMAP4.abort | OSError | EOFError):
+        return ConnectionLost(f"the connection to the server was lost: {_text(err)}")
+    if isinstance(err, IMAPClientError):
+        text = _text(err)
+        return classify_no(text)(f"the server said: {text}")
+    return MailboxError(f"unexpected IMAP failure: {type(err).__name__}: {err}")
+
+
+def _text(err: BaseException) -> str:
+    return str(err) or type(err).__name__
+
+
+@contextlib.contextmanager
+def _boundary() -> Iterator[None]:
+    try:
+        yield
+    except (IMAPClientError, OSError, EOFError) as err:
+        raise _boundary_error(err) from err
+
+
+class ImapMailbox:
+    """One logged-in IMAP connection. Not thread-safe; one worker owns it."""
+
+    def __init__(
+        self, client: imapclient.IMAPClient, account: Account, keepalive: Keepalive | None = None
+    ) -> None:
+        self._c = client
+        # INTERNALDATE with its zone, not converted to naive local time: it is compared with
+        # the expiry day of BATV tags.
+        client.normalise_times = False
+        self.account = account
+        self.keepalive = keepalive or Keepalive()
+        self.caps = {c.decode().upper() if isinstance(c, bytes) else c.upper()
+                     for c in client.capabilities()}  # fmt: skip
+        self._selected: str | None = None
+        self.pushes = "IDLE" in self.caps
+        self._lost = False
+
+    @classmethod
+    def connect(
+        cls, account: Account, secret: str, keepalive: Keepalive | None = None
+    ) -> ImapMailbox:
+        """Log in; `keepalive` carries what an earlier connection learnt about the server."""
+        context = None
+        if account.security != "plain":
+            context = ssl.create_default_context(
+                cafile=str(account.ca_file) if account.ca_file else None
+            )
+        timeout = imapclient.SocketTimeout(connect=CONNECT_TIMEOUT, read=account.timeout_seconds)
+        with _boundary():
+            client = imapclient.IMAPClient(
+                account.host,
+                port=account.port,
+                ssl=account.security == "tls",
+                ssl_context=context,
+                timeout=timeout,
+            )
+            try:
+                if account.security == "starttls":
+                    client.starttls(context)
+                _tune_socket(client.socket(), account.timeout_seconds)
+                if account.auth == "xoauth2":
+                    client.oauth2_login(account.username, secret)
+                else:
+                    client.login(account.username, secret)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    client.shutdown()
+                raise
+        return cls(client, account, keepalive)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _io(self) -> Iterator[None]:
+        """`_boundary`, and remember a lost connection: its socket is out of step or dead, so
+        `close` must not wait for an answer to LOGOUT (a frozen server would never give one)."""
+        try:
+            with _boundary():
+                yield
+        except ConnectionLost:
+            self._lost = True
+            raise
+
+    def _select(self, folder: str) -> None:
+        if self._selected != folder:
+            with self._io():
+                try:
+                    self._c.select_folder(folder)
+                except IMAPClientError as err:
+                    if isinstance(err, IMAPClientAbortError):
+                        raise
+                    raise FolderMissing(f"cannot open the folder {folder!r}: {err}") from err
+            self._selected = folder
+
+    def _fetch(
+        self, folder: str, uids: Sequence[int], items: Sequence[bytes]
+    ) -> dict[int, dict[bytes, Any]]:
+        """FETCH `items` in batches; answers keyed as the server names them (no .PEEK)."""
+        self._select(folder)
+        out: dict[int, dict[bytes, Any]] = {}
+        key = items[0].replace(b".PEEK", b"")
+        for chunk in batches(sorted(uids)):
+            with self._io():
+                data = self._c.fetch(chunk, list(items))
+            for uid, item in data.items():
+                if key in item:  # a message expunged meanwhile answers with FLAGS alone
+                    out[int(uid)] = item
+        return out
+
+    # -- Mailbox ---------------------------------------------------------------------------
+
+    def status(self, folder: str) -> FolderStatus:
+        with self._io():
+            try:
+                st = self._c.folder_status(folder, [b"UIDVALIDITY", b"UIDNEXT"])
+            except IMAPClientError as err:
+                if isinstance(err, IMAPClientAbortError):
+                    raise
+                raise FolderMissing(f"the folder {folder!r} cannot be opened: {err}") from err
+        return FolderStatus(int(st[b"UIDVALIDITY"]), int(st[b"UIDNEXT"]))
+
+    def uids(self, folder: str, above: int = 0) -> list[int]:
+        self._select(folder)
+        with self._io():
+            found = self._c.search(["UID", f"{above + 1}:*", "NOT", "DELETED"])
+        return sorted(u for u in found if u > above)  # "n:*" always names the last message
+
+    def candidates(self, folder: str, above: int = 0) -> list[int]:
+        self._select(folder)
+        with self._io():
+            found = self._c.search(
+                ["UID", f"{above + 1}:*", "NOT", "DELETED", *candidate_criteria()]
+            )
+        return sorted(u for u in found if u > above)
+
+    def headers(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
+        got = self._fetch(folder, uids, [b"BODY.PEEK[HEADER]"])
+        return {uid: bytes(item[b"BODY[HEADER]"]) for uid, item in got.items()}
+
+    def heads(self, folder: str, uids: Sequence[int]) -> Mapping[int, Head]:
+        got = self._fetch(folder, uids, [b"BODY.PEEK[HEADER]", b"INTERNALDATE"])
+        return {
+            uid: Head(bytes(item[b"BODY[HEADER]"]), _date(item.get(b"INTERNALDATE")))
+            for uid, item in got.items()
+        }
+
+    def fetch(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
+        got = self._fetch(folder, uids, [b"BODY.PEEK[]"])
+        return {uid: bytes(item[b"BODY[]"]) for uid, item in got.items()}
+
+    def move(self, folder: str, uids: Sequence[int], dest: str) -> Mapping[int, int]:
+        try:
+            return self._move(folder, uids, dest)
+        except FolderMissing:
+            self.ensure_folder(dest)  # TRYCREATE: the user deleted it while we ran
+            return self._move(folder, uids, dest)
+
+    def _move(self, folder: str, uids: Sequence[int], dest: str) -> dict[int, int]:
+        self._select(folder)
+        with self._io():
+            found = self._c.search(["UID", uid_set(uids), "NOT", "DELETED"]) if uids else []
+        wanted = sorted(set(found) & set(uids))
+        if not wanted:
+            return {}
+        before = self.status(dest).uidnext
+        # Without UIDPLUS the server does not say where the copies went: the originals'
+        # fingerprints, read while they still exist, find the copies afterwards.
+        prints = None
+        if "UIDPLUS" not in self.caps:
+            prints = {fingerprint(h): u for u, h in self.headers(folder, wanted).items()}
+        # imaplib files the COPYUID code of a MOVE's untagged OK and of a COPY's tagged OK
+        # alike under "COPYUID"; imapclient's move() and copy() return neither.
+        untagged = self._c._imap.untagged_responses
+        untagged.pop("COPYUID", None)
+        with self._io():
+            if "MOVE" in self.caps:
+                self._c.move(wanted, dest)
+            else:
+                self._c.copy(wanted, dest)
+            _, mapping = parse_copyuid(untagged.pop("COPYUID", []))
+            if "MOVE" not in self.caps:
+                self._c.add_flags(wanted, [imapclient.DELETED], silent=True)
+                if "UIDPLUS" in self.caps:
+                    self._c.uid_expunge(wanted)
+        if prints is not None:
+            mapping.update(self._locate(prints, dest, before))
+            self._select(folder)
+        return {s: d for s, d in mapping.items() if s in wanted}
+
+    def _locate(self, prints: Mapping[str, int], dest: str, above: int) -> dict[int, int]:
+        """Source UID -> destination UID, by matching fingerprints of what arrived in `dest`."""
+        arrived = self.headers(dest, self.uids(dest, above - 1))
+        return {prints[f]: d for d, h in arrived.items() if (f := fingerprint(h)) in prints}
+
+    def remove_copied(self, folder: str, uids: Sequence[int], dest: str) -> None:
+        if not uids:
+            return
+        self._select(folder)
+        with self._io():
+            self._c.add_flags(list(uids), [imapclient.DELETED], silent=True)
+            if "UIDPLUS" in self.caps:
+                self._c.uid_expunge(list(uids))
+
+    def ensure_folder(self, name: str) -> None:
+        with self._io():
+            if self._c.folder_exists(name):
+                return
+            try:
+                self._c.create_folder(name)
+            except IMAPClientError as err:
+                if isinstance(err, IMAPClientAbortError) or not self._c.folder_exists(name):
+                    raise
+            with contextlib.suppress(IMAPClientError):
+                self._c.subscribe_folder(name)
+
+    def special_folder(self, use: str) -> str | None:
+        with self._io():
+            found = self._c.find_special_folder(use.encode())
+        return str(found) if found else None
+
+    def wait_for_change(self, folder: str, timeout: float, stop: threading.Event) -> bool:
+        """IDLE on `folder` until news, `timeout`, `stop`, or proof that the link is dead.
+
+        Each one-second `idle_check` is judged by liveness.IdleWatch; this only drives it.
+        Ending IDLE (DONE) waits for the server's answer under the read timeout, so a renewal
+        is also a probe of a server that never sends keepalives.
+        """
+        if "IDLE" not in self.caps:
+            return self._poll(folder, timeout, stop)
+        self._select(folder)
+        with self._io():
+            self._c.idle()
+        watch = IdleWatch(self.keepalive, time.monotonic(), min(timeout, IDLE_RENEW))
+        outcome = Outcome.WAIT
+        while outcome is Outcome.WAIT and not stop.is_set():
+            began = time.monotonic()
+            with self._io():
+                responses = self._c.idle_check(timeout=1.0)
+            outcome, why = watch.check(responses, 1.0, began, time.monotonic())
+            if watch.learnt is not None:
+                log.info("%s: the server says 'still here' every %.0f s; %.0f s of silence "
+                         "will mean a dead link", self.account.name, watch.learnt,
+                         self.keepalive.silence_limit())  # fmt: skip
+            if outcome is Outcome.DEAD:
+                self._lost = True
+                raise ConnectionLost(why)
+        with self._io():
+            self._c.idle_done()
+        return outcome is Outcome.NEWS
+
+    def _poll(self, folder: str, timeout: float, stop: threading.Event) -> bool:
+        """Servers without IDLE: wait `poll_seconds`, then NOOP to keep the session alive."""
+        stop.wait(min(timeout, self.account.poll_seconds))
+        with self._io():
+            self._c.noop()
+        return not stop.is_set()
+
+    def close(self) -> None:
+        if not self._lost:
+            with contextlib.suppress(Exception):
+                self._c.logout()
+        with contextlib.suppress(Exception):
+            self._c.shutdown()
+
+
+def _tune_socket(sock: socket.socket, read_timeout: float) -> None:
+    """Keepalive probes, and on Linux TCP_USER_TIMEOUT: a black-holed link fails in seconds.
+
+    Keepalive alone does not see a server that hangs (its kernel still answers the probes);
+    that is what the keepalive rule of liveness.py is for.
+    """
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for name, value in KEEPALIVE:
+        if hasattr(socket, name):
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+    if hasattr(socket, "TCP_USER_TIMEOUT"):
+        ms = int(min(read_timeout, USER_TIMEOUT_MAX) * 1000)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, ms)
+
+
+def _date(value: object) -> datetime | None:
+    """INTERNALDATE as imapclient parsed it; None when the server sent none."""
+    return value if isinstance(value, datetime) else None

@@ -1,0 +1,1 @@
+"""What the user configured: the config file, identities, secrets in the keyring, live reload."""
