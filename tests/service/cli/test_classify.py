@@ -167,7 +167,7 @@ def test_a_message_the_core_trips_over_is_unreadable_and_the_run_goes_on(
 ) -> None:
     # No input is known to make the core raise any more (the tests above and tests/fuzz/
     # look for one), so the fault is put in: recognition raises for one marked message.
-    from ndrguard.service import classify_cli
+    from ndrguard.service.cli import classify as classify_cli
 
     real = classify_cli.recognise
 

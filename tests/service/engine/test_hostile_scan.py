@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ndrguard.service.config import Account
-from ndrguard.service.deciding import Decision, core_decider
-from ndrguard.service.imap_backend import ImapMailbox
-from ndrguard.service.scanner import Scanner
-from ndrguard.service.state import State, VerdictState
+from ndrguard.service.engine.deciding import Decision, core_decider
+from ndrguard.service.engine.scanner import Scanner
+from ndrguard.service.mailboxes.imap import ImapMailbox
+from ndrguard.service.settings.config import Account
+from ndrguard.service.store.state import State, VerdictState
 from tests.service.imap_util import (
     add_account,
     append_all,
