@@ -25,7 +25,7 @@ from tests.support.mta_mail import exim_version, generate, write_samples
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mta"
 # Only files this script writes are ever removed from the output directory.
-OWN_FILE = re.compile(r"^(failure|delay|delivered|autoreply)-(exim|sieve)-[a-z0-9-]+\.eml$")
+OWN_FILE = re.compile(r"^(failure|delay|delivered|autoreply)-(exim|sieve|dovecot)-[a-z0-9-]+\.eml$")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -62,6 +62,10 @@ def test_mta_sample_is_what_its_name_says(row):
     raw = path.read_bytes()
     if row.kind in ("failure", "delay", "delivered"):
         assert msg.get_content_type() == "multipart/report", row.file
+        if msg.get_param("report-type") == "disposition-notification":
+            # A delivery agent's rejection as an RFC 8098 MDN (Sieve reject): a failure.
+            assert row.kind == "failure" and b"; deleted" in raw, row.file
+            return
         actions = {
             "failure": (b"Action: failed",),
             "delay": (b"Action: delayed",),

@@ -24,7 +24,10 @@ ACTIONS = {
 }
 
 # file -> why the recogniser gets it wrong today (recognition's room: ndrguard/recognisers/).
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    "failure-sieve-reject.eml": "an RFC 8098 MDN with 'Disposition: ...; deleted' (Pigeonhole's "
+    "reject via dovecot-lda) is read as a read receipt; RFC 5429 makes it a refusal",
+}
 
 
 def cases() -> list[object]:
@@ -43,15 +46,17 @@ def cases() -> list[object]:
 
 @pytest.mark.parametrize("row", cases())
 def test_sample_is_recognised_as_written(row: Row):
-    report = recognise_bytes((MTA_DIR / row.file).read_bytes())
+    raw = (MTA_DIR / row.file).read_bytes()
+    report = recognise_bytes(raw)
     said = f"{row.file}: ndrguard says {report.kind} by {report.recognised_by} ({report.reason})"
     assert report.kind == row.kind, said
     if row.shape != "-":
         assert report.shape == row.shape, f"{said}; shape {report.shape}, expected {row.shape}"
     if row.kind in ACTIONS:
         assert report.recipients, f"{said}; no recipient read"
-        actions = {r.action for r in report.recipients}
-        assert actions & ACTIONS[row.kind], f"{said}; recipient actions {actions}"
+        if b"message/delivery-status" in raw:  # RFC 3464 names the action per recipient
+            actions = {r.action for r in report.recipients}
+            assert actions & ACTIONS[row.kind], f"{said}; recipient actions {actions}"
         if row.kind == "failure":
             for r in report.recipients:
                 assert r.address and "@" in r.address, f"{said}; recipient {r.address!r}"

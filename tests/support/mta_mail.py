@@ -97,6 +97,16 @@ Gerda Müller";
 """
 
 
+SIEVE_REJECT = """require ["reject"];
+reject "I no longer read mail at this address. Please write to henry.new@remote.test instead.";
+"""
+
+# Over the 2K quota of the rejection sample's Dovecot once this 1.6K filler is in.
+FILLER = (
+    "From: archive@remote.test\nTo: ida@remote.test\nSubject: filler\n\n" + "x" * 75 + "\n"
+) * 12
+
+
 class MailLab:
     """The network above, started and stopped together, with one method per scenario."""
 
@@ -122,7 +132,7 @@ class MailLab:
             "mx.remote.test",
             local_domains=["remote.test"],
             lenient_domains=["late.remote.test"],
-            mailboxes=["bob", "frank", "gerda", "postmaster"],
+            mailboxes=["bob", "frank", "gerda", "henry", "ida", "postmaster"],
             tempfail=["carl"],
             vacation=["erin"],
             dsn_advertise=True,
@@ -329,6 +339,35 @@ class MailLab:
         reply = dovecot.wait_for_sent(1)[0]
         return self.returned(lambda: self.remote.inject("", [USER], reply))[0]
 
+    def dovecot_rejection(
+        self,
+        user: str,
+        subject: str,
+        msgid: str,
+        *,
+        sieve: str | None = None,
+        quota: str | None = None,
+    ) -> bytes:
+        """Dovecot's LDA refusing a message it was handed (Sieve `reject`, or the user over
+        quota with quota_full_tempfail = no): it writes an RFC 8098 MDN to the envelope
+        sender ("Rejected: ..."), which mx.remote.test sends back to the user."""
+        local = user.split("@")[0]
+        self.returned(lambda: self.send([user], subject, msgid), expect=0)
+        delivered = self.remote.messages(local)[-1].read_bytes()
+        with Dovecot(
+            users={user: f"{local}-pw"},
+            sieve={user: sieve} if sieve else None,
+            quota={"*": quota} if quota else None,
+            hostname="imap.remote.test",
+        ) as dovecot:
+            if quota:
+                dovecot.deliver(user, FILLER.encode())
+            dovecot.deliver(user, delivered, sender=USER, recipient=user)
+            sent = dovecot.sent_messages()
+            if len(sent) != 1:
+                raise HarnessError(f"expected one rejection from dovecot-lda:\n{dovecot.log()}")
+        return self.returned(lambda: self.remote.inject("", [USER], sent[0]))[0]
+
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
@@ -461,6 +500,30 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda lab: lab.sieve_vacation("gerda@remote.test", "Angebot Nr. 4711", "sieve-de"),
         needs_dovecot=True,
         package="dovecot-sieve",
+    ),
+    Scenario(
+        "failure-sieve-reject",
+        "failure",
+        "partial",
+        "Dovecot 2.3 / Pigeonhole 0.5 Sieve reject (dovecot-lda)",
+        "Sieve 'reject' (RFC 5429): an MDN with 'Disposition: ...; deleted', headers only",
+        lambda lab: lab.dovecot_rejection(
+            "henry@remote.test", "Your subscription", "sieve-reject", sieve=SIEVE_REJECT
+        ),
+        needs_dovecot=True,
+        package="dovecot-sieve",
+    ),
+    Scenario(
+        "failure-dovecot-quota",
+        "failure",
+        "partial",
+        "Dovecot 2.3 dovecot-lda, quota plugin",
+        "recipient over quota, quota_full_tempfail = no: LDA rejects with a DSN (5.2.2)",
+        lambda lab: lab.dovecot_rejection(
+            "ida@remote.test", "Conference schedule", "dovecot-quota", quota="2K"
+        ),
+        needs_dovecot=True,
+        package="dovecot-core",
     ),
 )
 
