@@ -23,12 +23,13 @@ from ndrguard.service.api.settings_ops import SettingsOperations, account_toml
 from ndrguard.service.engine.daemon import Service
 from ndrguard.service.engine.facts import facts_of
 from ndrguard.service.mailboxes.base import Mailbox, MailboxError
+from ndrguard.service.oauth.flow import SignIns
 from ndrguard.service.settings.config import Account, Config, ConfigError, load, parse
 from ndrguard.service.store.state import StateError, VerdictRow, VerdictState
 
 ATTENTION_WINDOW = 86400.0  # undecided bounces of the last day ask for the user's eye
 FACTS_CACHE = 5000
-_ERROR_STATES = ("auth-failed", "cert-rejected", "backing-off")
+_ERROR_STATES = ("auth-failed", "signin-needed", "cert-rejected", "backing-off")
 
 
 class ServiceOperations:
@@ -43,6 +44,8 @@ class ServiceOperations:
         self.queries = queries
         self._changed = changed
         self._facts: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        # A sign-in that ends well wakes the account's worker: it leaves "signin-needed".
+        self.signins = SignIns(lambda name: service.scan_now([name]))
         self._ops: dict[str, Callable[[dict[str, Any]], Any]] = {
             "hello": self.hello,
             "status": lambda _args: self.snapshot(),
@@ -57,6 +60,9 @@ class ServiceOperations:
             "mark_legit": self.mark_legit,
             "reload": self.reload,
             "test_account": self.test_account,
+            "signin": self.signin,
+            "signin_status": lambda args: self.signins.status(str(args["account"])).to_json(),
+            "signin_cancel": self.signin_cancel,
             **SettingsOperations(service).table(),
         }
 
@@ -193,6 +199,17 @@ class ServiceOperations:
             "items": self.queries.by_ids([r.id for r in rows]),
         }
 
+    def signin(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Start an OAuth sign-in: the answer has the `url` the tray opens in the browser (or,
+        with `device`, the `user_code` and `verification_uri` to show); `signin_status`
+        tells when it ended."""
+        account = self.service.config.account(str(args["account"]))
+        return self.signins.start(account, device=bool(args.get("device"))).to_json()
+
+    def signin_cancel(self, args: dict[str, Any]) -> dict[str, Any]:
+        self.signins.cancel(str(args["account"]))
+        return self.signins.status(str(args["account"])).to_json()
+
     def reload(self, _args: dict[str, Any]) -> dict[str, Any]:
         path = self.service.config.path
         try:
@@ -219,9 +236,14 @@ class ServiceOperations:
         from ndrguard.service.mailboxes.imap import ImapMailbox
         from ndrguard.service.settings.secrets import get_secret
 
-        password = args.get("password") or get_secret(account)
         try:
-            box = ImapMailbox.connect(account, str(password))
+            if account.oauth is not None:
+                from ndrguard.service.oauth.login import connect
+
+                box = connect(account)
+            else:
+                password = args.get("password") or get_secret(account)
+                box = ImapMailbox.connect(account, str(password))
         except MailboxError as err:
             return {
                 "ok": False,

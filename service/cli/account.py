@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ndrguard.service.cli import common as cli_common
 from ndrguard.service.mailboxes.base import MailboxError
+from ndrguard.service.oauth import cli as oauth_cli
+from ndrguard.service.oauth.grant import delete_client_secret
 from ndrguard.service.settings.config import (
     AUTHS,
     POLICIES,
@@ -38,7 +40,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--port", type=int)
     add.add_argument("--security", choices=SECURITIES, default="tls")
     add.add_argument("--username")
-    add.add_argument("--auth", choices=AUTHS, default="login")
+    add.add_argument("--auth", choices=AUTHS, help="login (a password), or with --oauth "
+                     "xoauth2 (the default) or oauthbearer")
     add.add_argument("--ca-file", type=Path)
     add.add_argument("--maildir", type=Path, help="a local Maildir instead of IMAP")
     add.add_argument("--quarantine", default="Backscatter")
@@ -46,8 +49,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--identity", type=Path, help="the identity file (BATV keys, relays)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--no-test", action="store_true", help="do not try to log in")
+    oauth_cli.add_options(add)
     cli_common.add_config_option(add)
     add.set_defaults(func=run_add)
+
+    signin = acts.add_parser("signin", help="sign in (again) to an OAuth account")
+    signin.add_argument("name")
+    oauth_cli.add_signin_options(signin)
+    cli_common.add_config_option(signin)
+    signin.set_defaults(func=oauth_cli.run_signin)
 
     lst = acts.add_parser("list", help="list the accounts")
     cli_common.add_config_option(lst)
@@ -73,13 +83,21 @@ def run_add(args: argparse.Namespace) -> int:
         text = config.text + ("\n" if config.text and not config.text.endswith("\n") else "")
         text += ("\n" if text else "") + account.to_toml()
         parse(text, config.path)  # never write a file the service could not read back
-        if account.maildir is None:
+        if account.oauth is not None:
+            oauth_cli.store_client_secret(args, account)
+        elif account.maildir is None:
             password = _read_password(args)
             set_secret(account.name, password)
         _write(config.path, text)
     except (ConfigError, MailboxError, OSError) as err:
         return cli_common.fail(err)
     print(f"added account {account.name!r} to {config.path}")
+    if account.oauth is not None and not args.no_signin:
+        done = oauth_cli.sign_in_now(args, account)
+        if done != 0:
+            return done
+    elif account.oauth is not None:
+        return 0
     if account.maildir is None and not args.no_test:
         return _test(account)
     return 0
@@ -91,13 +109,16 @@ def _account_from(args: argparse.Namespace) -> Account:
             name=args.name, maildir=args.maildir.resolve(), quarantine=args.quarantine,
             policy=args.policy, identity=_abs(args.identity),
         )  # fmt: skip
-    if not (args.host and args.username):
+    oauth = oauth_cli.settings_from_args(args)
+    host = args.host or (oauth_cli.default_host(oauth) if oauth else "")
+    if not (host and args.username):
         raise ConfigError("give --host and --username (or --maildir DIR)")
+    auth = args.auth or (oauth_cli.default_auth(oauth) if oauth else "login")
     return Account(
-        name=args.name, host=args.host, port=args.port or (993 if args.security == "tls" else 143),
-        security=args.security, username=args.username, auth=args.auth,
+        name=args.name, host=host, port=args.port or (993 if args.security == "tls" else 143),
+        security=args.security, username=args.username, auth=auth,
         ca_file=_abs(args.ca_file), quarantine=args.quarantine, policy=args.policy,
-        identity=_abs(args.identity),
+        identity=_abs(args.identity), oauth=oauth,
     )  # fmt: skip
 
 
@@ -138,6 +159,7 @@ def run_remove(args: argparse.Namespace) -> int:
         parse(text, config.path)
         _write(config.path, text)
         delete_secret(args.name)
+        delete_client_secret(args.name)
     except (ConfigError, MailboxError, OSError) as err:
         return cli_common.fail(err)
     print(f"removed account {args.name!r}")
@@ -175,11 +197,10 @@ def _test(account: Account) -> int:
         ok = (account.maildir / "cur").is_dir()
         print(f"{account.name}: {'a Maildir' if ok else 'not a Maildir'} at {account.maildir}")
         return 0 if ok else 1
-    from ndrguard.service.mailboxes.imap import ImapMailbox
-    from ndrguard.service.settings.secrets import get_secret
+    from ndrguard.service.engine.accounts import open_imap
 
     try:
-        box = ImapMailbox.connect(account, get_secret(account))
+        box = open_imap(account)
     except MailboxError as err:
         return cli_common.fail(err)
     try:

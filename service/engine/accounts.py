@@ -7,6 +7,7 @@ account the same way, and from the backends so that they stay free of config han
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ndrguard.identity import Identity, IdentityError
 from ndrguard.service.engine.deciding import Decide, StateSentIndex, core_decider
@@ -15,6 +16,9 @@ from ndrguard.service.mailboxes.liveness import Keepalive
 from ndrguard.service.settings.config import Account, ConfigError
 from ndrguard.service.settings.identity_file import identity_from_mapping, load_identity
 from ndrguard.service.store.state import State
+
+if TYPE_CHECKING:
+    from ndrguard.service.mailboxes.imap import ImapMailbox
 
 
 def open_mailbox(account: Account, state: State, keepalive: Keepalive | None = None) -> Mailbox:
@@ -27,6 +31,15 @@ def open_mailbox(account: Account, state: State, keepalive: Keepalive | None = N
         from ndrguard.service.mailboxes.maildir import MaildirMailbox
 
         return MaildirMailbox(account.maildir, state, account.name)
+    return open_imap(account, keepalive)
+
+
+def open_imap(account: Account, keepalive: Keepalive | None = None) -> ImapMailbox:
+    """Log in with the keyring's password, or the OAuth grant's access token."""
+    if account.oauth is not None:
+        from ndrguard.service.oauth.login import connect
+
+        return connect(account, keepalive)
     from ndrguard.service.mailboxes.imap import ImapMailbox
     from ndrguard.service.settings.secrets import get_secret
 

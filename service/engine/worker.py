@@ -22,6 +22,7 @@ polling, file events or a backoff), for "scan now" and for those errands.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -41,6 +42,7 @@ from ndrguard.service.mailboxes.base import (
     MailboxError,
 )
 from ndrguard.service.mailboxes.liveness import IDLE_RENEW, Keepalive
+from ndrguard.service.oauth.grant import SignInNeeded
 from ndrguard.service.settings.config import Account, ConfigError
 from ndrguard.service.store.state import State
 
@@ -61,6 +63,7 @@ STATES = (
     "watching",  # waiting for news (IDLE, file events or polling; see `watch`)
     "backing-off",  # a fault; the next attempt is at `until`
     "auth-failed",  # the server refused the login; retried at the longest interval
+    "signin-needed",  # the OAuth grant is missing, expired or revoked: the user must sign in
     "cert-rejected",  # the certificate did not verify; retried at the longest interval
     "stopped",
 )
@@ -199,6 +202,9 @@ class Worker(threading.Thread):
             self._status("connecting")
             try:
                 self._session()
+            except SignInNeeded as err:
+                # Nothing but the user's sign-in helps; it pokes the worker when done.
+                self._wait("signin-needed", err, self.backoff.most)
             except (AuthFailed, CertificateRejected) as err:
                 kind = "auth-failed" if isinstance(err, AuthFailed) else "cert-rejected"
                 # Retrying soon cannot help; the longest wait keeps a server from locking the
@@ -241,13 +247,18 @@ class Worker(threading.Thread):
             # wait is cut to the poll interval when there are any.
             wait = IDLE_RENEW if len(plan) == 1 else min(IDLE_RENEW, self.account.poll_seconds)
             while not self.stop.is_set():
+                if mailbox.renew_at is not None and time.time() >= mailbox.renew_at:
+                    log.info("%s: the access token expires soon; logging in afresh",
+                             self.account.name)  # fmt: skip
+                    return
                 # Mail that came during the pass was announced during the pass's own commands,
                 # and an IDLE begun now would not hear of it again: look once more instead.
                 # After that, anything new is announced to the IDLE.
                 if mailbox.status(first).uidnext == result.uidnext.get(first):
                     # After news, and also after each IDLE renewal: a quiet pass costs a few
                     # commands and catches anything a notification missed.
-                    mailbox.wait_for_change(first, wait, self._wake)
+                    until_renewal = (mailbox.renew_at or math.inf) - time.time()
+                    mailbox.wait_for_change(first, max(1.0, min(wait, until_renewal)), self._wake)
                 # Cleared before the pass, so that a poke during the pass is not lost: the
                 # next wait then ends at once.
                 self._wake.clear()

@@ -87,6 +87,9 @@ class Mailbox(Protocol):
     # Whether wait_for_change hears of changes as they happen (IMAP IDLE, file events) or
     # only finds them by looking again every poll interval (servers without IDLE).
     pushes: bool
+    # Wall-clock time after which the worker should log in afresh (an OAuth access token
+    # about to expire), or None.
+    renew_at: float | None
 
     def status(self, folder: str) -> FolderStatus:
         """UIDVALIDITY and UIDNEXT of `folder` (raises FolderMissing when it does not exist)."""

@@ -130,12 +130,16 @@ class ImapMailbox:
         self._selected: str | None = None
         self.pushes = "IDLE" in self.caps
         self._lost = False
+        # Wall-clock time after which this session should be replaced by a fresh login (an
+        # OAuth access token about to expire; see oauth/login.py); None: never.
+        self.renew_at: float | None = None
 
     @classmethod
     def connect(
         cls, account: Account, secret: str, keepalive: Keepalive | None = None
     ) -> ImapMailbox:
-        """Log in; `keepalive` carries what an earlier connection learnt about the server."""
+        """Log in with the password, or the access token for auth = xoauth2/oauthbearer;
+        `keepalive` carries what an earlier connection learnt about the server."""
         context = None
         if account.security != "plain":
             context = ssl.create_default_context(
@@ -156,6 +160,8 @@ class ImapMailbox:
                 _tune_socket(client.socket(), account.timeout_seconds)
                 if account.auth == "xoauth2":
                     client.oauth2_login(account.username, secret)
+                elif account.auth == "oauthbearer":
+                    client.oauthbearer_login(account.username, secret)
                 else:
                     client.login(account.username, secret)
             except BaseException:

@@ -49,6 +49,7 @@ class MaildirMailbox:
         self._changed = threading.Event()
         self._observer: Observer | None = None  # type: ignore[valid-type]
         self.pushes = True
+        self.renew_at: float | None = None
 
     # -- paths and numbering ---------------------------------------------------------------
 

@@ -18,13 +18,16 @@ from typing import Any
 
 import platformdirs
 
+from ndrguard.service.oauth.providers import OAuthSettings, settings_from
+
 APP = "ndrguard"
 SECURITIES = ("tls", "starttls", "plain")
 POLICIES = ("monitor", "block-all", "batv", "evidence")
-AUTHS = ("login", "xoauth2")
+AUTHS = ("login", "xoauth2", "oauthbearer")
+OAUTH_AUTHS = ("xoauth2", "oauthbearer")
 _ACCOUNT_KEYS = {
     "name", "host", "port", "security", "username", "ca_file", "auth", "quarantine", "policy",
-    "identity", "folders", "sent", "maildir", "poll_seconds", "timeout_seconds",
+    "identity", "folders", "sent", "maildir", "poll_seconds", "timeout_seconds", "oauth",
 }  # fmt: skip
 _DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 
@@ -77,6 +80,8 @@ class Account:
     maildir: Path | None = None
     poll_seconds: float = 60.0  # only where IDLE is missing
     timeout_seconds: float = 60.0  # socket read timeout
+    # Sign-in by OAuth 2 (auth is then xoauth2 or oauthbearer); the grant is in the keyring.
+    oauth: OAuthSettings | None = None
 
     @property
     def is_maildir(self) -> bool:
@@ -98,6 +103,8 @@ class Account:
                 lines.append(f"auth = {_q(self.auth)}")
             if self.ca_file is not None:
                 lines.append(f"ca_file = {_q(str(self.ca_file))}")
+            if self.oauth is not None:
+                lines.append(f"oauth = {self.oauth.to_toml()}")
         lines += [f"quarantine = {_q(self.quarantine)}", f"policy = {_q(self.policy)}"]
         if isinstance(self.identity, Path):
             lines.append(f"identity = {_q(str(self.identity))}")
@@ -193,6 +200,18 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
     identity = raw.get("identity")
     if identity is not None and not isinstance(identity, str | dict):
         raise ConfigError(f"{where}: identity must be a file name or a table")
+    oauth = None
+    if "oauth" in raw:
+        try:
+            oauth = settings_from(raw["oauth"], base)
+        except ValueError as err:
+            raise ConfigError(f"{where}: {err}") from err
+    auth = choice("auth", "xoauth2" if oauth else "login", AUTHS)
+    if (oauth is None) != (auth not in OAUTH_AUTHS):
+        raise ConfigError(
+            f"{where}: auth = {auth!r} " + ("needs an oauth table (provider, client_id)"
+                                          if oauth is None else "cannot be used with oauth")
+        )  # fmt: skip
     quarantine = text("quarantine", "Backscatter")
     if not quarantine.strip():
         raise ConfigError(f"{where}: quarantine must name a folder")
@@ -205,7 +224,7 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
         security=security,
         username=text("username"),
         ca_file=path("ca_file"),
-        auth=choice("auth", "login", AUTHS),
+        auth=auth,
         quarantine=quarantine,
         policy=choice("policy", "evidence", POLICIES),
         identity=path("identity") if isinstance(identity, str) else identity,
@@ -214,6 +233,7 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
         maildir=maildir,
         poll_seconds=number("poll_seconds", 60.0),
         timeout_seconds=number("timeout_seconds", 60.0),
+        oauth=oauth,
     )
 
 

@@ -167,6 +167,16 @@ def make_certificate(directory: Path, *, days: int = 7) -> Certificate:
 
 
 @dataclass(frozen=True, slots=True)
+class OAuth2Introspection:
+    """`passdb { driver = oauth2 }`: XOAUTH2 and OAUTHBEARER tokens are checked by posting them
+    to an RFC 7662 introspection endpoint (`url` carries the resource server's credentials as
+    userinfo), whose certificate is checked against `ca_file`."""
+
+    url: str
+    ca_file: Path
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     """One IMAP login of a test Dovecot."""
 
@@ -190,6 +200,9 @@ class Dovecot:
       (vacation replies, redirects) are captured by a fake sendmail: see `sent_messages`.
     - `certificate`: reuse one made by `make_certificate` (saves ~20 ms per instance).
     - `spare_accounts`: logins made in advance and handed out by `take_account`.
+    - `oauth2`: also accept XOAUTH2 and OAUTHBEARER, each token checked by introspection (no
+      cache: a revoked token fails at the next login); passwords then work for PLAIN and
+      LOGIN only, never as a token.
     """
 
     def __init__(
@@ -205,7 +218,9 @@ class Dovecot:
         hostname: str = "imap.example.test",
         spare_accounts: int = 0,
         workdir: Path | None = None,
+        oauth2: OAuth2Introspection | None = None,
     ) -> None:
+        self.oauth2 = oauth2
         binary, lda = find_dovecot(), find_lda()
         if binary is None or lda is None:
             raise HarnessError(dovecot_missing_reason() or "Dovecot missing")
@@ -327,7 +342,7 @@ class Dovecot:
             "first_valid_gid = 1",
             "mail_location = maildir:~/Maildir",
             f"mail_plugins = {plugins}",
-            "auth_mechanisms = plain login",
+            "auth_mechanisms = plain login" + (" xoauth2 oauthbearer" if self.oauth2 else ""),
             # Tests try wrong passwords on purpose; Dovecot's default 2 s penalty would slow
             # every later login from 127.0.0.1.
             "auth_failure_delay = 0",
@@ -345,7 +360,15 @@ class Dovecot:
             "passdb {",
             "  driver = passwd-file",
             f"  args = scheme=PLAIN username_format=%u {w}/users",
+            *(["  mechanisms = plain login"] if self.oauth2 else []),
             "}",
+            *([
+                "passdb {",
+                "  driver = oauth2",
+                "  mechanisms = xoauth2 oauthbearer",
+                f"  args = {w}/oauth2.conf.ext",
+                "}",
+            ] if self.oauth2 else []),
             "userdb {",
             "  driver = passwd-file",
             f"  args = username_format=%u {w}/users",
@@ -460,6 +483,21 @@ class Dovecot:
         )
         sendmail.chmod(0o755)
         self._write_users()
+        if self.oauth2 is not None:
+            # The auth process (an unprivileged user) reads the CA at each login.
+            ca = self.workdir / "oauth2-ca.pem"
+            shutil.copyfile(self.oauth2.ca_file, ca)
+            ca.chmod(0o644)
+            (self.workdir / "oauth2.conf.ext").write_text(
+                "introspection_mode = post\n"
+                f"introspection_url = {self.oauth2.url}\n"
+                "force_introspection = yes\n"
+                "username_attribute = username\n"
+                "active_attribute = active\n"
+                "active_value = true\n"
+                f"tls_ca_cert_file = {ca}\n"
+                "timeout_msecs = 10000\n"
+            )
         self.config_path.write_text(self.render_config())
         self.config_path.chmod(0o644)
 
