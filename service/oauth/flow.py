@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ndrguard.service.mailboxes.base import MailboxError
 from ndrguard.service.oauth.grant import Grant, client_secret, save_grant
@@ -96,7 +97,7 @@ class SignIns:
             self._states[account.name] = state
             self._cancels[account.name] = cancel
 
-        def update(**changes: str) -> None:
+        def update(**changes: Any) -> None:
             with self._lock:
                 if self._cancels.get(account.name) is cancel:
                     self._states[account.name] = replace(self._states[account.name], **changes)
