@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ndrguard.service.cli import common as cli_common
+from ndrguard.service.discovery import cli as discovery_cli
 from ndrguard.service.mailboxes.base import MailboxError
 from ndrguard.service.oauth import cli as oauth_cli
 from ndrguard.service.oauth.grant import delete_client_secret
@@ -38,7 +39,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("name")
     add.add_argument("--host")
     add.add_argument("--port", type=int)
-    add.add_argument("--security", choices=SECURITIES, default="tls")
+    add.add_argument("--security", choices=SECURITIES,
+                     help="tls (the default), starttls or plain; found by discovery without --host")
     add.add_argument("--username")
     add.add_argument("--auth", choices=AUTHS, help="login (a password), or with --oauth "
                      "xoauth2 (the default) or oauthbearer")
@@ -49,6 +51,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--identity", type=Path, help="the identity file (BATV keys, relays)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--no-test", action="store_true", help="do not try to log in")
+    discovery_cli.add_options(add)
     oauth_cli.add_options(add)
     cli_common.add_config_option(add)
     add.set_defaults(func=run_add)
@@ -110,13 +113,25 @@ def _account_from(args: argparse.Namespace) -> Account:
             policy=args.policy, identity=_abs(args.identity),
         )  # fmt: skip
     oauth = oauth_cli.settings_from_args(args)
-    host = args.host or (oauth_cli.default_host(oauth) if oauth else "")
-    if not (host and args.username):
-        raise ConfigError("give --host and --username (or --maildir DIR)")
+    if not args.username:
+        raise ConfigError("give --username (the e-mail address), and --host unless it can be "
+                          "found from the address (or --maildir DIR)")  # fmt: skip
+    found = None if args.host else discovery_cli.find(args)
+    host = args.host or (found.host if found else "")
+    if not host and oauth:
+        host = oauth_cli.default_host(oauth)
+    if not host:
+        raise ConfigError("give --host (and --port, --security): the server was not found")
+    security = args.security or (found.security if found else "tls")
     auth = args.auth or (oauth_cli.default_auth(oauth) if oauth else "login")
+    if found is not None and found.oauth and oauth is None and args.auth is None:
+        print(f"note: this provider signs in with OAuth: add --oauth {found.oauth} "
+              "--client-id ID (docs/oauth.md), or use an app password", file=sys.stderr)
     return Account(
-        name=args.name, host=host, port=args.port or (993 if args.security == "tls" else 143),
-        security=args.security, username=args.username, auth=auth,
+        name=args.name, host=host,
+        port=args.port or (found.port if found else (993 if security == "tls" else 143)),
+        security=security, username=(found.username if found else "") or args.username,
+        auth=auth,
         ca_file=_abs(args.ca_file), quarantine=args.quarantine, policy=args.policy,
         identity=_abs(args.identity), oauth=oauth,
     )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Finding the IMAP server from the address, as desktop mail clients do on first run."""
