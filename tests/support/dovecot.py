@@ -200,6 +200,8 @@ class Dovecot:
       (vacation replies, redirects) are captured by a fake sendmail: see `sent_messages`.
     - `certificate`: reuse one made by `make_certificate` (saves ~20 ms per instance).
     - `spare_accounts`: logins made in advance and handed out by `take_account`.
+    - `special_use`: mailbox -> SPECIAL-USE flag beyond the English defaults, for providers'
+      localised names ({"[Gmail]/Sent Mail": "\\Sent"}); list the mailbox in `mailboxes`.
     - `oauth2`: also accept XOAUTH2 and OAUTHBEARER, each token checked by introspection (no
       cache: a revoked token fails at the next login); passwords then work for PLAIN and
       LOGIN only, never as a token.
@@ -219,8 +221,10 @@ class Dovecot:
         spare_accounts: int = 0,
         workdir: Path | None = None,
         oauth2: OAuth2Introspection | None = None,
+        special_use: Mapping[str, str] | None = None,
     ) -> None:
         self.oauth2 = oauth2
+        self.special_use = dict(special_use or {})
         binary, lda = find_dovecot(), find_lda()
         if binary is None or lda is None:
             raise HarnessError(dovecot_missing_reason() or "Dovecot missing")
@@ -380,7 +384,8 @@ class Dovecot:
         dh = next((p for p in DH_PARAMS if Path(p).exists()), None)
         if dh:
             lines.insert(lines.index("ssl_min_protocol = TLSv1.2"), f"ssl_dh = <{dh}")
-        special = {"Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash", "Junk": "\\Junk"}
+        special = {"Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash", "Junk": "\\Junk",
+                   **self.special_use}
         for box in self.mailboxes:
             lines.append(f'  mailbox "{box}" {{')
             lines.append("    auto = subscribe")

@@ -196,3 +196,41 @@ def test_device_sign_in_from_the_cli(oauth_server, oauth_dovecot, tls_certificat
     assert tested.returncode == 0 and "logged in as alice@example.test" in tested.stdout, \
         tested.stderr  # fmt: skip
     assert_no_secret_anywhere(home, oauth_server, service_ran=False)
+
+
+def test_sign_in_through_the_api_as_the_tray_does(
+    oauth_server, oauth_dovecot, tls_certificate, tmp_path
+):
+    """Added but never signed in: the account waits in signin-needed; the tray's `signin`
+    gives it the URL to open, and when the browser comes back the worker logs in at once."""
+    from ndrguard.service.api.client import ApiClient
+    from tests.support.oauth_browser import sign_in
+    from tests.ui.service_process import endpoint_for
+
+    home = tmp_path / "home"
+    env = env_for(home, tls_certificate)
+    added = add_oauth_account(env, oauth_server, oauth_dovecot, tls_certificate, "--no-signin")
+    assert added.returncode == 0, added.stderr + added.stdout
+    with running(env, home):
+        wait_state(home, "work", "signin-needed", timeout=60)
+        assert "not signed in" in status(home)["accounts"]["work"]["detail"]
+        api = ApiClient(endpoint_for(home))
+        try:
+            started = api.call("signin", account="work")
+            assert started["state"] == "waiting"
+            assert started["url"].startswith(oauth_server.base + "/authorize?")
+            assert api.call("signin_status", account="work")["state"] == "waiting"
+            landed = sign_in(started["url"], USER, PASSWORD, str(tls_certificate.cert))
+            assert landed.status_code == 200
+            wait_until(lambda: api.call("signin_status", account="work")["state"]
+                       == "signed-in", timeout=30, what="the sign-in to end")  # fmt: skip
+            # Much sooner than the 5 minutes signin-needed waits by itself.
+            wait_state(home, "work", "watching", timeout=20)
+            # A device sign-in started and then cancelled from the tray.
+            device = api.call("signin", account="work", device=True)
+            assert device["user_code"] and device["verification_uri"] == \
+                oauth_server.base + "/device"  # fmt: skip
+            assert api.call("signin_cancel", account="work")["state"] == "cancelled"
+        finally:
+            api.close()
+    assert_no_secret_anywhere(home, oauth_server)
