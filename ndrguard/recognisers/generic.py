@@ -50,7 +50,7 @@ from ndrguard.recognisers.common import (
     status_in,
 )
 from ndrguard.recognisers.phrases import Phrases
-from ndrguard.report import Kind, Recipient, Report, Shape
+from ndrguard.report import Kind, Original, Recipient, Report, Shape
 
 NAME = "generic"
 
@@ -75,7 +75,11 @@ FAILURE = Phrases(
             r"\berror (?:has )?occurred while (?:trying|attempting) to deliver|"
             r"\b(?:error|problem)s? delivering\b|\b(?:permanent )?delivery (?:problems|errors)\b|"
             r"\bde(?:li|le)very to the following recipients? (?:was aborted|failed)|"
-            r"\bdid not receive this message\b|\berror sending (?:your |the )?(?:mail|message)\b",
+            r"\bdid not receive this message\b|\berror sending (?:your |the )?(?:mail|message)\b|"
+            # "an email you sent was rejected", "your message was rejected and discarded":
+            # a receiving system's own notice that it refused what it had accepted.
+            r"\b(?:e-?mail|message|mail)\b[^.\n]{0,40}?\b(?:was|were|has been|have been) "
+            r"(?:rejected|refused|discarded|bounced)\b",
             # German
             r"unzustellbar|nicht zustellbar|nicht zugestellt werden|konnte nicht .{0,60}zugestellt|"
             r"zustellung (?:ist )?fehlgeschlagen|zustellfehler|fehlgeschlagene zustellung|"
@@ -118,6 +122,10 @@ FAILURE = Phrases(
     (
         "deliver",
         "delevery",
+        "rejected",
+        "refused",
+        "discarded",
+        "bounced",
         "permanent",
         "did not reach",
         "did not receive",
@@ -314,7 +322,7 @@ def _recognise(mail: Mail) -> Report | None:
             return None
         if not sender_is_daemon(mail):
             account = sender_is_system_account(mail)
-            if not account:
+            if not account and not _attaches_original(mail):
                 return None
     subject = " ".join((mail.headers.get("subject") or "").split())
     text = mail.text()
@@ -350,6 +358,12 @@ def _recognise(mail: Mail) -> Report | None:
             return None
         if account and not (reply or (original is not None and original.received)):
             return None
+        # A service address (a gateway's, a scanner's): only the attached original speaks for
+        # a report, so it must be the message that failed, addressed to whom the text says
+        # failed, and the failure must be stated with a server's code.
+        service = not account and not sender_is_daemon(mail)
+        if service and not ((status or reply) and _sent_to_named(original, recipients)):
+            return None
     gave_up = _GAVE_UP.search(explanation) or (status or "").startswith("5")
     kind = Kind.DELAY if delay and not gave_up and not FAILURE.search(subject) else Kind.FAILURE
     if kind is Kind.DELAY and failure and not delay:
@@ -371,6 +385,25 @@ def _recognise(mail: Mail) -> Report | None:
         f", {len(recipients)} recipient(s)" if recipients else f", status {status}"
     )
     return make_report(mail, kind, NAME, reason, recipients)
+
+
+def _attaches_original(mail: Mail) -> bool:
+    """A returned message travels with it as a part of its own (message/rfc822, RFC 6522
+    text/rfc822-headers), as gateways that send from a service address attach it."""
+    return any(p.depth == 1 and p.content_type in _RETURNED_TYPES for p in mail.root.children)
+
+
+_RETURNED_TYPES = frozenset(
+    ("message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers")
+)
+
+
+def _sent_to_named(original: Original | None, recipients: list[Recipient]) -> bool:
+    """The returned original travelled (Received fields) and was sent to a named recipient."""
+    if original is None or not original.received:
+        return False
+    sent_to = {a.lower() for a in ADDRESS.findall(original.to or "")}
+    return any(r.address.lower() in sent_to for r in recipients)
 
 
 def _names_no_one(mail: Mail, subject: str) -> bool:

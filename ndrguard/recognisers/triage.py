@@ -11,6 +11,17 @@ engine tries every alternative at every position, and that alone cost more than 
 Words that ordinary mail uses all the time ("confirm", "vacation", "notification", "your
 delivery") are not signs on their own: every look-alike that could be announced by them also
 carries a header sign (Auto-Submitted, a null sender, a responder's X- field) that is.
+
+Headers can look ordinary on a real bounce: an old MTA or a scanning gateway that sends from a
+service address, keeps no Return-Path and words its subject in a way no list foresees. So when
+the headers are silent, triage reads the start of the body, still without decoding it:
+  - the MIME types that only reports and returned messages carry (RFC 3464
+    message/delivery-status, RFC 6533 message/global-*, RFC 8098 disposition notifications,
+    RFC 5965 feedback reports, RFC 6522 text/rfc822-headers, an attached message/rfc822, and
+    application/ms-tnef, where Outlook's receipts travel), found by C-speed byte search;
+  - the failure sentences that MTAs write in their first lines, in the languages of
+    `_OPENING`, in the first `_PEEK_BYTES` bytes of a body not sent as base64.
+Either only opens the door to the recognisers, which still ask for their own evidence.
 """
 
 from __future__ import annotations
@@ -18,7 +29,12 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import null_sender, sender_is_daemon, sender_is_system_account
+from ndrguard.recognisers.common import (
+    is_list_mail,
+    null_sender,
+    sender_is_daemon,
+    sender_is_system_account,
+)
 
 # Subject words of delivery reports and look-alikes in the languages and products we know, as
 # lower-case substrings. They only open the door to the real recognisers, so they may be loose.
@@ -273,6 +289,127 @@ _DAEMON_TOKENS = (
 )
 _DOMAIN = re.compile(r"@[^\s>,;]*")
 
+# MIME types of reports and returned messages (see the module docstring), lower case as every
+# MTA we know writes them; a capitalised "Message/" is looked for too.
+_REPORT_TYPES = re.compile(
+    rb"(?i)content-type:[ \t]*(?:\r?\n[ \t]+)?(multipart/report|message/(?:delivery-status|"
+    rb"global-delivery-status|global-headers|global|disposition-notification|"
+    rb"global-disposition-notification|feedback-report|rfc822)|text/rfc822-headers|"
+    rb"application/ms-tnef)"
+)
+_BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))', re.IGNORECASE)
+_PART_HEAD_BYTES = 400  # a part's header block: Content-Type comes within its first lines
+
+# How far into a body (or its first part) the opening sentence of a notice reaches.
+_PEEK_BYTES = 600
+# Sentences MTAs open their notices with, grouped under a fragment that each of them holds:
+# the sentences of a group are looked for only when its fragment is there, so a text costs one
+# substring test per group ("deliver" is in much spam, which then costs a few more). Lower
+# case; the non-Latin ones in UTF-8, tested only in a text that is not plain ASCII. Loose on
+# purpose: they only open the door to the recognisers.
+_OPENING: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "deliver",
+        (
+            "could not be delivered",
+            "couldn't be delivered",
+            "cannot be delivered",
+            "can not be delivered",
+            "not be delivered",
+            "was not delivered",
+            "were not delivered",
+            "undeliverable",
+            "undelivered",
+            "delivery has failed",
+            "delivery failed",
+            "delivery to the following",
+            "delivery status notification",
+            "unable to deliver",
+            "could not deliver",
+            "failed to deliver",
+            "non-delivery",
+            "nondelivery",
+            "delivery notification",
+            "delivery attempts will continue",
+        ),
+    ),
+    ("permanent", ("failed permanently", "permanent error", "permanent fatal error")),
+    ("reject", ("your message was rejected", "your message has been rejected", "was rejected and")),
+    ("you sent", ("message you sent", "email you sent", "e-mail you sent")),
+    ("user", ("unable to find user", "user unknown", "no such user")),
+    ("mailbox", ("mailbox is full", "mailbox full")),
+    ("delayed", ("has been delayed",)),
+    ("zustell", ("unzustellbar", "nicht zustellbar")),
+    ("zugestellt", ("nicht zugestellt",)),
+    ("remis", ("n'a pas pu être remis", "n'a pas pu etre remis", "non remis")),
+    (
+        "entreg",
+        (
+            "no se pudo entregar",
+            "no pudo ser entregado",
+            "no ha podido ser entregado",
+            "não foi possível entregar",
+            "não pôde ser entregue",
+        ),
+    ),
+    ("recapit", ("non è stato possibile recapitare", "non recapitabile")),
+    ("kon niet worden", ("kon niet worden bezorgd", "kon niet worden afgeleverd")),
+    ("bestelbaar", ("onbestelbaar",)),
+    ("dostarcz", ("nie może zostać dostarczona", "nie została dostarczona")),
+)
+_OPENING_NON_ASCII: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("достав", ("не может быть доставлено", "не доставлено")),
+    ("できませんでした", ("配信できませんでした", "送信できませんでした")),
+    ("投", ("无法投递", "無法投遞")),
+    ("退信", ("退信",)),
+)
+
+
+def _encoded(
+    groups: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[tuple[bytes, tuple[bytes, ...]], ...]:
+    """The groups as UTF-8 bytes, each sentence checked to hold its fragment.
+
+    Bytes, because the body is searched undecoded: bytes.lower() and substring tests on bytes
+    cost a fraction of decoding to str first.
+    """
+    for fragment, sentences in groups:
+        for sentence in sentences:
+            if fragment not in sentence:  # a programming error: caught at the first import
+                raise ValueError(f"opening sentence {sentence!r} lacks {fragment!r}")
+    return tuple((f.encode(), tuple(x.encode() for x in ss)) for f, ss in groups)
+
+
+_OPENING_BYTES = _encoded(_OPENING)
+_ALL_OPENING_BYTES = _OPENING_BYTES + _encoded(_OPENING_NON_ASCII)
+
+
+def _opening_sentence(low: bytes) -> bytes | None:
+    """The first known opening sentence in lower-cased `low`, by substring tests only (one
+    regular-expression pass over the same bytes cost more than all of them together)."""
+    for fragment, sentences in _OPENING_BYTES if low.isascii() else _ALL_OPENING_BYTES:
+        if fragment in low:
+            for sentence in sentences:
+                if sentence in low:
+                    return sentence
+    return None
+
+
+def _part_types(body: bytes, delim: bytes) -> str | None:
+    """The first report or returned-message type among the top-level parts' own headers.
+
+    Only the few hundred bytes after each boundary line are read, so a long HTML or base64
+    part costs one bytes.find per boundary.
+    """
+    pos = body.find(delim)
+    while pos >= 0:
+        head = body[pos + len(delim) : pos + len(delim) + _PART_HEAD_BYTES]
+        m = _REPORT_TYPES.search(head)
+        if m:
+            return m.group(1).decode("ascii").lower()
+        pos = body.find(delim, pos + len(delim))
+    return None
+
 
 def hints(mail: Mail) -> list[str]:
     """Why this message might be automated; empty when nothing in its headers says so."""
@@ -312,7 +449,40 @@ def hints(mail: Mail) -> list[str]:
     elif not found and "from" in names and "message-id" not in names:
         # No subject and no Message-ID: what some old MTAs' and gateways' reports look like.
         found.append("no subject")
+    if not found:
+        body = _body_sign(mail, ctype)
+        if body:
+            found.append(body)
     return found
+
+
+def _body_sign(mail: Mail, ctype: bytes) -> str:
+    """A report's MIME type or a notice's opening sentence near the start of the body, or "".
+
+    Only for messages whose headers said nothing; see the module docstring. Not for list mail
+    (a report carries no List-Id or List-Unsubscribe of its own) nor for a body that is HTML
+    alone: notices are written as text, or as a text part first, and that is where their
+    opening sentence stands. Those two are most of ordinary mail, so they keep it fast.
+    """
+    if is_list_mail(mail) or ctype.startswith(b"text/html"):
+        return ""
+    body = mail.body
+    start = 0
+    if ctype.startswith(b"multipart/"):
+        boundary = _BOUNDARY.search(mail.headers.raw("content-type") or b"")
+        if boundary is None:
+            return ""
+        delim = b"--" + (boundary.group(1) or boundary.group(2))
+        found = _part_types(body, delim)
+        if found:
+            return f"{found} part"
+        # The first part's text: past its boundary line and its own header block.
+        first = body.find(delim)
+        start = body.find(b"\n\n", first) + 2 if first >= 0 else 0
+    elif b"base64" in (mail.headers.raw("content-transfer-encoding") or b"").lower():
+        return ""
+    said = _opening_sentence(body[start : start + _PEEK_BYTES].lower())
+    return f"body says {said.decode()!r}" if said else ""
 
 
 def _sender_kind(mail: Mail) -> str:

@@ -109,10 +109,17 @@ FAILED = "Your message could not be delivered to <bob@example.net>.\n"
             "failure",
         ),
         (
-            "'mailbox full' with no SMTP reply or status stays a notice",
+            "a postmaster's notice that it rejected what it had accepted, naming the address"
+            " and the reason in words but no SMTP reply or status, is a failure",
             "Return-Path: <>\nFrom: postmaster@example.org\nSubject: notice\n",
             "An email you sent was rejected.\nreject reason: Mailbox full\n"
             "target mail address: bob@example.net\n",
+            "failure",
+        ),
+        (
+            "a person's mail from a normal address saying their message was rejected is not",
+            "From: Alice <alice@example.org>\nSubject: notice\n",
+            "My email you sent me was rejected by my boss, sorry.\nbob@example.net\n",
             None,
         ),
         (
