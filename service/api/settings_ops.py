@@ -20,6 +20,7 @@ import keyring
 from ndrguard.service.api.protocol import ActionFailed, BadRequest
 from ndrguard.service.cli.account import remove_account_table
 from ndrguard.service.engine.daemon import Service
+from ndrguard.service.oauth.grant import set_client_secret
 from ndrguard.service.settings.config import Account, load, parse
 from ndrguard.service.settings.secrets import set_secret
 
@@ -71,6 +72,8 @@ class SettingsOperations:
         parse(text, config.path)  # never write a file the service could not read back
         if args.get("password"):
             set_secret(name, str(args["password"]))
+        if args.get("client_secret"):
+            set_client_secret(name, str(args["client_secret"]))
         _write(config.path, text)
         self.service.apply(load(config.path))
         return self.get({})
@@ -95,6 +98,8 @@ def _account_json(a: Account, identity: dict[str, Any] | None) -> dict[str, Any]
         "quarantine": a.quarantine,
         "policy": a.policy,
         "identity": identity,
+        "auth": a.auth,
+        "oauth": a.oauth.to_table() if a.oauth else None,
     }
 
 
@@ -142,6 +147,9 @@ def _value(value: object) -> str:
     if isinstance(value, str):
         escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
         return f'"{escaped}"'
+    if isinstance(value, dict):  # an inline table, on one line (the `oauth` settings)
+        items = ", ".join(f"{k} = {_value(v)}" for k, v in value.items() if v not in (None, ""))
+        return "{ " + items + " }"
     raise BadRequest(f"cannot write {value!r} as a setting")
 
 

@@ -161,6 +161,7 @@ def run_list(args: argparse.Namespace) -> int:
     for a in config.accounts:
         where = f"maildir {a.maildir}" if a.maildir else (
             f"{a.username} at {a.host}:{a.port} ({a.security})"
+            + (f", OAuth ({a.oauth.provider}, {a.auth})" if a.oauth else "")
         )
         print(f"{a.name}: {where}, policy {a.policy}, quarantine {a.quarantine!r}")
     return 0
@@ -169,10 +170,12 @@ def run_list(args: argparse.Namespace) -> int:
 def run_remove(args: argparse.Namespace) -> int:
     try:
         config = cli_common.open_config(args)
-        config.account(args.name)
+        account = config.account(args.name)
         text = remove_account_table(config, args.name)
         parse(text, config.path)
         _write(config.path, text)
+        if account.oauth is not None:
+            oauth_cli.revoke(account)
         delete_secret(args.name)
         delete_client_secret(args.name)
     except (ConfigError, MailboxError, OSError) as err:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from ndrguard.service.cli import common as cli_common
 from ndrguard.service.mailboxes.base import MailboxError
+from ndrguard.service.oauth.client import TokenSource
 from ndrguard.service.oauth.flow import sign_in
-from ndrguard.service.oauth.grant import set_client_secret
+from ndrguard.service.oauth.grant import SignInNeeded, set_client_secret
 from ndrguard.service.oauth.providers import PROFILES, OAuthSettings, settings_from
 from ndrguard.service.oauth.signin import DeviceCode
 from ndrguard.service.settings.config import OAUTH_AUTHS, Account, ConfigError
@@ -129,3 +130,23 @@ def _tell_service(args: argparse.Namespace, name: str) -> None:
               "5 minutes", file=sys.stderr)  # fmt: skip
     finally:
         client.close()
+
+
+def revoke(account: Account) -> None:
+    """Ask the provider to forget the grant (RFC 7009) before the keyring entry goes; a
+    provider without the endpoint (Microsoft) or out of reach leaves it to the user."""
+    assert account.oauth is not None
+    try:
+        revoked = TokenSource(account.name, account.oauth).revoke()
+    except SignInNeeded:
+        return  # never signed in, or already gone
+    except MailboxError as err:
+        print(f"{account.name}: the provider could not be asked to forget the sign-in "
+              f"({err}); remove ndrguard's access in your account's security settings",
+              file=sys.stderr)  # fmt: skip
+        return
+    if revoked:
+        print(f"{account.name}: the provider was asked to forget ndrguard's sign-in")
+    else:
+        print(f"{account.name}: this provider cannot be asked to forget a sign-in; remove "
+              "ndrguard's access in your account's security settings if you want it gone")

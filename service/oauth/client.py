@@ -134,19 +134,20 @@ class TokenSource:
                  new.valid_for(time.time()))  # fmt: skip
         return new
 
-    def revoke(self) -> None:
-        """Ask the provider to forget the grant (RFC 7009), where it has the endpoint."""
+    def revoke(self) -> bool:
+        """Ask the provider to forget the grant (RFC 7009); False where it has no endpoint."""
         grant = load_grant(self.account_name)
         token = grant.refresh_token or grant.access_token
         hint = "refresh_token" if grant.refresh_token else "access_token"
 
         def call(s: OAuth2Session, where: Endpoints) -> dict[str, Any]:
-            if where.revocation_url:
-                reply = s.revoke_token(where.revocation_url, token=token, token_type_hint=hint)
-                reply.raise_for_status()
-            return {}
+            if not where.revocation_url:
+                return {"revoked": False}
+            reply = s.revoke_token(where.revocation_url, token=token, token_type_hint=hint)
+            reply.raise_for_status()
+            return {"revoked": True}
 
-        self._post(call)
+        return bool(self._post(call)["revoked"])
 
     def _post(self, call: Any) -> dict[str, Any]:
         try:

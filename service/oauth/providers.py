@@ -96,17 +96,21 @@ class OAuthSettings:
     revocation_url: str = ""
     ca_file: Path | None = None  # a CA for the endpoints' HTTPS (an office's own CA)
 
-    def to_toml(self) -> str:
-        """The settings as a TOML inline table (one line: `account remove` edits by table)."""
-        parts = [f"provider = {_q(self.provider)}", f"client_id = {_q(self.client_id)}"]
+    def to_table(self) -> dict[str, str]:
+        """The settings that differ from the defaults, as the config's `oauth` table has them."""
+        table = {"provider": self.provider, "client_id": self.client_id}
         for key in (*_URL_KEYS, "scope", "issuer"):
             if value := getattr(self, key):
-                parts.append(f"{key} = {_q(value)}")
+                table[key] = value
         if self.provider == "microsoft" and self.tenant != "common":
-            parts.append(f"tenant = {_q(self.tenant)}")
+            table["tenant"] = self.tenant
         if self.ca_file is not None:
-            parts.append(f"ca_file = {_q(str(self.ca_file))}")
-        return "{ " + ", ".join(parts) + " }"
+            table["ca_file"] = str(self.ca_file)
+        return table
+
+    def to_toml(self) -> str:
+        """The settings as a TOML inline table (one line: `account remove` edits by table)."""
+        return "{ " + ", ".join(f"{k} = {_q(v)}" for k, v in self.to_table().items()) + " }"
 
 
 _URL_KEYS = ("authorization_url", "token_url", "device_url", "revocation_url")

@@ -196,6 +196,13 @@ def test_device_sign_in_from_the_cli(oauth_server, oauth_dovecot, tls_certificat
     assert tested.returncode == 0 and "logged in as alice@example.test" in tested.stdout, \
         tested.stderr  # fmt: skip
     assert_no_secret_anywhere(home, oauth_server, service_ran=False)
+    # Removing the account asks the provider to forget the grant (RFC 7009), then the keyring.
+    assert oauth_server.active_tokens(USER)
+    removed = ndrguard(env, "account", "remove", "work")
+    assert removed.returncode == 0, removed.stderr
+    assert "the provider was asked to forget ndrguard's sign-in" in removed.stdout
+    assert oauth_server.active_tokens(USER) == []
+    assert "work" not in (home / "keyring.json").read_text()
 
 
 def test_sign_in_through_the_api_as_the_tray_does(
@@ -216,6 +223,20 @@ def test_sign_in_through_the_api_as_the_tray_does(
         assert "not signed in" in status(home)["accounts"]["work"]["detail"]
         api = ApiClient(endpoint_for(home))
         try:
+            table = api.call("config_get")["accounts"][0]
+            assert table["auth"] == "xoauth2" and table["oauth"]["provider"] == "generic"
+            assert table["oauth"]["issuer"] == oauth_server.base
+            # The settings window saves an OAuth account: the table to the config, the
+            # client secret to the keyring.
+            api.call("account_save", client_secret="gm-client-secret", account={
+                "name": "gm", "host": "imap.gmail.com", "username": "me@gmail.com",
+                "oauth": {"provider": "google", "client_id": "1-x.apps.googleusercontent.com"},
+            })  # fmt: skip
+            config = (home / "config.toml").read_text()
+            assert 'oauth = { provider = "google", client_id = "1-x.apps.googleusercontent.com" }' \
+                in config and "gm-client-secret" not in config  # fmt: skip
+            assert "gm-client-secret" in (home / "keyring.json").read_text()
+            wait_state(home, "gm", "signin-needed", timeout=30)
             started = api.call("signin", account="work")
             assert started["state"] == "waiting"
             assert started["url"].startswith(oauth_server.base + "/authorize?")
