@@ -24,10 +24,7 @@ ACTIONS = {
 }
 
 # file -> why the recogniser gets it wrong today (recognition's room: ndrguard/recognisers/).
-KNOWN_MISSES: dict[str, str] = {
-    "failure-sieve-reject.eml": "an RFC 8098 MDN with 'Disposition: ...; deleted' (Pigeonhole's "
-    "reject via dovecot-lda) is read as a read receipt; RFC 5429 makes it a refusal",
-}
+KNOWN_MISSES: dict[str, str] = {}
 
 
 def cases() -> list[object]:

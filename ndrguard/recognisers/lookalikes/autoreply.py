@@ -6,7 +6,12 @@ vacation responder, Exchange/Microsoft 365 (which also add X-Auto-Response-Suppr
 X-MS-Exchange-Inbox-Rules-Loop), procmail/vacation(1) with `Precedence: junk`. Older and
 home-made responders set X-Autoreply, X-Autorespond or `Precedence: auto_reply` instead, or
 nothing but a localised subject prefix ("Automatic reply:", "Abwesenheitsnotiz:", "Réponse
-automatique :", "自動応答:"...).
+automatique :", "自動応答:"...). iCloud Mail marks its vacation replies only with
+`X-Apple-Action: VACATION`; Yahoo Mail's carry nothing but the subject "Auto Response"; help
+desks acknowledge with "AutoReply:" and In-Reply-To; Exchange's out-of-office can arrive with
+its own `X-Auto-Response-Suppress` ([MS-OXCMAIL]) but without Auto-Submitted. Without an RFC 3834
+header, a responder's subject counts only beside a text that announces an absence or promises
+an answer.
 
 This module runs after every bounce recogniser, since bounces carry Auto-Submitted:
 auto-replied too, and after the challenge recogniser, whose messages are replies as well.
@@ -44,6 +49,7 @@ from ndrguard.report import Kind, Report
 
 NAME = "autoreply"
 
+_REPLY_FIELDS = frozenset(("in-reply-to", "references", "thread-index"))
 _AUTO_FIELDS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-vacation", "x-autoreply-from")
 
 # Subject prefixes written by responders themselves (Exchange's localised "Automatic reply:",
@@ -61,8 +67,17 @@ _PREFIX_WORDS = (
     r"odpowiedź automatyczna|odpowiedz automatyczna|automatyczna odpowied[źz]|autoodpowiedź|"
     r"nieobecność|"
     r"автоматический ответ|автоответ|нет на месте|"
-    r"自動応答|自動返信|自動回覆|自动回复|自动答复|不在)"
+    r"自動応答|自動返信|自動回覆|自动回复|自动答复|不在|"
+    # Exchange's "Automatic reply:" in the other languages it is localised in.
+    r"automatiskt svar|automatisk svar|automaattinen vastaus|automatická odpověď|"
+    r"automatická odpoveď|automatikus válasz|otomatik yanıt|αυτόματη απάντηση|"
+    r"răspuns automat|raspuns automat|automatski odgovor|samodejni odgovor|automaatvastus|"
+    r"automātiskā atbilde|automatinis atsakymas|автоматична відповідь|"
+    r"автоматичен отговор|resposta automàtica|자동 회신|자동 응답)"
 )
+# Subjects that are nothing but a responder's title, as Yahoo Mail's vacation response
+# ("Auto Response") and some webmail responders write them: no colon, no original subject.
+_TITLE_ONLY = re.compile(rf"^\s*\[?\s*{_PREFIX_WORDS}\s*\]?\s*$", re.IGNORECASE)
 SUBJECT_PREFIX = re.compile(
     rf"^\s*(?:\[\s*{_PREFIX_WORDS}\s*\]|{_PREFIX_WORDS}\s*[:：])", re.IGNORECASE
 )
@@ -186,6 +201,8 @@ def recognise(mail: Mail) -> Report | None:
             return _report(mail, f"{name} header of an auto-responder")
     if precedence(mail) in ("auto_reply", "auto-reply", "autoreply"):
         return _report(mail, f"Precedence: {precedence(mail)}")
+    if "vacation" in (mail.headers.get("x-apple-action") or "").lower():
+        return _report(mail, "X-Apple-Action: VACATION (iCloud Mail's vacation reply)")
     if is_bulk_mail(mail):
         return None  # a newsletter's "vacation offers" and "automatic renewal"
     null = null_sender(mail)
@@ -197,6 +214,15 @@ def recognise(mail: Mail) -> Report | None:
         return _report(mail, f"auto-reply subject {prefix.group(0).strip()!r} from a responder")
     if replying and ABSENCE.search(subj):
         return _report(mail, "automated message announcing an absence")
+    if prefix or exchange or _TITLE_ONLY.match(subj):
+        # A responder's subject or Exchange's own marking, with no RFC 3834 header: the text
+        # must say what an auto-reply says, and a prefixed subject must answer a message
+        # (a help desk's "AutoReply: [Ticket #1] ..." carries In-Reply-To).
+        head = head_text(mail, 1500)
+        says = ABSENCE.search(head) or ACKNOWLEDGEMENT.search(f"{subj}\n{head}")
+        answers = bool(names & _REPLY_FIELDS) or exchange or not prefix
+        if says and answers:
+            return _report(mail, f"responder's subject {subj[:60]!r} and text, no RFC 3834 header")
     if null:
         head = head_text(mail, 1500)
         if ABSENCE.search(head):

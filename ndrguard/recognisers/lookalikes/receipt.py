@@ -5,6 +5,16 @@ message/disposition-notification part says what became of the message at the rec
 (Final-Recipient, Original-Message-ID, Disposition: manual-action/MDN-sent-manually; displayed).
 That part alone is enough: some clients leave the report-type off.
 
+Not every MDN is a receipt. A message removed by software before anyone saw it is a failure
+to deliver, and MDAs say so with an MDN: Sieve's `reject` (RFC 5429 section 2.1 prescribes
+"Disposition: automatic-action/MDN-sent-automatically; deleted"), Dovecot's LDA and LMTP when
+they refuse a message ("Rejected: <subject>", quota exceeded), recipient-side filters. So an
+MDN whose disposition was taken automatically and is `deleted`, or whose type says the message
+failed or was rejected (RFC 2298's `failed` and `denied` types, modifiers such as `error`,
+`failed` or `rejected`), is a FAILURE whose recipient is the Final-Recipient, with the reason
+the human-readable part gives. A person who deletes a message unread ("manual-action ...;
+deleted", Outlook's "Not read:") has still received it: that stays a receipt.
+
 Not every receipt is an MDN:
 - Outlook and Exchange write, inside an organisation or through some gateways, a plain message
   with a localised subject prefix ("Read:", "Gelesen:", "Lu :", "Leído:", "Letto:", "Lido:",
@@ -21,7 +31,13 @@ import re
 
 from ndrguard.headers import first_address
 from ndrguard.mail import Mail, normalise_newlines
-from ndrguard.recognisers.common import is_list_mail, make_report
+from ndrguard.recognisers.common import (
+    clean_line,
+    is_list_mail,
+    make_report,
+    status_from_words,
+    status_in,
+)
 from ndrguard.recognisers.fields import address_of
 from ndrguard.recognisers.lookalikes.signs import (
     head_text,
@@ -133,6 +149,39 @@ def _mdn(mail: Mail, text: str) -> Report:
             )
         )
     what = disposition.rsplit(";", 1)[-1].strip() if disposition else "no disposition given"
+    if _refused(disposition):
+        reason = _human_reason(mail) or what
+        for r in recipients:
+            r.action = "failed"
+            r.status = status_in(reason) or status_from_words(reason)
+            r.diagnostic = clean_line(reason)
+        return make_report(
+            mail, Kind.FAILURE, NAME, f"MDN of a message removed unread: {what}", recipients
+        )
     return make_report(
         mail, Kind.RECEIPT, NAME, f"RFC 8098 disposition notification: {what}", recipients
     )
+
+
+# "automatic-action/MDN-sent-automatically; deleted", "...; deleted/error", "...; failed".
+_DISPOSITION = re.compile(r"^\s*([\w-]+)\s*/\s*[\w-]+\s*;\s*([\w-]+)\s*(?:/\s*(.*))?$")
+_FAILED_TYPES = frozenset(("failed", "denied", "rejected"))
+_FAILED_MODIFIERS = ("error", "failed", "failure", "rejected")
+
+
+def _refused(disposition: str) -> bool:
+    """The disposition says software removed or refused the message (see the docstring)."""
+    m = _DISPOSITION.match(disposition.lower())
+    if m is None:
+        return False
+    mode, kind, modifiers = m.group(1), m.group(2), m.group(3) or ""
+    if kind in _FAILED_TYPES or any(w in modifiers for w in _FAILED_MODIFIERS):
+        return True
+    return kind == "deleted" and mode == "automatic-action"
+
+
+def _human_reason(mail: Mail) -> str | None:
+    """The explanation in the MDN's first, human-readable part: its last non-empty lines
+    ("Your message to <bob@example.org> was automatically rejected:" then the reason)."""
+    lines = [ln.strip() for ln in mail.text().split("\n") if ln.strip()]
+    return " ".join(lines[:4])[:500] or None

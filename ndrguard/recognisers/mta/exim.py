@@ -11,6 +11,13 @@ message has not yet been delivered". A third notice rejects "recipient addresses
 incorrectly constructed". Every failure carries X-Failed-Recipients, which is also the only
 place the address is written when the block names a pipe, a file or a bare local part.
 
+Exim also answers a message it cannot deliver at all, before any recipient is tried, with a
+"Mail failure - ..." message of its own (moan.c: "no recipient addresses", "too many
+recipients", "malformed recipient address", "rejected by local scanning code"), which opens "A
+message that you sent ..." and returns the copy after "------ This is a copy of your message".
+It names no failed recipient (there was none to try, or the address could not be parsed): it is
+a failure all the same, whose recipients, if any, are those of the returned copy.
+
 Mail.ru and MX Logic send Exim's text too; MX Logic's own module reuses `read_blocks`.
 """
 
@@ -20,7 +27,12 @@ import re
 
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
-from ndrguard.recognisers.common import dedupe, from_mail_system, make_report
+from ndrguard.recognisers.common import (
+    dedupe,
+    from_mail_system,
+    make_report,
+    returned_recipients,
+)
 from ndrguard.recognisers.text import before, first_address_in, recipient_of_kind
 from ndrguard.report import Kind, Recipient, Report
 
@@ -36,6 +48,8 @@ _OPENINGS = (
     "recipient addresses that were incorrectly constructed",
 )
 _DELAY = "has not yet been delivered to"
+_MOAN_SUBJECT = "Mail failure - "
+_MOAN_OPENING = "A message that you sent"
 # Where the address list starts: the last line before it ends with one of these.
 _LIST_START = re.compile(
     r"(?:address\(es\) failed|address(?:es)? failed|not yet been delivered (?:is|are)|"
@@ -59,16 +73,24 @@ def recognise(mail: Mail) -> Report | None:
         return None
     text = mail.text()
     failed_header = mail.headers.get("x-failed-recipients")
-    if not failed_header and not any(o in text for o in _OPENINGS):
-        return None
     subject = mail.headers.get("subject") or ""
+    moan = subject.startswith(_MOAN_SUBJECT) and _MOAN_OPENING in text
+    if not failed_header and not moan and not any(o in text for o in _OPENINGS):
+        return None
     kind = Kind.DELAY if _DELAY in text or subject.startswith("Warning: message") else Kind.FAILURE
     recipients = read_blocks(text, failed_header, kind)
     if not recipients:
-        return None
+        return _moan(mail, subject) if moan else None
     return make_report(
         mail, kind, NAME, f"Exim {kind} notice, {len(recipients)} recipient(s)", recipients
     )
+
+
+def _moan(mail: Mail, subject: str) -> Report:
+    """Exim's "Mail failure - ..." notice (see the module docstring)."""
+    what = subject[len(_MOAN_SUBJECT) :].strip() or "undeliverable"
+    recipients = [recipient_of_kind(a, Kind.FAILURE, what) for a in returned_recipients(mail)[:50]]
+    return make_report(mail, Kind.FAILURE, NAME, f"Exim 'Mail failure': {what}", recipients)
 
 
 def read_blocks(text: str, failed_header: str | None, kind: Kind) -> list[Recipient]:

@@ -7,7 +7,13 @@ example.org addresses; its name says who writes it:
   - a gateway that attaches the real NDR (a Postfix multipart/report) to a notice of its own:
     the answer is the inner report, and its returned original is the inner one's;
   - a person's "Fwd:" / "WG:" of a bounce, attached or quoted: ordinary mail (see
-    ndrguard/recognisers/forwarded.py and docs/recognition.md for why).
+    ndrguard/recognisers/forwarded.py and docs/recognition.md for why);
+  - the look-alikes whose name starts with their kind (`<kind>-<software>-<what>.eml`): Exim's
+    own "Mail failure - ..." messages, Dovecot's and a filter's MDNs of messages removed unread
+    (failures, not receipts), a security gateway's delay notice, auto-replies without
+    Auto-Submitted (iCloud's X-Apple-Action, Yahoo's "Auto Response", a help desk's
+    "AutoReply:", Exchange's Swedish out-of-office), a "not pre-approved" challenge, and the
+    trap: help-desk phishing marked Auto-Submitted: auto-generated, which is no challenge.
 """
 
 from __future__ import annotations
@@ -61,6 +67,47 @@ CASES = (
     Case("person-forwarded-bounce-attached.eml", "other", "forwarded"),
     Case("person-forwarded-bounce-inline-de.eml", "other", "forwarded"),
 )
+
+
+_KINDS = ("failure", "delay", "delivered", "autoreply", "challenge", "feedback", "receipt", "other")
+
+
+def _named_by_kind() -> list[str]:
+    return sorted(p.name for p in DATA.glob("*.eml") if p.name.split("-", 1)[0] in _KINDS)
+
+
+@pytest.mark.parametrize("name", _named_by_kind())
+def test_sample_gets_the_kind_its_name_says(name: str) -> None:
+    report = recognise_bytes((DATA / name).read_bytes())
+    assert str(report.kind) == name.split("-", 1)[0], (
+        f"{name}: {report.recognised_by}: {report.reason}"
+    )
+
+
+@pytest.mark.parametrize(
+    "name, recipients",
+    [
+        ("failure-dovecot-lmtp-rejected-quota.eml", (("bob@example.net", "5.2.2"),)),
+        ("failure-mdn-deleted-by-filter.eml", (("t.berg@kanzlei-berg.test", "5.0.0"),)),
+        ("failure-exim-mail-failure-no-recipients.eml", ()),
+    ],
+)
+def test_failure_recipients(name: str, recipients: tuple[tuple[str, str], ...]) -> None:
+    report = recognise_bytes((DATA / name).read_bytes())
+    assert tuple((r.address, r.status) for r in report.recipients) == recipients, name
+    assert all(r.action == "failed" for r in report.recipients), name
+
+
+def test_a_person_deleting_a_message_unread_is_still_a_receipt() -> None:
+    raw = (
+        (DATA / "failure-mdn-deleted-by-filter.eml")
+        .read_bytes()
+        .replace(
+            b"automatic-action/MDN-sent-automatically; deleted",
+            b"manual-action/MDN-sent-manually; deleted",
+        )
+    )
+    assert str(recognise_bytes(raw).kind) == "receipt"
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
