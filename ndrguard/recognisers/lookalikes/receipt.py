@@ -21,6 +21,9 @@ Not every receipt is an MDN:
   "Gelezen:", "Przeczytane:", "Прочитано:", "開封済み:", "已读:"; "Not read:" when deleted unread),
   the body "Your message ... was read on ...", and often `Content-Class: urn:content-classes:mdn`.
 - Lotus Notes sends "Return Receipt" with "Your document: ... was received by: ... at: ...".
+- Outlook and Exchange may send it as a TNEF attachment alone (application/ms-tnef,
+  "winmail.dat", [MS-OXTNEF]) whose message class is REPORT.IPM.Note.IPNRN (read) or
+  REPORT.IPM.Note.IPNNRN (not read) ([MS-OXOMSG] 2.2.1.1); tnefparse reads the class.
 A subject alone is not enough (people write "Read: chapter 3"): the body's wording, the
 Content-Class or an automation sign must agree.
 """
@@ -114,6 +117,9 @@ def recognise(mail: Mail) -> Report | None:
     if parts:
         text = normalise_newlines(parts[0].decoded(mail.limits.decoded_bytes))
         return _mdn(mail, text.decode("utf-8", "replace"))
+    tnef = _tnef_class(mail)
+    if tnef is not None and tnef.startswith(_TNEF_RECEIPT_CLASSES):
+        return make_report(mail, Kind.RECEIPT, NAME, f"read receipt in TNEF (class {tnef})")
     subj = subject(mail)
     content_class = (mail.headers.get("content-class") or "").strip().lower()
     if content_class == "urn:content-classes:mdn":
@@ -128,6 +134,34 @@ def recognise(mail: Mail) -> Report | None:
         return make_report(mail, Kind.RECEIPT, NAME, f"read receipt: {subj[:80]}")
     if strong_automation(mail) and _RECEIPT_SUBJECT.search(subj):
         return make_report(mail, Kind.RECEIPT, NAME, f"automated return receipt: {subj[:80]}")
+    return None
+
+
+# [MS-OXOMSG] 2.2.1.1: the classes of read and not-read notifications, lower case.
+_TNEF_RECEIPT_CLASSES = ("report.ipm.note.ipnrn", "report.ipm.note.ipnnrn")
+_TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"  # 0x223E9F78, little-endian ([MS-OXTNEF] 2.1.3.1)
+
+
+def _tnef_class(mail: Mail) -> str | None:
+    """The message class of the report's own TNEF part, lower case; None without one."""
+    parts = report_parts(mail, "application/ms-tnef")
+    if not parts:
+        return None
+    data = parts[0].decoded(mail.limits.decoded_bytes)
+    if not data.startswith(_TNEF_SIGNATURE):
+        return None
+    import tnefparse  # only here: most mail has no TNEF, and start-up should not pay for it
+
+    try:
+        tnef = tnefparse.TNEF(data, do_checksum=False)
+    except Exception as exc:  # a damaged attachment is a defect, not a crash
+        mail.defects.append(f"TNEF part unreadable: {type(exc).__name__}: {exc}")
+        return None
+    for prop in tnef.msgprops:
+        if prop.name == tnefparse.TNEF.ATTMESSAGECLASS:
+            value = prop.data
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            return text.strip("\x00 ").lower()
     return None
 
 

@@ -18,6 +18,8 @@ example.org addresses; its name says who writes it:
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,4 +181,40 @@ def test_a_person_who_writes_about_a_failure_without_a_returned_original_is_not_
         b"user unknown. Do you have his new address?\n"
     )
     report = recognise_bytes(raw)
+    assert str(report.kind) == "other", report.reason
+
+
+def _tnef_maker():  # tests/data/unfamiliar/make_tnef_receipt.py, which wrote the sample
+    spec = importlib.util.spec_from_file_location(
+        "make_tnef_receipt", DATA / "make_tnef_receipt.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tnef_receipt_sample_is_what_its_script_writes() -> None:
+    assert (DATA / "receipt-outlook-tnef-only.eml").read_bytes() == _tnef_maker().message()
+
+
+def test_an_ordinary_tnef_message_is_not_a_receipt() -> None:
+    maker = _tnef_maker()
+    raw = maker.message()
+    receipt_class = base64.encodebytes(maker.tnef()).decode("ascii")
+    maker_attribute = maker.attribute
+    ordinary = maker.tnef().replace(
+        maker_attribute(0x00078008, b"REPORT.IPM.Note.IPNRN\0"),
+        maker_attribute(0x00078008, b"IPM.Note\0"),
+    )
+    raw = raw.replace(receipt_class.encode(), base64.encodebytes(ordinary))
+    report = recognise_bytes(raw)
+    assert str(report.kind) == "other", report.reason
+
+
+def test_a_damaged_tnef_part_is_a_defect_not_a_crash() -> None:
+    maker = _tnef_maker()
+    good = base64.encodebytes(maker.tnef())
+    broken = base64.encodebytes(maker.tnef()[:20] + b"\xff" * 9)
+    report = recognise_bytes(maker.message().replace(good, broken))
     assert str(report.kind) == "other", report.reason
