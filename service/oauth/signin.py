@@ -118,7 +118,13 @@ def signin_loopback(
 
 
 def _listener(state: str, answer: _Answer, done: threading.Event) -> http.server.HTTPServer:
+    taken = threading.Lock()
+
     class Handler(http.server.BaseHTTPRequestHandler):
+        # Browsers open spare connections they may never use: each request has its own
+        # thread and a read timeout, so an idle one cannot hold up the real redirect.
+        timeout = 10
+
         def do_GET(self) -> None:
             parts = urllib.parse.urlsplit(self.path)
             params = dict(urllib.parse.parse_qsl(parts.query))
@@ -133,10 +139,16 @@ def _listener(state: str, answer: _Answer, done: threading.Event) -> http.server
             if "code" not in params and "error" not in params:
                 self._page(400, "The provider's answer has neither a code nor an error.")
                 return
-            answer.params = params
+            with taken:
+                first = answer.params is None  # not a second copy arriving at once
+                if first:
+                    answer.params = params
+            if not first:
+                self._page(404, "Nothing here.")
+                return
             self._page(200, "ndrguard is signed in. You can close this window."
                        if "code" in params else "The sign-in was refused.")  # fmt: skip
-            done.set()
+            done.set()  # after the page: the listener closes once this is set
 
         def _page(self, status: int, text: str) -> None:
             body = (f"<!doctype html><meta charset=utf-8><title>ndrguard</title>"
@@ -151,7 +163,9 @@ def _listener(state: str, answer: _Answer, done: threading.Event) -> http.server
         def log_message(self, format: str, *args: Any) -> None:
             pass  # the query holds the code: it must not reach any log
 
-    return http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    return server
 
 
 def signin_device(

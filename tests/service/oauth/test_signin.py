@@ -169,3 +169,27 @@ def test_a_token_the_server_dropped_early_is_refreshed_once_at_login(
     now = load_grant("work")
     assert now.access_token != first.access_token
     assert now.refresh_token != first.refresh_token  # rotated, and the new one kept
+
+
+def test_an_idle_browser_connection_does_not_hold_up_the_redirect(
+    oauth_server, tls_certificate, file_keyring
+):
+    import socket
+    import urllib.parse
+
+    settings = oauth_settings(oauth_server, tls_certificate)
+    idle: list[socket.socket] = []
+
+    def open_url(url: str) -> None:
+        redirect = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))["redirect_uri"]
+        port = urllib.parse.urlsplit(redirect).port
+        # A browser's speculative connection: opened, never used.
+        idle.append(socket.create_connection(("127.0.0.1", port)))
+        browser(oauth_server, tls_certificate)(url)
+
+    try:
+        grant = signin_loopback(settings, endpoints(settings), None, open_url, timeout=8)
+    finally:
+        for s in idle:
+            s.close()
+    assert grant.access_token in oauth_server.issued
