@@ -20,8 +20,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import dkim as dkimpy
-
 from ndrguard.evidence.model import Evidence, Source, Strength
 from ndrguard.identity import Identity
 from ndrguard.report import Report
@@ -92,6 +90,10 @@ def evidence(report: Report, identity: Identity, lookup: KeyLookup | None) -> Ev
 
 def _signatures(header_block: bytes) -> list[_Signature]:
     """Every well-formed DKIM-Signature in a header block; malformed ones are skipped."""
+    # dkimpy (and the dnspython it loads) only here: most messages, and every command that
+    # decides nothing, never get this far, and importing it doubled the CLI's start-up.
+    import dkim as dkimpy
+
     try:
         checker = dkimpy.DKIM(header_block + b"\n\n")
     except dkimpy.DKIMException:
@@ -114,6 +116,8 @@ def _signatures(header_block: bytes) -> list[_Signature]:
 
 def _verify(message: bytes, index: int, keys: _Keys, *, body: bool) -> bool:
     """Check signature `index`; with body=False the body hash (bh=) is left out of the check."""
+    import dkim as dkimpy  # see _signatures
+
     try:
         checker = dkimpy.DKIM(message)
         prep = checker.verify_headerprep(index)

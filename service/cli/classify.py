@@ -21,7 +21,6 @@ from ndrguard.identity import Identity, IdentityError
 from ndrguard.sent_index import SentIndex
 from ndrguard.service.cli.sent_file import SentFileError, load_sent
 from ndrguard.service.cli.sources import read_all
-from ndrguard.service.settings.identity_file import load_identity
 from ndrguard.verdict import Policy, Verdict, decide
 
 
@@ -117,6 +116,9 @@ def _judge(args: argparse.Namespace) -> Judge:
             return recognise(parse(data)), None
 
         return recognise_only
+    # The keyring (for BATV keys the identity file names) only when there is an identity.
+    from ndrguard.service.settings.identity_file import load_identity
+
     identity: Identity = load_identity(args.identity)
     sent: SentIndex | None = load_sent(args.sent) if args.sent else None
     lookup = _dns_lookup()

@@ -105,10 +105,10 @@ def read_blocks(text: str, failed_header: str | None, kind: Kind) -> list[Recipi
             words = _words_for(address, blocks, i, len(listed))
             out.append(recipient_of_kind(address, kind, words))
     else:
-        for head, words in blocks:
-            address = first_address_in(head)
-            if address:
-                out.append(recipient_of_kind(address, kind, _join(head, address, words)))
+        for head, lines in blocks:
+            found = first_address_in(head)
+            if found:
+                out.append(recipient_of_kind(found, kind, _join(head, found, lines)))
     return dedupe(out)
 
 
