@@ -78,6 +78,10 @@ class RootMTA:
     package = ""
     label = ""  # "Postfix 3.7": used in the samples' provenance
 
+    def shape_of(self, planned: str | None) -> str | None:
+        """What of the original a report of this program carries, given what was asked."""
+        return planned
+
     def __init__(
         self,
         hostname: str,
@@ -326,3 +330,94 @@ class Postfix(RootMTA):
         filler += b"x" * 76 + b"\n"
         mbox.write_bytes(filler * (self.MAILBOX_LIMIT // len(filler) - 2))
         os.chmod(mbox, 0o666)
+
+
+class OpenSMTPD(RootMTA):
+    """OpenSMTPD 6.8 (Debian bookworm), configured as smtpd.conf(5) describes, run in the
+    foreground (`smtpd -d`) so its log is the process's output.
+
+    Settings that shape the samples: `bounce warn-interval` (delay notices), `ttl` on the
+    action for down.test (how long deferred mail waits before it is returned). Maildir
+    delivery checks the user at RCPT time, so OpenSMTPD has no accept-then-bounce sample.
+    """
+
+    root_name = "opensmtpd"
+    package = "opensmtpd"
+    label = "OpenSMTPD 6.8"
+
+    def shape_of(self, planned: str | None) -> str | None:
+        """OpenSMTPD 6.8 ignores RET=HDRS and always returns the original's headers *and body*,
+        in a part it labels text/rfc822-headers: what came back is the whole original."""
+        return planned and "full"
+
+    WARN_AFTER = 3  # seconds: bounce warn-interval
+    TTL = 2  # seconds: ttl of the actions whose mail can only expire
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def configure(self) -> None:
+        lines = [
+            "# written by tests/support/chroot_mta.py",
+            f"bounce warn-interval {self.WARN_AFTER}s",
+            "table aliases file:/etc/aliases",
+            f"listen on {LOOPBACK_V4} port {self.port} hostname {self.hostname}",
+            'action "local" maildir alias <aliases>',
+            # Unroutable: nothing resolves in the sealed root, so this mail can only expire.
+            f'action "mx" relay ttl {self.TTL}s',
+        ]
+        matches = [f'match from any for domain "{d}" action "local"' for d in self.local_domains]
+        for n, (domain, port) in enumerate(self.routes.items()):
+            ttl = f" ttl {self.TTL}s" if domain.startswith("down.") else ""
+            lines.append(f'action "route{n}" relay host smtp://{LOOPBACK_V4}:{port}{ttl}')
+            matches.append(f'match from src {LOOPBACK_V4} for domain "{domain}" action "route{n}"')
+        matches.append(f'match from src {LOOPBACK_V4} for any action "mx"')
+        self.path("/etc/smtpd.conf").write_text("\n".join(lines + matches) + "\n")
+        self.path("/etc/aliases").write_text("postmaster: root\nroot: alice\n")
+        self.sh("smtpd -n -f /etc/smtpd.conf")
+
+    def launch(self) -> None:
+        log = self.path("/var/log/smtpd.log").open("wb")
+        try:
+            self._proc = subprocess.Popen(
+                ["chroot", str(self.root), "/usr/sbin/smtpd", "-d", "-f", "/etc/smtpd.conf"],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=chroot_env(),
+                start_new_session=True,
+            )
+        finally:
+            log.close()
+
+    def stop_leftovers(self) -> None:
+        self.sh("smtpctl stop", check=False)
+        for sub in ("queue", "incoming", "corrupt", "purge", "temporary"):
+            spool = self.path(f"/var/spool/smtpd/{sub}")
+            if spool.is_dir():
+                for child in spool.iterdir():
+                    shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+    def shutdown(self) -> None:
+        if self._proc is None:
+            return
+        self.sh("smtpctl stop", check=False)
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._proc.pid, 9)
+            self._proc.wait(timeout=10)
+        self._proc = None
+
+    def flush(self) -> None:
+        self.sh("smtpctl schedule all", check=False)
+
+    def queue_size(self) -> int:
+        return len([x for x in self.sh("smtpctl show queue", check=False).splitlines() if x])
+
+    def clear_queue(self) -> None:
+        self.sh("smtpctl remove all", check=False)
+
+    def log_tail(self) -> str:
+        return _tail(self.path("/var/log/smtpd.log"))

@@ -127,8 +127,22 @@ What the programs really write, and a recogniser must expect:
   Report"; `X-Postfix-Queue-ID`/`X-Postfix-Sender` in the per-message fields. A message that
   expired in the queue keeps its temporary status: `Action: failed` with `Status: 4.4.1`.
   Local delivery errors carry `Diagnostic-Code: x-unix; ...` (a full mailbox is
-  "input/output error", the text part says "File too large"). Originals over
-  `bounce_size_limit` (50000) come back as `text/rfc822-headers`.
+  "input/output error", the text part says "File too large"). RET=HDRS and success DSNs
+  return the original's headers as `text/rfc822-headers`.
+- OpenSMTPD 6.8: `multipart/mixed` (not multipart/report) around a `message/delivery-status`
+  part, subjects "Delivery status notification: failed / delayed / success"; `Status: 5.0.0`
+  whatever the remote said; no Return-Path on local delivery. RET=HDRS is ignored: headers
+  *and body* of the original come back in a part labelled `text/rfc822-headers`. An expired
+  envelope (dropped from the queue) is reported as "delayed for more than 0 seconds ...
+  Envelope expired", `Action: delayed`, `Status: 4.4.7`, next to an ordinary warning.
+  Unroutable domains are not in its samples: without DNS its resolver only tempfails.
+- Dovecot 2.3 dovecot-lda: a Sieve `reject` is an RFC 8098 MDN
+  (`Disposition: automatic-action/MDN-sent-automatically; deleted`) with the subject
+  "Rejected: ..." and `Auto-Submitted: auto-replied (rejected)`; over quota it writes a
+  `message/delivery-status` DSN instead (`Status: 5.2.2`). Both return the original's
+  headers only, inside a part labelled `message/rfc822`.
+
+Not generated, and why: qmail/notqmail are not packaged in Debian 12.
 """
 
 
