@@ -7,10 +7,13 @@ every use, the device authorization grant (RFC 8628), token introspection (RFC 7
 test Dovecot calls for every XOAUTH2/OAUTHBEARER login), revocation (RFC 7009) and the metadata
 document (RFC 8414). It speaks HTTPS with the test certificate, so the client's TLS checks run.
 
-Why not Glewlwyd (Debian's packaged server): it is configured through its web admin UI or its
-REST admin API after a database schema is loaded, with an OAuth2/OIDC plugin instance, a
-password scheme module, user and client modules set up one by one; that is a second product to
-drive, not a test fixture.
+Why not Glewlwyd (Debian 12's packaged server, 2.7.5): it was tried. It does start headless
+(the SQLite schema from its docs, its admin REST API to add an OIDC plugin instance with an
+ES256 key, a scope, a user and the clients), but it matches redirect URIs exactly: its log says
+"redirect_uri 'http://127.0.0.1:51234/' is invalid for the client" for a client registered with
+`http://127.0.0.1/`, so the random-port loopback redirect of RFC 8252 section 7.3 (what Google
+and Microsoft accept, and what ndrguard does) cannot be signed in with; and the authorization
+request of a user with a session and a recorded grant still lands on its JavaScript login page.
 
 The test controls what a real provider decides on its own: `access_lifetime` (how long tokens
 really live), `announced_lifetime` (what the token answer claims, to make a client trust a
