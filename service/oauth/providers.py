@@ -241,7 +241,7 @@ def discover(issuer: str, ca_file: Path | None, http: requests.Session | None) -
         except (requests.RequestException, json.JSONDecodeError) as err:
             errors.append(f"{url}: {err}")
             continue
-        if not isinstance(doc, dict) or doc.get("issuer", "").rstrip("/") != base:
+        if not isinstance(doc, dict) or str(doc.get("issuer", "")).rstrip("/") != base:
             errors.append(f"{url}: the document is for another issuer")
             continue
         return doc

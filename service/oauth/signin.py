@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import http.server
+import logging
 import secrets
 import threading
 import time
@@ -31,6 +32,8 @@ from ndrguard.service.mailboxes.base import MailboxError
 from ndrguard.service.oauth.client import session
 from ndrguard.service.oauth.grant import Grant
 from ndrguard.service.oauth.providers import Endpoints, OAuthSettings
+
+log = logging.getLogger(__name__)
 
 SIGNIN_TIMEOUT = 600.0
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -99,6 +102,9 @@ def signin_loopback(
         server.shutdown()
         server.server_close()
         thread.join(5)
+    if answer.refused:
+        log.warning("the sign-in ignored %d answer(s) with a wrong state (another tab, or a "
+                    "forged link)", answer.refused)  # fmt: skip
     params = answer.params or {}
     if "error" in params:
         said = params.get("error_description") or params["error"]
