@@ -2,7 +2,8 @@
 
 The same process serves the local API (api/host.py), through which the tray app and the other
 commands (`ndrguard status`, `restore`...) reach the running service; a second `ndrguard run`
-finds the API's socket taken and refuses to start, so no mailbox is ever watched twice. On a
+finds the state's writer lock held (store/writer_lock.py) and refuses to start, naming the
+one that holds it, so no mailbox is ever watched twice. On a
 signal the API closes first, then every worker is told to stop; a worker finishes the move
 batch in progress (its journal entries are then closed) and leaves its IDLE within a second.
 Logs go to a rotating file in the log dir and to the console.
@@ -24,6 +25,7 @@ from ndrguard.service.engine.daemon import Service
 from ndrguard.service.settings.config import ConfigError
 from ndrguard.service.settings.reload import ConfigWatcher
 from ndrguard.service.store.state import State, StateError
+from ndrguard.service.store.writer_lock import WriterLock
 
 log = logging.getLogger("ndrguard.service")
 
@@ -40,8 +42,15 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(paths.log_dir, args.verbose)
     try:
         config = cli_common.open_config(args)
-        state = State(paths.state_file)
+        # Before the state is opened (its migration is a write): a second `run` or a `scan`
+        # on this home is refused here, naming the one that holds it.
+        writer = WriterLock(paths.state_file, "run").acquire()
     except (ConfigError, StateError) as err:
+        return cli_common.fail(err)
+    try:
+        state = State(paths.state_file)
+    except StateError as err:
+        writer.release()
         return cli_common.fail(err)
     stopping = threading.Event()
 
@@ -56,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         api = start_api(service, paths)
     except (ChannelError, OSError) as err:
         state.close()
+        writer.release()
         return cli_common.fail(err)
     watcher = ConfigWatcher(config, service.apply, service.broken)
     watcher.start()
@@ -71,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         watcher.stop()
         service.stop()
         state.close()
+        writer.release()
     log.info("stopped")
     return 0
 

@@ -1,6 +1,9 @@
 """`ndrguard scan`: one full pass over the accounts (catch-up, verdicts, moves), then exit.
 
-With --dry-run nothing is written and nothing moved: the verdicts are printed instead, so a
+When the service runs, it is asked to scan (its workers do it, on their own connections);
+otherwise this process takes the state's writer lock (store/writer_lock.py), so that a `scan`
+and a `run` never judge or move the same message twice. With --dry-run nothing is written
+and nothing moved: the verdicts are printed instead, so a
 user can see what a policy would do to their mailbox before trusting it with it.
 """
 
@@ -10,12 +13,16 @@ import argparse
 from pathlib import Path
 
 from ndrguard.identity import IdentityError
+from ndrguard.service.api.channel import ChannelError
+from ndrguard.service.api.client import running_client
+from ndrguard.service.api.protocol import ApiError
 from ndrguard.service.cli import common as cli_common
 from ndrguard.service.engine.accounts import decider, open_mailbox
 from ndrguard.service.engine.scanner import Scanner
 from ndrguard.service.mailboxes.base import MailboxError
 from ndrguard.service.settings.config import Account, ConfigError
 from ndrguard.service.store.state import State, StateError
+from ndrguard.service.store.writer_lock import WriterLock
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,13 +39,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    writer = None
     try:
         config = cli_common.open_config(args)
         accounts = [config.account(args.account)] if args.account else list(config.accounts)
+        if not args.dry_run:
+            # One writer per state: the running service scans for us, or we hold the lock.
+            if (handed := _by_the_service(args, [a.name for a in accounts])) is not None:
+                return handed
+            writer = WriterLock(cli_common.paths(args).state_file, "scan").acquire()
         state = cli_common.open_state(args)
-    except (ConfigError, StateError) as err:
+    except (ConfigError, StateError, ApiError, ChannelError) as err:
+        if writer is not None:
+            writer.release()
         return cli_common.fail(err)
     if not accounts:
+        if writer is not None:
+            writer.release()
         return cli_common.fail(ConfigError(f"{config.path}: no accounts configured"))
     failed = 0
     try:
@@ -50,7 +67,30 @@ def run(args: argparse.Namespace) -> int:
                 cli_common.fail(err, account.name)
     finally:
         state.close()
+        if writer is not None:
+            writer.release()
     return 1 if failed else 0
+
+
+def _by_the_service(args: argparse.Namespace, names: list[str]) -> int | None:
+    """Ask the running service to scan `names` now (its workers do it, on their own
+    connections); the exit code, or None when no service runs."""
+    client = running_client(cli_common.paths(args))
+    if client is None:
+        return None
+    try:
+        answer = client.call("hello")
+        poked = client.call("scan", accounts=names)["scanning"]
+    finally:
+        client.close()
+    paused = sorted(set(names) - set(poked))
+    if poked:
+        print(f"The running service (pid {answer['pid']}) is scanning now: {', '.join(poked)}; "
+              "`ndrguard status` and `ndrguard summary` show what it does.")  # fmt: skip
+    if paused:
+        print(f"Not scanned, paused in the running service: {', '.join(paused)} "
+              "(`ndrguard resume` first).")  # fmt: skip
+    return 0
 
 
 def _scan(account: Account, state: State, config_dir: Path, dry_run: bool) -> None:

@@ -28,6 +28,7 @@ from ndrguard.service.cli import common as cli_common
 from ndrguard.service.engine.daemon import Service
 from ndrguard.service.settings.config import ConfigError
 from ndrguard.service.store.state import State, StateError
+from ndrguard.service.store.writer_lock import WriterLock
 
 # `call(op, **args)`: one operation of docs/api.md, by the running service or in this process.
 Call = Callable[..., Any]
@@ -62,10 +63,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 @contextlib.contextmanager
-def operations(args: argparse.Namespace) -> Iterator[tuple[Call, bool]]:
+def operations(
+    args: argparse.Namespace, writes: str | None = None
+) -> Iterator[tuple[Call, bool]]:
     """`call` answered by the running service, or by the same operations in this process
     when none runs; and whether one runs. ApiError, ConfigError or StateError when neither
-    can be had."""
+    can be had. `writes` names a command that changes mail or state: in this process it
+    then holds the state's writer lock (WriterBusy when another process holds it)."""
     paths = cli_common.paths(args)
     client = running_client(paths)
     if client is not None:
@@ -75,7 +79,13 @@ def operations(args: argparse.Namespace) -> Iterator[tuple[Call, bool]]:
             client.close()
         return
     config = cli_common.open_config(args)
-    state = State(paths.state_file)
+    writer = WriterLock(paths.state_file, writes).acquire() if writes else None
+    try:
+        state = State(paths.state_file)
+    except BaseException:
+        if writer is not None:
+            writer.release()
+        raise
     try:
         queries = Queries(paths.state_file)
         ops = ServiceOperations(Service(config, state), queries, changed=lambda _ids: None)
@@ -85,6 +95,8 @@ def operations(args: argparse.Namespace) -> Iterator[tuple[Call, bool]]:
             queries.close()
     finally:
         state.close()
+        if writer is not None:
+            writer.release()
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -205,7 +217,7 @@ def _all_verdicts(call: Call, since: float) -> list[dict[str, Any]]:
 
 def run_restore(args: argparse.Namespace) -> int:
     try:
-        with operations(args) as (call, _):
+        with operations(args, "restore") as (call, _):
             answer = call("restore", ids=[args.id])
     except (ApiError, ChannelError, ConfigError, StateError) as err:
         return cli_common.fail(err)
@@ -224,7 +236,7 @@ def run_mark_legitimate(args: argparse.Namespace) -> int:
     moved again, and `restore` or another `mark-legitimate` brings it back later.
     """
     try:
-        with operations(args) as (call, _):
+        with operations(args, "mark-legitimate") as (call, _):
             answer = call("mark_legit", ids=[args.id])
     except (ApiError, ChannelError, ConfigError, StateError) as err:
         return cli_common.fail(err)

@@ -24,6 +24,8 @@ from ndrguard.service.mailboxes.base import (
     FolderMissing,
     Head,
     Mailbox,
+    byte_batches,
+    content_digest,
     fingerprint,
     header_value,
 )
@@ -161,37 +163,50 @@ class Scanner:
                 self.state.relocate(seen.id, folder, validity, uid)
         if not fresh:
             return
-        bodies = self.mailbox.fetch(folder, sorted(fresh))
         judged: list[NewVerdict] = []
-        for uid, raw in sorted(bodies.items()):
-            head = fresh[uid]
-            try:
-                decision = self.decide(raw, head.arrived)
-            except Exception as exc:  # one message the core trips over never stops the pass
-                log.exception("%s/%s: UID %d could not be read", name, folder, uid)
-                decision = unreadable(exc)
-            result.judged += 1
-            if self.dry_run:
-                result.planned.append((folder, uid, decision))
-                continue
-            if decision.quarantine:
-                st = VerdictState.QUARANTINE_PENDING
-            elif self.account.policy == "monitor" and decision.verdict in _WOULD_MOVE:
-                st = VerdictState.MONITORED
-            else:
-                st = VerdictState.KEPT
-                result.kept += 1
-            block = head.block
-            judged.append(NewVerdict(
-                account=name, folder=folder, uidvalidity=validity, uid=uid,
-                message_id=header_value(block, "message-id"), fingerprint=fingerprint(block),
-                sender=header_value(block, "from"), subject=header_value(block, "subject"),
-                kind=decision.kind, verdict=decision.verdict, reason=decision.reason,
-                evidence=decision.evidence, policy=self.account.policy, state=st,
-                facts=decision.facts,
-            ))  # fmt: skip
+        # Whole messages a byte-bounded batch at a time, each dropped once judged: memory
+        # follows the batch's bytes, not 500 times the largest bounce of a flood.
+        wanted = sorted(fresh)
+        for run in byte_batches(self.mailbox.sizes(folder, wanted), wanted):
+            bodies = self.mailbox.fetch(folder, run)
+            for uid, raw in sorted(bodies.items()):
+                verdict = self._verdict(folder, validity, uid, fresh[uid], raw, result)
+                if verdict is not None:
+                    judged.append(verdict)
+            del bodies
         if judged:  # stored before the folder mark moves past them (the caller's next step)
             self.state.add_verdicts(judged)
+
+    def _verdict(
+        self, folder: str, validity: int, uid: int, head: Head, raw: bytes, result: PassResult
+    ) -> NewVerdict | None:
+        """Judge one message; what to store about it (None in a dry run)."""
+        name = self.account.name
+        try:
+            decision = self.decide(raw, head.arrived)
+        except Exception as exc:  # one message the core trips over never stops the pass
+            log.exception("%s/%s: UID %d could not be read", name, folder, uid)
+            decision = unreadable(exc)
+        result.judged += 1
+        if self.dry_run:
+            result.planned.append((folder, uid, decision))
+            return None
+        if decision.quarantine:
+            st = VerdictState.QUARANTINE_PENDING
+        elif self.account.policy == "monitor" and decision.verdict in _WOULD_MOVE:
+            st = VerdictState.MONITORED
+        else:
+            st = VerdictState.KEPT
+            result.kept += 1
+        block = head.block
+        return NewVerdict(
+            account=name, folder=folder, uidvalidity=validity, uid=uid,
+            message_id=header_value(block, "message-id"), fingerprint=fingerprint(block),
+            sender=header_value(block, "from"), subject=header_value(block, "subject"),
+            kind=decision.kind, verdict=decision.verdict, reason=decision.reason,
+            evidence=decision.evidence, policy=self.account.policy, state=st,
+            facts=decision.facts, digest=content_digest(raw),
+        )  # fmt: skip
 
     # -- moves -----------------------------------------------------------------------------
 

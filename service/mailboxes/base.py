@@ -119,6 +119,20 @@ class Mailbox(Protocol):
         """The whole message of each that still exists (no \\Seen set)."""
         ...
 
+    def sizes(self, folder: str, uids: Sequence[int]) -> Mapping[int, int]:
+        """The size in bytes of each message that still exists: what whole fetches are
+        batched by (a batch of 500 bounces of 8.5 MB each would hold 4 GB at once)."""
+        ...
+
+    def folders(self) -> list[str]:
+        """Every folder that can hold mail (selectable): where a lost message is looked for."""
+        ...
+
+    def search_header(self, folder: str, name: str, value: str) -> list[int]:
+        """UIDs in `folder` whose header `name` contains `value` (a superset: the caller
+        checks what it finds against its fingerprint and digest); \\Deleted ones left out."""
+        ...
+
     def move(self, folder: str, uids: Sequence[int], dest: str) -> Mapping[int, int]:
         """Move `uids` to `dest`; return source UID -> destination UID for each one moved.
 
@@ -155,6 +169,34 @@ class Mailbox(Protocol):
     def close(self) -> None: ...
 
 
+# Whole messages are fetched in batches of at most this many bytes (by RFC822.SIZE); a larger
+# message is fetched alone. With the copies imaplib and the parser make of what they read, a
+# batch costs about three times this at its peak.
+FETCH_BYTES = 16 * 1024 * 1024
+
+
+def byte_batches(
+    sizes: Mapping[int, int], uids: Sequence[int], limit: int = FETCH_BYTES
+) -> list[list[int]]:
+    """`uids` in order, cut into runs whose sizes add up to at most `limit` (a message larger
+    than `limit` is a run of its own). UIDs without a size (expunged meanwhile) are left out."""
+    out: list[list[int]] = []
+    run: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid)
+        if size is None:
+            continue
+        if run and total + size > limit:
+            out.append(run)
+            run, total = [], 0
+        run.append(uid)
+        total += size
+    if run:
+        out.append(run)
+    return out
+
+
 def looks_like_candidate(header_block: bytes) -> bool:
     """Whether a message's headers make it worth a full read and a verdict.
 
@@ -181,6 +223,15 @@ def fingerprint(header_bytes: bytes) -> str:
     lines = header_block(header_bytes).replace(b"\r\n", b"\n").split(b"\n")
     norm = b"\n".join(line.rstrip() for line in lines).strip()
     return hashlib.sha256(norm).hexdigest()[:32]
+
+
+def content_digest(raw: bytes) -> str:
+    """A name for one message's exact content, line endings aside (a server may store CRLF
+    for a message delivered with LF). Two copies of one bounce with the same headers (a
+    resend, a duplicate delivery) still differ here only if their bodies do; what it settles
+    is that a message found by Message-ID after its folder was renumbered is the one judged.
+    """
+    return hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest()[:32]
 
 
 def header_value(header_bytes: bytes, name: str) -> str | None:

@@ -38,6 +38,7 @@ from ndrguard.service.mailboxes.base import (
     FolderStatus,
     Head,
     MailboxError,
+    byte_batches,
     fingerprint,
 )
 from ndrguard.service.mailboxes.imap_parse import batches, classify_no, parse_copyuid, uid_set
@@ -247,8 +248,31 @@ class ImapMailbox:
         }
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
-        got = self._fetch(folder, uids, [b"BODY.PEEK[]"])
-        return {uid: bytes(item[b"BODY[]"]) for uid, item in got.items()}
+        """Whole messages in batches bounded by bytes, not by count (see FETCH_BYTES)."""
+        out: dict[int, bytes] = {}
+        sizes = self.sizes(folder, uids)
+        for run in byte_batches(sizes, sorted(uids)):
+            got = self._fetch(folder, run, [b"BODY.PEEK[]"])
+            out.update((uid, bytes(item[b"BODY[]"])) for uid, item in got.items())
+        return out
+
+    def sizes(self, folder: str, uids: Sequence[int]) -> Mapping[int, int]:
+        got = self._fetch(folder, uids, [b"RFC822.SIZE"])
+        return {uid: int(item[b"RFC822.SIZE"]) for uid, item in got.items()}
+
+    def folders(self) -> list[str]:
+        with self._io():
+            listed = self._c.list_folders()
+        return [
+            str(name)
+            for flags, _, name in listed
+            if not {bytes(f).lower() for f in flags} & {b"\\noselect", b"\\nonexistent"}
+        ]
+
+    def search_header(self, folder: str, name: str, value: str) -> list[int]:
+        self._select(folder)
+        with self._io():
+            return sorted(self._c.search(["NOT", "DELETED", "HEADER", name, value]))
 
     def move(self, folder: str, uids: Sequence[int], dest: str) -> Mapping[int, int]:
         try:

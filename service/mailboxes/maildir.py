@@ -28,6 +28,7 @@ from ndrguard.service.mailboxes.base import (
     Head,
     MailboxError,
     header_block,
+    header_value,
     looks_like_candidate,
 )
 from ndrguard.service.store.state import State
@@ -135,6 +136,34 @@ class MaildirMailbox:
                 except FileNotFoundError:
                     continue  # moved away by another program just now
         return out
+
+    def sizes(self, folder: str, uids: Sequence[int]) -> Mapping[int, int]:
+        by_uid, _ = self._numbered(folder)
+        out = {}
+        for uid in uids:
+            if uid in by_uid:
+                try:
+                    out[uid] = by_uid[uid].stat().st_size
+                except FileNotFoundError:
+                    continue
+        return out
+
+    def folders(self) -> list[str]:
+        """INBOX and every Maildir++ subfolder (".A.B" is "A/B")."""
+        found = ["INBOX"]
+        for child in sorted(self.root.iterdir()):
+            if child.name.startswith(".") and (child / "cur").is_dir():
+                found.append(child.name[1:].replace(".", "/"))
+        return found
+
+    def search_header(self, folder: str, name: str, value: str) -> list[int]:
+        """A read of each header block: a Maildir has no index to ask."""
+        wanted = value.lower()
+        return sorted(
+            uid
+            for uid, block in self.headers(folder, self.uids(folder)).items()
+            if wanted in (header_value(block, name) or "").lower()
+        )
 
     def move(self, folder: str, uids: Sequence[int], dest: str) -> Mapping[int, int]:
         by_uid, _ = self._numbered(folder)

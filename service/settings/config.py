@@ -19,6 +19,7 @@ from typing import Any
 import platformdirs
 
 from ndrguard.service.oauth.providers import OAuthSettings, settings_from
+from ndrguard.service.settings import config_checks as checks
 
 APP = "ndrguard"
 SECURITIES = ("tls", "starttls", "plain")
@@ -33,9 +34,18 @@ _DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 
 
 class ConfigError(ValueError):
-    """The config file cannot be used; the message names the file and the setting."""
+    """The config file cannot be used; the message names the file, the line and the setting.
+
+    `setting` is the key it is about and `line` its line in the file, when known, for whoever
+    words it for the user (the CLI, the tray); the texts are in config_checks.MESSAGES.
+    """
 
     title = "Configuration error"
+
+    def __init__(self, message: str, *, setting: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.setting = setting
+        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,57 +138,103 @@ class Config:
 
 def load(path: Path) -> Config:
     """Read and check the config at `path`; a missing file is an empty config."""
+    text = read_text(path)
+    return Config(path) if text is None else parse(text, path)
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text, or None when there is none; never more than the size limit is read
+    (a config pointed at a disk image must not fill the memory first)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            data = f.read(checks.MAX_BYTES + 1)
+        if len(data) > checks.MAX_BYTES:
+            too = checks.message("too-large", size=f"more than {checks.MAX_BYTES}",
+                                 limit=checks.MAX_BYTES)  # fmt: skip
+            raise ConfigError(f"{path}: {too}")
+        return data.decode("utf-8")
     except FileNotFoundError:
-        return Config(path)
+        return None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot be read: {err}") from err
-    return parse(text, path)
 
 
 def parse(text: str, path: Path) -> Config:
+    """Check `text` against the size and depth limits, parse it, check every value."""
+    broken = checks.measure(text)
+    if broken is not None:
+        key, values = broken
+        line = values.get("line")
+        raise ConfigError(f"{path}: {checks.message(key, **values)}",
+                          line=line if isinstance(line, int) else None)  # fmt: skip
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: is not valid TOML: {err}") from err
+        raise ConfigError(f"{path}: {checks.message('not-toml', error=err)}",
+                          line=checks.toml_line(err, text)) from err  # fmt: skip
+    except (RecursionError, MemoryError, ValueError) as err:  # past the limits, still refused
+        why = checks.message("unreadable", error=type(err).__name__)
+        raise ConfigError(f"{path}: {why}") from err
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list) or not all(isinstance(a, dict) for a in raw_accounts):
-        raise ConfigError(f"{path}: accounts must be written as [[accounts]] tables")
-    accounts = tuple(_account(a, i, path.parent) for i, a in enumerate(raw_accounts, 1))
+        raise ConfigError(f"{path}: accounts must be written as [[accounts]] tables",
+                          setting="accounts")  # fmt: skip
+    accounts = []
+    for i, raw in enumerate(raw_accounts, 1):
+        try:
+            accounts.append(_account(raw, i, path.parent))
+        except ConfigError as err:
+            line = checks.line_of(text, i, err.setting) if err.setting else None
+            raise ConfigError(f"{checks.where(path, line)}: {err}", setting=err.setting,
+                              line=line) from err  # fmt: skip
     names = [a.name for a in accounts]
     for name in names:
         if names.count(name) > 1:
-            raise ConfigError(f"{path}: two accounts are named {name!r}")
+            raise ConfigError(f"{path}: two accounts are named {name!r}", setting="name")
     extra = {k: v for k, v in data.items() if k != "accounts"}
-    return Config(path, accounts, text, extra)
+    return Config(path, tuple(accounts), text, extra)
 
 
 def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
     name = raw.get("name")
-    where = f"account {name!r}" if isinstance(name, str) and name else f"account #{position}"
+    shown = isinstance(name, str) and name and checks.printable(name)
+    where = f"account {name!r}" if shown else f"account #{position}"
+
+    def bad(key: str, text: str) -> ConfigError:
+        return ConfigError(f"{where}: {text}", setting=key)
+
     for key in raw:
         if key not in _ACCOUNT_KEYS:
-            raise ConfigError(f"{where}: unknown setting {key!r}")
+            hint = checks.suggestion(key, _ACCOUNT_KEYS)
+            raise bad(key, checks.message("unknown", key=key, hint=hint))
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{where}: name must be a non-empty string")
+        raise bad("name", "name must be a non-empty string")
+    if not checks.printable(name) or len(name) > 100:
+        raise bad("name", checks.message("not-printable", key="name") + ", at most 100 characters")
 
     def text(key: str, default: str = "") -> str:
         value = raw.get(key, default)
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: {key} must be a string")
+            raise bad(key, f"{key} must be a string")
+        if not checks.printable(value):
+            raise bad(key, checks.message("not-printable", key=key))
         return value
 
     def choice(key: str, default: str, allowed: tuple[str, ...]) -> str:
         value = text(key, default)
         if value not in allowed:
-            raise ConfigError(f"{where}: {key} must be one of {', '.join(allowed)}")
+            hint = checks.suggestion(value, frozenset(allowed))
+            raise bad(key, f"{key} must be one of {', '.join(allowed)}{hint}")
         return value
 
-    def number(key: str, default: float) -> float:
+    def seconds(key: str, default: float, low: float, high: float) -> float:
         value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ConfigError(f"{where}: {key} must be a positive number")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not checks.seconds_ok(float(value), low, high)
+        ):
+            raise bad(key, checks.message("not-finite", key=key, low=low, high=high))
         return float(value)
 
     def path(key: str) -> Path | None:
@@ -188,35 +244,36 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
     security = choice("security", "tls", SECURITIES)
     port = raw.get("port", _DEFAULT_PORTS[security])
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise ConfigError(f"{where}: port must be a number from 1 to 65535")
+        raise bad("port", "port must be a number from 1 to 65535")
     maildir = path("maildir")
     if maildir is None and not (text("host") and text("username")):
-        raise ConfigError(f"{where}: give host and username (IMAP) or maildir (a local folder)")
+        raise bad("host", "give host and username (IMAP) or maildir (a local folder)")
     folders = raw.get("folders", ["INBOX"])
     if not isinstance(folders, list) or not folders or not all(
-        isinstance(f, str) and f for f in folders
+        isinstance(f, str) and f.strip() and checks.printable(f) for f in folders
     ):
-        raise ConfigError(f"{where}: folders must be a list of folder names")
+        raise bad("folders", "folders must be a list of folder names (printable text)")
     identity = raw.get("identity")
     if identity is not None and not isinstance(identity, str | dict):
-        raise ConfigError(f"{where}: identity must be a file name or a table")
+        raise bad("identity", "identity must be a file name or a table")
     oauth = None
     if "oauth" in raw:
         try:
             oauth = settings_from(raw["oauth"], base)
         except ValueError as err:
-            raise ConfigError(f"{where}: {err}") from err
+            raise bad("oauth", str(err)) from err
     auth = choice("auth", "xoauth2" if oauth else "login", AUTHS)
     if (oauth is None) != (auth not in OAUTH_AUTHS):
-        raise ConfigError(
-            f"{where}: auth = {auth!r} " + ("needs an oauth table (provider, client_id)"
-                                          if oauth is None else "cannot be used with oauth")
+        raise bad("auth",
+            f"auth = {auth!r} " + ("needs an oauth table (provider, client_id)"
+                                   if oauth is None else "cannot be used with oauth")
         )  # fmt: skip
     quarantine = text("quarantine", "Backscatter")
     if not quarantine.strip():
-        raise ConfigError(f"{where}: quarantine must name a folder")
-    if quarantine in folders:
-        raise ConfigError(f"{where}: the quarantine folder cannot be one of the watched folders")
+        raise bad("quarantine", "quarantine must name a folder")
+    watched = {f.upper() if f.upper() == "INBOX" else f for f in [*folders, "INBOX"]}
+    if (quarantine.upper() if quarantine.upper() == "INBOX" else quarantine) in watched:
+        raise bad("quarantine", checks.message("quarantine-watched", value=quarantine))
     return Account(
         name=name,
         host=text("host"),
@@ -231,8 +288,8 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
         folders=tuple(folders),
         sent=text("sent") or None,
         maildir=maildir,
-        poll_seconds=number("poll_seconds", 60.0),
-        timeout_seconds=number("timeout_seconds", 60.0),
+        poll_seconds=seconds("poll_seconds", 60.0, 1.0, 86400.0),
+        timeout_seconds=seconds("timeout_seconds", 60.0, 1.0, 3600.0),
         oauth=oauth,
     )
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from ndrguard.service.settings.config import Config, ConfigError, parse
+from ndrguard.service.settings.config import Config, ConfigError, parse, read_text
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,22 @@ class ConfigWatcher:
 
     def check(self) -> None:
         """Read the file now and act on it (also what the debounce timer runs)."""
+        try:
+            self._check()
+        except Exception as err:  # the watch must outlive anything a save can do to it
+            log.exception("config reload failed; the running config stays")
+            self._broken_now = True
+            self._broken(err if isinstance(err, ConfigError) else ConfigError(
+                f"{self.current.path}: the reload failed ({type(err).__name__}: {err}); "
+                "the running config stays"))  # fmt: skip
+
+    def _check(self) -> None:
         path = self.current.path
         try:
-            text = path.read_text(encoding="utf-8") if path.exists() else ""
-        except (OSError, UnicodeDecodeError) as err:
-            self._broken(ConfigError(f"{path}: cannot be read: {err}"))
+            text = read_text(path) or ""
+        except ConfigError as err:
+            self._broken_now = True
+            self._broken(err)
             return
         if text == self.current.text:
             if self._broken_now:  # the good file is back: clear the reported error

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ndrguard.service.mailboxes.base import ConnectionLost, Mailbox, MailboxError, fingerprint
+from ndrguard.service.store import locate
 from ndrguard.service.store.state import (
     Closing,
     JournalEntry,
@@ -33,8 +34,8 @@ from ndrguard.service.store.state import (
 
 log = logging.getLogger(__name__)
 
-QUARANTINE = "quarantine"
-RESTORE = "restore"
+QUARANTINE = locate.QUARANTINE
+RESTORE = locate.RESTORE
 
 _AFTER = {QUARANTINE: VerdictState.QUARANTINED, RESTORE: VerdictState.RESTORED}
 _BEFORE = {QUARANTINE: VerdictState.QUARANTINE_PENDING, RESTORE: VerdictState.QUARANTINED}
@@ -54,23 +55,52 @@ def move_journalled(
     dest: str,
     action: str = QUARANTINE,
 ) -> MoveResult:
-    """Move the messages of `rows` (all in one folder and UIDVALIDITY) to `dest`, journalled.
+    """Move the messages of `rows` to `dest`, journalled, each from where it really is.
 
-    For a restore, each row's source is its quarantine place and `dest` the folder it came from.
+    For a restore, each row's source is its quarantine place and `dest` the folder it came
+    from. Every place is checked first (locate.py): a message whose folder was renumbered is
+    found again by Message-ID and content or not moved at all, never mistaken for another.
     """
     result = MoveResult()
     if not rows:
         return result
-    src_folder, src_validity = _source(rows[0], action)
+    places = locate.resolve(mailbox, rows, action)
+    groups: defaultdict[tuple[str, int], list[tuple[VerdictRow, int]]] = defaultdict(list)
+    for row in rows:
+        place = places[row.id]
+        if place is None and action == QUARANTINE:
+            state.set_verdict_state(row.id, VerdictState.GONE)
+            result.gone.append(row.id)
+        elif place is None:
+            result.refused[row.id] = locate.NOT_FOUND
+        elif action == RESTORE and place.folder == dest:
+            result.refused[row.id] = f"it is already in {dest} (moved there by someone else)"
+        else:
+            groups[(place.folder, place.uidvalidity)].append((row, place.uid))
+    for (src_folder, src_validity), items in groups.items():
+        _move_group(state, mailbox, items, (src_folder, src_validity), dest, action, result)
+    return result
+
+
+def _move_group(
+    state: State,
+    mailbox: Mailbox,
+    items: Sequence[tuple[VerdictRow, int]],
+    src: tuple[str, int],
+    dest: str,
+    action: str,
+    result: MoveResult,
+) -> None:
+    """The journalled move of messages that share one source folder and UIDVALIDITY."""
+    src_folder, src_validity = src
     dest_status = mailbox.status(dest)
-    uids = [_src_uid(row, action) for row in rows]
     entry_ids = state.open_intents_for(
         action,
-        [(row.id, (src_folder, src_validity, uid)) for row, uid in zip(rows, uids, strict=True)],
+        [(row.id, (src_folder, src_validity, uid)) for row, uid in items],
         (dest, dest_status.uidvalidity, dest_status.uidnext),
     )
     try:
-        moved = mailbox.move(src_folder, uids, dest)
+        moved = mailbox.move(src_folder, [uid for _, uid in items], dest)
     except ConnectionLost:
         raise  # the intents stay open; recovery on reconnect settles them
     except MailboxError:
@@ -78,7 +108,7 @@ def move_journalled(
         recover(state, mailbox, [state.journal_entry(eid) for eid in entry_ids])
         raise
     closings = []
-    for row, uid, entry_id in zip(rows, uids, entry_ids, strict=True):
+    for (row, uid), entry_id in zip(items, entry_ids, strict=True):
         if uid in moved:
             closings.append(Closing(entry_id, JournalState.DONE, _AFTER[action], moved[uid]))
             result.moved[row.id] = moved[uid]
@@ -87,7 +117,6 @@ def move_journalled(
                                     note="not in the folder any more"))  # fmt: skip
             result.gone.append(row.id)
     state.close_intents(closings)
-    return result
 
 
 def restore(state: State, mailbox: Mailbox, ids: Iterable[int]) -> MoveResult:
@@ -98,7 +127,7 @@ def restore(state: State, mailbox: Mailbox, ids: Iterable[int]) -> MoveResult:
     empty and the message called gone).
     """
     result = MoveResult()
-    groups: defaultdict[tuple[str, int, str], list[VerdictRow]] = defaultdict(list)
+    by_dest: defaultdict[str, list[VerdictRow]] = defaultdict(list)
     for verdict_id in ids:
         row = state.verdict(verdict_id)
         if row is None:
@@ -106,12 +135,12 @@ def restore(state: State, mailbox: Mailbox, ids: Iterable[int]) -> MoveResult:
         elif row.state is not VerdictState.QUARANTINED or row.quarantine_folder is None:
             result.refused[verdict_id] = f"it is not in quarantine (it is {row.state})"
         else:
-            key = (row.quarantine_folder, int(row.quarantine_validity or 0), row.folder)
-            groups[key].append(row)
-    for (_, _, dest), rows in groups.items():
+            by_dest[row.folder].append(row)
+    for dest, rows in by_dest.items():
         done = move_journalled(state, mailbox, rows, dest, RESTORE)
         result.moved.update(done.moved)
         result.gone += done.gone
+        result.refused.update(done.refused)
     return result
 
 
@@ -164,16 +193,3 @@ def _fingerprints(mailbox: Mailbox, folder: str, above: int) -> dict[str, int]:
         for uid in sorted(heads):
             found.setdefault(fingerprint(heads[uid]), uid)
     return found
-
-
-def _source(row: VerdictRow, action: str) -> tuple[str, int]:
-    if action == QUARANTINE:
-        return row.folder, row.uidvalidity
-    if row.quarantine_folder is None or row.quarantine_validity is None:
-        raise MailboxError(f"message {row.id} is not in quarantine, so it cannot be restored")
-    return row.quarantine_folder, row.quarantine_validity
-
-
-def _src_uid(row: VerdictRow, action: str) -> int:
-    return row.uid if action == QUARANTINE else int(row.quarantine_uid or 0)
-

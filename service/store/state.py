@@ -13,6 +13,7 @@ version n to n + 1, so an old state file is brought forward on open and never re
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 import time
@@ -118,6 +119,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE verdicts ADD COLUMN facts TEXT;
     """,
+    # 4 -> 5: a digest of the whole message with each verdict, so that a move finds the very
+    # message the verdict names even where its folder was renumbered, renamed or recreated
+    # (Message-ID plus digest; the header fingerprint alone repeats across copies of one
+    # bounce); and the installation's own facts (its id, which names its claims on a server
+    # that another installation shares). Older rows keep NULL and are found by fingerprint.
+    """
+    ALTER TABLE verdicts ADD COLUMN digest TEXT;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -173,6 +183,8 @@ class VerdictRow:
     # The bounce's facts as judged (see facts.report_facts); None for verdicts stored before
     # the service kept them, whose message must be read again to learn them.
     facts: dict[str, object] | None = None
+    # content_digest of the whole message as judged; None for verdicts stored before.
+    digest: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -242,6 +254,7 @@ class NewVerdict:
     policy: str
     state: VerdictState
     facts: dict[str, object] | None = None
+    digest: str | None = None
 
 
 class State:
@@ -262,6 +275,8 @@ class State:
             # FULL: a commit survives a power cut, which is what a journal promises.
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            # Rows read by column name: a column added by a migration cannot shift the others.
+            self._db.row_factory = sqlite3.Row
         except (OSError, sqlite3.Error) as err:
             raise StateError(f"cannot open the state database {path}: {err}") from err
         self._lock = threading.RLock()
@@ -296,9 +311,22 @@ class State:
                 raise
             self._db.execute("COMMIT")
 
-    def _rows(self, sql: str, args: Iterable[object] = ()) -> list[tuple[object, ...]]:
+    def _rows(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, tuple(args)).fetchall()
+
+    # -- this installation -----------------------------------------------------------------
+
+    def installation_id(self) -> str:
+        """This state's own name, made once: it tells this installation's claims on a shared
+        server from another's (claims.py). Random, so two homes never pick the same one."""
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='installation'").fetchone()
+            if row is not None:
+                return str(row["value"])
+            made = secrets.token_hex(6)
+            db.execute("INSERT INTO meta VALUES ('installation', ?)", (made,))
+            return made
 
     # -- folders ---------------------------------------------------------------------------
 
@@ -307,7 +335,7 @@ class State:
             "SELECT uidvalidity, last_uid FROM folders WHERE account=? AND folder=?",
             (account, folder),
         )
-        return FolderMark(int(rows[0][0]), int(rows[0][1])) if rows else None  # type: ignore[arg-type]
+        return FolderMark(int(rows[0]["uidvalidity"]), int(rows[0]["last_uid"])) if rows else None
 
     def set_folder_mark(self, account: str, folder: str, mark: FolderMark) -> None:
         with self._tx() as db:
@@ -328,12 +356,12 @@ class State:
                 cur = db.execute(
                     "INSERT INTO verdicts (account, folder, uidvalidity, uid, message_id,"
                     " fingerprint, sender, subject, kind, verdict, reason, evidence, policy,"
-                    " decided_at, state, facts)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " decided_at, state, facts, digest)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (v.account, v.folder, v.uidvalidity, v.uid, v.message_id, v.fingerprint,
                      v.sender, v.subject, v.kind, v.verdict, v.reason, json.dumps(v.evidence),
                      v.policy, time.time(), str(v.state),
-                     None if v.facts is None else json.dumps(v.facts)),
+                     None if v.facts is None else json.dumps(v.facts), v.digest),
                 )  # fmt: skip
                 _count(db, v.account, f"verdict:{v.verdict}")
                 ids.append(int(cur.lastrowid or 0))
@@ -405,13 +433,13 @@ class State:
                 (str(VerdictState.QUARANTINE_PENDING), str(VerdictState.MONITORED),
                  str(VerdictState.KEPT), verdict_id),
             )  # fmt: skip
-            _count(db, row[0], "marked-legit")
+            _count(db, row["account"], "marked-legit")
 
     # -- pause -----------------------------------------------------------------------------
 
     def paused(self) -> set[str]:
         """The accounts the user paused (kept across restarts until they resume)."""
-        return {str(r[0]) for r in self._rows("SELECT account FROM paused")}
+        return {str(r["account"]) for r in self._rows("SELECT account FROM paused")}
 
     def set_paused(self, accounts: Iterable[str], paused: bool) -> None:
         with self._tx() as db:
@@ -436,7 +464,7 @@ class State:
             for verdict_id, src in moves:
                 account = db.execute(
                     "SELECT account FROM verdicts WHERE id=?", (verdict_id,)
-                ).fetchone()[0]
+                ).fetchone()["account"]
                 cur = db.execute(
                     "INSERT INTO journal (account, verdict_id, action, src_folder,"
                     " src_uidvalidity, src_uid, dest_folder, dest_uidvalidity, dest_uidnext,"
@@ -499,7 +527,8 @@ class State:
         ))  # fmt: skip
 
     def sent_count(self, account: str) -> int:
-        return int(self._rows("SELECT count(*) FROM sent_index WHERE account=?", (account,))[0][0])  # type: ignore[arg-type]
+        rows = self._rows("SELECT count(*) AS n FROM sent_index WHERE account=?", (account,))
+        return int(rows[0]["n"])
 
     def clear_sent(self, account: str) -> None:
         """Forget the Sent index (its folder's UIDVALIDITY changed: it is rebuilt)."""
@@ -513,12 +542,12 @@ class State:
             _count(db, account, name, n)
 
     def counters(self, account: str | None = None, since_day: str = "") -> dict[str, int]:
-        sql = "SELECT name, sum(n) FROM counters WHERE day >= ?"
+        sql = "SELECT name, sum(n) AS n FROM counters WHERE day >= ?"
         args: list[object] = [since_day]
         if account is not None:
             sql += " AND account=?"
             args.append(account)
-        return {str(k): int(v) for k, v in self._rows(sql + " GROUP BY name", args)}  # type: ignore[call-overload]
+        return {str(r["name"]): int(r["n"]) for r in self._rows(sql + " GROUP BY name", args)}
 
     # -- Maildir UIDs (the Maildir backend's own numbering) --------------------------------
 
@@ -526,14 +555,14 @@ class State:
         rows = self._rows(
             "SELECT name, uid FROM maildir_uids WHERE account=? AND folder=?", (account, folder)
         )
-        return {str(n): int(u) for n, u in rows}  # type: ignore[call-overload]
+        return {str(r["name"]): int(r["uid"]) for r in rows}
 
     def maildir_next_uid(self, account: str, folder: str) -> int:
         """The next UID to hand out in a Maildir folder: only ever grows."""
         rows = self._rows(
             "SELECT next_uid FROM maildir_next WHERE account=? AND folder=?", (account, folder)
         )
-        return int(rows[0][0]) if rows else 1  # type: ignore[call-overload]
+        return int(rows[0]["next_uid"]) if rows else 1
 
     def add_maildir_uids(self, account: str, folder: str, names: dict[str, int]) -> None:
         with self._tx() as db:
@@ -566,7 +595,8 @@ def _close(db: sqlite3.Connection, c: Closing) -> None:
         "UPDATE journal SET state=?, dest_uid=?, note=?, finished=? WHERE id=?",
         (str(c.state), c.dest_uid, c.note, time.time(), c.entry_id),
     )
-    verdict_id, action, dest_folder, dest_validity, account = row
+    verdict_id, action, account = row["verdict_id"], row["action"], row["account"]
+    dest_folder, dest_validity = row["dest_folder"], row["dest_uidvalidity"]
     if c.verdict_state is VerdictState.QUARANTINED:
         db.execute(
             "UPDATE verdicts SET state=?, quarantine_folder=?, quarantine_validity=?,"
@@ -632,13 +662,15 @@ def find_verdicts(
             args.append(cursor)
     sql += " ORDER BY id DESC LIMIT ?"
     args.append(limit)
-    return [_verdict(r) for r in db.execute(sql, args).fetchall()]
+    cur = db.execute(sql, args)
+    cur.row_factory = sqlite3.Row  # by name on any connection (the API's is a plain one)
+    return [_verdict(r) for r in cur.fetchall()]
 
 
 _VERDICT_COLUMNS = (
     "id, account, folder, uidvalidity, uid, message_id, fingerprint, sender, subject, kind, "
     "verdict, reason, evidence, policy, decided_at, state, quarantine_folder,"
-    " quarantine_validity, quarantine_uid, facts"
+    " quarantine_validity, quarantine_uid, facts, digest"
 )
 _JOURNAL_COLUMNS = (
     "id, account, verdict_id, action, src_folder, src_uidvalidity, src_uid, dest_folder, "
@@ -646,24 +678,45 @@ _JOURNAL_COLUMNS = (
 )
 
 
-def _verdict(r: tuple[object, ...]) -> VerdictRow:
+def _verdict(r: sqlite3.Row) -> VerdictRow:
     return VerdictRow(
-        *r[:12],  # type: ignore[arg-type]
-        evidence=json.loads(str(r[12])),
-        policy=str(r[13]),
-        decided_at=float(r[14]),  # type: ignore[arg-type]
-        state=VerdictState(r[15]),
-        quarantine_folder=r[16],  # type: ignore[arg-type]
-        quarantine_validity=r[17],  # type: ignore[arg-type]
-        quarantine_uid=r[18],  # type: ignore[arg-type]
-        facts=None if r[19] is None else json.loads(str(r[19])),
+        id=r["id"],
+        account=r["account"],
+        folder=r["folder"],
+        uidvalidity=r["uidvalidity"],
+        uid=r["uid"],
+        message_id=r["message_id"],
+        fingerprint=r["fingerprint"],
+        sender=r["sender"],
+        subject=r["subject"],
+        kind=r["kind"],
+        verdict=r["verdict"],
+        reason=r["reason"],
+        evidence=json.loads(r["evidence"]),
+        policy=r["policy"],
+        decided_at=float(r["decided_at"]),
+        state=VerdictState(r["state"]),
+        quarantine_folder=r["quarantine_folder"],
+        quarantine_validity=r["quarantine_validity"],
+        quarantine_uid=r["quarantine_uid"],
+        facts=None if r["facts"] is None else json.loads(r["facts"]),
+        digest=r["digest"],
     )
 
 
-def _journal(r: tuple[object, ...]) -> JournalEntry:
+def _journal(r: sqlite3.Row) -> JournalEntry:
     return JournalEntry(
-        *r[:10],  # type: ignore[arg-type]
-        state=JournalState(r[10]),
-        dest_uid=r[11],  # type: ignore[arg-type]
-        note=r[12],  # type: ignore[arg-type]
+        id=r["id"],
+        account=r["account"],
+        verdict_id=r["verdict_id"],
+        action=r["action"],
+        src_folder=r["src_folder"],
+        src_uidvalidity=r["src_uidvalidity"],
+        src_uid=r["src_uid"],
+        dest_folder=r["dest_folder"],
+        dest_uidvalidity=r["dest_uidvalidity"],
+        dest_uidnext=r["dest_uidnext"],
+        state=JournalState(r["state"]),
+        dest_uid=r["dest_uid"],
+        note=r["note"],
     )

@@ -1,0 +1,121 @@
+"""A config that cannot crash the service: limits before tomllib, every value checked, errors
+with file and line and a "did you mean", and a broken reload that keeps the running config."""
+
+from __future__ import annotations
+
+import resource
+import time
+from pathlib import Path
+
+import pytest
+
+from ndrguard.service.settings import config_checks
+from ndrguard.service.settings.config import ConfigError, parse
+from ndrguard.service.settings.reload import ConfigWatcher
+
+GOOD = '[[accounts]]\nname = "w"\nhost = "h"\nusername = "u"\n'
+
+
+def bad(tmp_path: Path, text: str) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        parse(text, tmp_path / "config.toml")
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", "levels deep"),
+        ("a = " + "{b = " * 5000 + "1" + "}" * 5000 + "\n", "levels deep"),
+        ("x." * 20_000 + "y = 1\n", "dotted parts"),
+        ("[" + "t." * 20_000 + "u]\n", "dotted parts"),
+        ("\n".join(f"k{i}=1" for i in range(12_000)), "more than"),
+        ("# " + "x" * 300_000 + "\n", "bytes"),
+    ],
+    ids=["arrays", "inline-tables", "dotted-key", "dotted-header", "many-keys", "size"],
+)
+def test_hostile_shapes_are_refused_before_tomllib_quickly_and_cheaply(
+    tmp_path: Path, text: str, words: str
+) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    began = time.perf_counter()
+    err = bad(tmp_path, text)
+    assert words in str(err) and str(tmp_path / "config.toml") in str(err)
+    assert time.perf_counter() - began < 1.0
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KB
+
+
+def test_strings_and_comments_do_not_count_as_nesting(tmp_path: Path) -> None:
+    brackets = "[" * 40
+    text = f"note = '''\n{'{' * 40}\n'''\n" + GOOD
+    text += f'sent = "{brackets} \\" {brackets}"\n# {brackets} and x.y.z.{"a." * 40}\n'
+    assert config_checks.measure(text) is None
+    assert parse(text, tmp_path / "config.toml").account("w").sent.startswith(brackets)
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("timeout_seconds = nan", "timeout_seconds must be a number of seconds"),
+        ("timeout_seconds = inf", "timeout_seconds must be a number of seconds"),
+        ("poll_seconds = -inf", "poll_seconds must be a number of seconds"),
+        ("timeout_seconds = 0", "timeout_seconds must be"),
+        ("timeout_seconds = 1e9", "timeout_seconds must be"),
+        ("timeout_seconds = true", "timeout_seconds must be"),
+        ('quarantine = "inbox"', "cannot be a watched folder or the INBOX"),
+        ('quarantine = "INBOX"', "cannot be a watched folder or the INBOX"),
+        ('folders = ["INBOX", "Lists"]\nquarantine = "Lists"', "cannot be a watched folder"),
+        ('name = "a\\u0000b"', "name must be printable"),
+        ('name = "a\\nb"', "name must be printable"),
+        ('name = "\\u001b[31mred"', "name must be printable"),
+        ('sent = "S\\r\\nA1 LOGOUT"', "sent must be printable"),
+        ('folders = ["IN\\u0000BOX"]', "folders must be"),
+        ('timout_seconds = 5', "did you mean 'timeout_seconds'"),
+        ('policy = "evidense"', "did you mean 'evidence'"),
+    ],
+)
+def test_every_value_is_type_and_range_checked(tmp_path: Path, line: str, words: str) -> None:
+    text = GOOD.replace('name = "w"\n', "") if line.startswith("name") else GOOD
+    err = bad(tmp_path, text + line + "\n")
+    assert words in str(err), str(err)
+
+
+def test_errors_name_the_file_and_the_line(tmp_path: Path) -> None:
+    text = GOOD + "\n[[accounts]]\nname = \"two\"\nhost = \"h\"\nusername = \"u\"\n"
+    text += "timeout_seconds = nan\n"
+    err = bad(tmp_path, text)
+    assert err.line == 10 and err.setting == "timeout_seconds"
+    assert f"{tmp_path / 'config.toml'}, line 10: account 'two'" in str(err)
+    err = bad(tmp_path, GOOD + "x = [1,\n")
+    assert err.line is not None and "is not valid TOML" in str(err)
+
+
+def test_a_broken_reload_keeps_the_old_config_and_reports_it(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(GOOD)
+    current = parse(GOOD, path)
+    applied, broken = [], []
+    watcher = ConfigWatcher(current, applied.append, broken.append)
+    for text in ("a = " + "[" * 50_000 + "]" * 50_000, "x." * 10_000 + "y = 1"):
+        path.write_text(text)
+        watcher.check()  # what the debounce timer runs; it must return, not raise
+    assert applied == [] and len(broken) == 2
+    assert all(isinstance(e, ConfigError) for e in broken)
+    assert watcher.current is current
+    path.write_text(GOOD)
+    watcher.check()
+    assert applied == [current]  # the good file back: the reported error is cleared
+
+
+def test_a_reload_whose_apply_fails_is_reported_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(GOOD)
+    broken: list[ConfigError] = []
+
+    def apply(_config: object) -> None:
+        raise RuntimeError("a worker would not start")
+
+    watcher = ConfigWatcher(parse(GOOD, path), apply, broken.append)
+    path.write_text(GOOD + "policy = \"batv\"\n")
+    watcher.check()
+    assert len(broken) == 1 and "a worker would not start" in str(broken[0])
