@@ -5,10 +5,14 @@
     .venv/bin/python bench/classify.py --json           # machine-readable
     .venv/bin/python bench/classify.py --check          # exit 1 when a target is missed
 
-All tools read the same files, in the same order, in one run. Each tool runs in a process of its
-own (bench/_measure.py for the Python tools, bench/sisimai_runner.pl for Sisimai), so that its
-peak memory is its own; every child reads all messages into memory before its clock starts, and
-the clock covers the classification loop only. See bench/README.md for what that leaves out.
+All tools read the same files in one run, measured two ways:
+- whole processes (bench/whole.py): each tool run as the command a user types on one folder
+  holding the files, wall clock around the whole process, rounds interleaved: the figures the
+  peer ratios and their targets are about;
+- in process: each tool in a process of its own (bench/_measure.py for the Python tools,
+  bench/sisimai_runner.pl for Sisimai) that reads all messages into memory before its clock
+  starts, the clock around the classification loop only, for the per-message cost and memory.
+See bench/README.md for what each leaves out.
 
 The run is a report: it exits 0 even when a target is missed, unless --check is given. It exits
 2 when there is nothing to measure (no corpus, no --dir, no demo generator).
@@ -31,6 +35,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import whole  # bench/whole.py, beside this script
+
 # What the children print and what --json prints: JSON objects, typed as such.
 Json = dict[str, Any]
 
@@ -44,8 +50,11 @@ CORPUS = Path(
     or Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 )
 
-# The targets from the project brief. MB here is 10^6 bytes, the stricter reading of "80 MB".
+# The targets from the project brief and issue 9. MB here is 10^6 bytes, the stricter reading
+# of "80 MB". The peer ratios are whole-process; the msgs/s targets are in-process.
 ORDINARY_MSGS_PER_S = 20_000
+MIXED_MSGS_PER_S = 8_000
+STARTUP_S = 0.15
 SISIMAI_SPEED_RATIO = 3.0
 FLUFL_SPEED_RATIO = 1.5
 PEAK_RSS_LIMIT = 80_000_000
@@ -280,18 +289,23 @@ def run_verdict(files: Path, repeat: int) -> Json:
 # ------------------------------------------------------------------------------ the judgement
 
 
-def ratios(tools: dict[str, Json]) -> dict[str, dict[str, float | None]]:
-    """ndrguard against each peer: speed (higher is better) and peak RSS (lower is better)."""
-    ours = tools["ndrguard"]
+def ratios(
+    tools: dict[str, Json], processes: dict[str, Json]
+) -> dict[str, dict[str, float | None]]:
+    """ndrguard against each peer: whole-process speed (`speed`, what the targets are about),
+    in-process speed, both higher-is-better, and in-process peak RSS (lower is better)."""
+    ours, ours_whole = tools["ndrguard"], processes["ndrguard"]
     out: dict[str, dict[str, float | None]] = {}
     for peer in ("flufl", "sisimai"):
-        theirs = tools[peer]
-        if not (ours.get("available") and theirs.get("available")):
-            continue
-        out[peer] = {
-            "speed": _div(ours.get("msgs_per_s"), theirs.get("msgs_per_s")),
-            "peak_rss": _div(ours.get("peak_rss_bytes"), theirs.get("peak_rss_bytes")),
-        }
+        theirs, theirs_whole = tools[peer], processes[peer]
+        row: dict[str, float | None] = {"speed": None, "in_process_speed": None, "peak_rss": None}
+        if ours_whole.get("available") and theirs_whole.get("available"):
+            row["speed"] = _div(ours_whole.get("msgs_per_s"), theirs_whole.get("msgs_per_s"))
+        if ours.get("available") and theirs.get("available"):
+            row["in_process_speed"] = _div(ours.get("msgs_per_s"), theirs.get("msgs_per_s"))
+            row["peak_rss"] = _div(ours.get("peak_rss_bytes"), theirs.get("peak_rss_bytes"))
+        if any(v is not None for v in row.values()):
+            out[peer] = row
     return out
 
 
@@ -301,8 +315,9 @@ def _div(a: object, b: object) -> float | None:
     return None
 
 
-def judge(tools: dict[str, Json], ordinary: Json,
-          verdict: Json, rel: dict[str, dict[str, float | None]]) -> list[Target]:
+def judge(tools: dict[str, Json], ordinary: Json, verdict: Json,
+          rel: dict[str, dict[str, float | None]], processes: dict[str, Json],
+          start: Json) -> list[Target]:
     ours = tools["ndrguard"]
     targets: list[Target] = []
 
@@ -315,15 +330,32 @@ def judge(tools: dict[str, Json], ordinary: Json,
         targets.append(Target(f"ordinary mail >= {ORDINARY_MSGS_PER_S:,} msgs/s", "SKIP",
                               str(ordinary.get("reason", "not measured"))))
 
+    name = f"mixed mail in process >= {MIXED_MSGS_PER_S:,} msgs/s"
+    mixed = ours.get("msgs_per_s")
+    if isinstance(mixed, float):
+        targets.append(Target(name, "PASS" if mixed >= MIXED_MSGS_PER_S else "FAIL",
+                              f"{mixed:,.0f} msgs/s"))
+    else:
+        targets.append(Target(name, "SKIP", str(ours.get("reason", "not measured"))))
+
     for peer, need in (("sisimai", SISIMAI_SPEED_RATIO), ("flufl", FLUFL_SPEED_RATIO)):
-        name = f">= {need:g}x {TOOL_TITLES[peer]} msgs/s"
+        name = f">= {need:g}x {TOOL_TITLES[peer]} msgs/s, whole process"
         ratio = rel.get(peer, {}).get("speed")
         if ratio is None:
-            why = tools[peer].get("reason") or ours.get("reason") or "not measured"
+            why = (processes[peer].get("reason") or processes["ndrguard"].get("reason")
+                   or "not measured")
             targets.append(Target(name, "SKIP", str(why)))
         else:
             targets.append(Target(name, "PASS" if ratio >= need else "FAIL",
-                                  f"{ratio:.1f}x ({_rate(ours)} vs {_rate(tools[peer])} msgs/s)"))
+                                  f"{ratio:.1f}x ({_rate(processes['ndrguard'])} vs "
+                                  f"{_rate(processes[peer])} msgs/s)"))
+
+    name = f"ndrguard --version starts in < {STARTUP_S:g} s"
+    if start.get("available"):
+        best = float(start["best_s"])
+        targets.append(Target(name, "PASS" if best < STARTUP_S else "FAIL", f"{best:.3f} s"))
+    else:
+        targets.append(Target(name, "SKIP", str(start.get("reason", "not measured"))))
 
     name = f"peak memory < {PEAK_RSS_LIMIT / 1e6:.0f} MB, whole input"
     peak = ours.get("peak_rss_bytes")
@@ -367,7 +399,11 @@ def _pct(share: object) -> str:
 
 def method(repeat: int, traced: bool) -> dict[str, str]:
     return {
-        "loading": "every file is read into memory before any clock starts (parsing, not disk)",
+        "whole": "peer ratios: each tool as a command on one folder of the same files "
+        "(ndrguard classify; bench/flufl_folder.py; perl -MSisimai, Sisimai->make(folder)), "
+        f"wall clock around the whole process, {repeat} interleaved round(s), best kept",
+        "loading": "in process: every file is read into memory before any clock starts "
+        "(parsing, not disk)",
         "processes": "each tool runs in its own process: bench/_measure.py (Python tools), "
         "bench/sisimai_runner.pl (Sisimai); start-up and imports are outside the clock",
         "clock": "wall clock around the classification loop only: time.perf_counter() in "
@@ -407,8 +443,8 @@ def _wrap(text: str, first: str = "", rest: str = "  ") -> list[str]:
 
 def render(report: Json) -> str:
     """The human-readable report: input and method, the table, ratios, extras, targets."""
-    sections = (_render_input, _render_table, _render_bounces, _render_ratios,
-                _render_extras, _render_targets)
+    sections = (_render_input, _render_processes, _render_table, _render_bounces,
+                _render_ratios, _render_extras, _render_targets)
     blocks = [part(report) for part in sections]
     return "\n\n".join("\n".join(block) for block in blocks if block)
 
@@ -427,6 +463,24 @@ def _render_input(report: Json) -> list[str]:
     lines.append("how:")
     for key, text in report["method"].items():
         lines += _wrap(text, f"  {key:<12}", " " * 14)
+    return lines
+
+
+def _render_processes(report: Json) -> list[str]:
+    lines = ["whole processes on one folder (wall clock, start-up and reading included)"]
+    for tool in whole.TOOLS:
+        r = report["processes"][tool]
+        title = TOOL_TITLES[tool]
+        if not r.get("available"):
+            lines += _wrap(f"unavailable: {r.get('reason')}", f"  {title:<13} ", " " * 16)
+            continue
+        rounds = " ".join(f"{s:.2f}" for s in r["rounds"])
+        lines.append(f"  {title:<13} {_rate(r):>9} msgs/s  best {r['best_s']:.3f}s  "
+                     f"(rounds: {rounds})")
+    start = report["startup"]
+    if start.get("available"):
+        lines.append(f"  ndrguard --version: best {start['best_s']:.3f}s of "
+                     f"{len(start['rounds'])}")
     return lines
 
 
@@ -471,9 +525,11 @@ def _render_ratios(report: Json) -> list[str]:
         return []
     lines = ["ndrguard relative to each peer (speed: higher is better; peak RSS: lower is better)"]
     for peer, r in report["ratios"].items():
-        speed = f"{r['speed']:.1f}x msgs/s" if r["speed"] is not None else "speed n/a"
+        speed = f"{r['speed']:.1f}x whole process" if r["speed"] is not None else "whole n/a"
+        inner = r["in_process_speed"]
+        inner_s = f"{inner:.1f}x in process" if inner is not None else "in process n/a"
         mem = f"{r['peak_rss']:.2f}x peak RSS" if r["peak_rss"] is not None else "RSS n/a"
-        lines.append(f"  vs {TOOL_TITLES[peer]:<13} {speed:>14}   {mem}")
+        lines.append(f"  vs {TOOL_TITLES[peer]:<13} {speed:>20}  {inner_s:>17}   {mem}")
     return lines
 
 
@@ -553,7 +609,12 @@ def run(args: argparse.Namespace, workdir: Path) -> Json:
     progress("bench: verdict paths")
     verdict = run_verdict(all_list, args.repeat)
 
-    rel = ratios(tools)
+    progress(f"bench: whole processes on one folder, {args.repeat} round(s)")
+    folder = whole.link_folder(found.files, workdir / "folder")
+    processes = whole.run(folder, len(found.files), args.repeat)
+    start = whole.startup(args.repeat)
+
+    rel = ratios(tools, processes)
     return {
         "input": {
             "root": str(found.root),
@@ -567,10 +628,12 @@ def run(args: argparse.Namespace, workdir: Path) -> Json:
         "method": method(args.repeat, args.tracemalloc),
         "environment": environment(),
         "tools": tools,
+        "processes": processes,
+        "startup": start,
         "ratios": rel,
         "ordinary": ordinary,
         "verdict": verdict,
-        "targets": [asdict(t) for t in judge(tools, ordinary, verdict, rel)],
+        "targets": [asdict(t) for t in judge(tools, ordinary, verdict, rel, processes, start)],
     }
 
 

@@ -13,15 +13,19 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeAlias
 
 from ndrguard import Report, parse, recognise
-from ndrguard.arrival import arrival_time
-from ndrguard.identity import Identity, IdentityError
-from ndrguard.sent_index import SentIndex
 from ndrguard.service.cli.sent_file import SentFileError, load_sent
 from ndrguard.service.cli.sources import read_all
-from ndrguard.verdict import Policy, Verdict, decide
+
+if TYPE_CHECKING:
+    from ndrguard.verdict import Verdict
+
+# ndrguard.verdict's Policy values (tests/service/cli/test_startup.py checks they agree). Named
+# here so that classify without --identity never imports the verdict, identity and evidence
+# modules: start-up is most of what classifying a small folder costs.
+POLICIES = ("monitor", "block-all", "batv", "evidence")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,8 +51,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--policy",
-        choices=[str(x) for x in Policy],
-        default=str(Policy.EVIDENCE),
+        choices=POLICIES,
+        default="evidence",
         help="how to decide (default: evidence; see docs/verdicts.md)",
     )
     p.add_argument(
@@ -69,13 +73,18 @@ def _date(text: str) -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-Judge = Callable[[bytes], tuple[Report, Verdict | None]]
+Judge: TypeAlias = "Callable[[bytes], tuple[Report, Verdict | None]]"
 
 
 def run(args: argparse.Namespace) -> int:
+    errors: tuple[type[Exception], ...] = (SentFileError,)
+    if args.identity is not None:
+        from ndrguard.identity import IdentityError
+
+        errors = (SentFileError, IdentityError)
     try:
         judge = _judge(args)
-    except (IdentityError, SentFileError) as exc:
+    except errors as exc:
         print(f"ndrguard: {exc}", file=sys.stderr)
         return 2
     failed = 0
@@ -117,10 +126,12 @@ def _judge(args: argparse.Namespace) -> Judge:
 
         return recognise_only
     # The keyring (for BATV keys the identity file names) only when there is an identity.
+    from ndrguard.arrival import arrival_time
     from ndrguard.service.settings.identity_file import load_identity
+    from ndrguard.verdict import decide
 
-    identity: Identity = load_identity(args.identity)
-    sent: SentIndex | None = load_sent(args.sent) if args.sent else None
+    identity = load_identity(args.identity)
+    sent = load_sent(args.sent) if args.sent else None
     lookup = _dns_lookup()
 
     def with_verdict(data: bytes) -> tuple[Report, Verdict | None]:

@@ -1,5 +1,7 @@
 """bench/classify.py end to end on three hand-made messages: does it run and report sanely?
 
+It runs every tool twice: as whole processes on one folder (the peer ratios) and in process.
+
 Not a speed test: three messages say nothing about speed, so no threshold is checked. What is
 checked is what a reader of the report relies on: every tool is listed, counts match the input,
 rates and memory figures are positive, the targets are all there with a status, and --json
@@ -161,9 +163,32 @@ def test_sisimai_figures_are_sane(report):
     assert report["ratios"]["sisimai"]["speed"] > 0
 
 
+def test_whole_processes_run_side_by_side(report):
+    """Each tool as a command on the same folder, every round timed, the best kept."""
+    for tool in ("ndrguard", "flufl", "sisimai"):
+        result = report["processes"][tool]
+        if not result["available"]:
+            assert tool != "ndrguard", result["reason"]
+            assert result["reason"]
+            continue
+        assert result["count"] == 3
+        assert len(result["rounds"]) == 1
+        assert result["best_s"] == min(result["rounds"]) > 0
+        assert result["msgs_per_s"] == pytest.approx(3 / result["best_s"])
+    for peer in ("flufl", "sisimai"):
+        if report["processes"][peer]["available"]:
+            ours, theirs = report["processes"]["ndrguard"], report["processes"][peer]
+            expected = ours["msgs_per_s"] / theirs["msgs_per_s"]
+            assert report["ratios"][peer]["speed"] == pytest.approx(expected)
+    start = report["startup"]
+    assert start["available"], start.get("reason")
+    assert 0 < start["best_s"] == min(start["rounds"])
+
+
 def test_every_target_has_a_status(report):
     names = " | ".join(t["name"] for t in report["targets"])
-    assert len(report["targets"]) == 5, names
+    assert len(report["targets"]) == 7, names
+    assert any("whole process" in t["name"] for t in report["targets"]), names
     for target in report["targets"]:
         assert target["status"] in {"PASS", "FAIL", "SKIP", "N/A"}, target
         assert target["figure"]

@@ -95,3 +95,10 @@ def test_an_unknown_command_is_refused() -> None:
     with pytest.raises(SystemExit) as exc:
         cli.main(["no-such-command"])
     assert exc.value.code == 2
+
+
+def test_classify_offers_every_policy_the_verdict_knows() -> None:
+    from ndrguard.service.cli.classify import POLICIES
+    from ndrguard.verdict import Policy
+
+    assert list(POLICIES) == [str(p) for p in Policy]
