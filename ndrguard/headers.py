@@ -22,6 +22,7 @@ _FOLD = re.compile(rb"\n[ \t]+")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _ENCODED_GAP = re.compile(r"(\?=)[ \t]+(=\?)")
 _QP_HEADER = re.compile(rb"=([0-9A-Fa-f]{2})")
+VALUE_BYTES = 32 * 1024  # one field's value; real To: lists of 1,000 addresses fit
 _OPEN_WORD = re.compile(r"=\?[^?\s]{1,64}\?[bBqQ]\?")  # what is left of a word cut off
 
 # addr-spec good enough for mail headers and bounce texts: a local part and a dotted domain (or
@@ -39,7 +40,7 @@ def decode_words(text: str, defects: list[str] | None = None) -> str:
     """
     if "=?" not in text:
         return text
-    text = _ENCODED_GAP.sub(r"\1\2", text)  # white space between adjacent words is not text
+    text = _ENCODED_GAP.sub("?==?", text)  # white space between adjacent words is not text
     notes: list[str] = []
     decoded = _ENCODED_WORD.sub(lambda m: _decode_word(m, notes), text)
     if defects is not None:
@@ -84,7 +85,7 @@ class Headers:
     handful of fields of every message and nothing else of ordinary mail.
     """
 
-    __slots__ = ("_all", "_defects", "_first", "_names", "_values")
+    __slots__ = ("_all", "_defects", "_first", "_got", "_names", "_values")
 
     def __init__(
         self,
@@ -97,6 +98,7 @@ class Headers:
         self._values = values  # raw: still folded, trailing blanks kept
         self._first = first  # name -> its first raw value
         self._all: dict[str, tuple[str, ...]] = {}  # get_all answers: evidence asks repeatedly
+        self._got: dict[str, str] = {}  # get answers: recognisers ask for From and Subject often
         self._defects = defects  # the message's defect list: decoding notes what it had to mend
 
     @classmethod
@@ -127,14 +129,23 @@ class Headers:
     def raw(self, name: str) -> bytes | None:
         """The first value as raw bytes, unfolded but not decoded."""
         value = self._first.get(name.lower())
-        return None if value is None else _unfold(value)
+        return None if value is None else self._unfold(value)
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        """The first value, decoded (8-bit bytes and RFC 2047 words)."""
-        value = self.raw(name)
+        """The first value, decoded (8-bit bytes and RFC 2047 words).
+
+        Decoded once per name: a hostile value of 100,000 encoded words costs a quarter of a
+        second, and a dozen recognisers ask for the same From and Subject.
+        """
+        key = name.lower()
+        found = self._got.get(key)
+        if found is not None:
+            return found
+        value = self.raw(key)
         if value is None:
             return default
-        return decode_words(decode_header_bytes(value), self._defects)
+        found = self._got[key] = decode_words(decode_header_bytes(value), self._defects)
+        return found
 
     def get_all(self, name: str) -> list[str]:
         key = name.lower()
@@ -143,7 +154,7 @@ class Headers:
             if key not in self._first:
                 return []
             found = self._all[key] = tuple(
-                decode_words(decode_header_bytes(_unfold(v)), self._defects)
+                decode_words(decode_header_bytes(self._unfold(v)), self._defects)
                 for n, v in zip(self._names, self._values, strict=True)
                 if n == key
             )
@@ -151,7 +162,17 @@ class Headers:
 
     def items(self) -> Iterator[tuple[str, str]]:
         for name, value in zip(self._names, self._values, strict=True):
-            yield name, decode_words(decode_header_bytes(_unfold(value)), self._defects)
+            yield name, decode_words(decode_header_bytes(self._unfold(value)), self._defects)
+
+
+    def _unfold(self, value: bytes) -> bytes:
+        """Unfolded, and cut at VALUE_BYTES: recognisers search From and Subject dozens of
+        times, so one megabyte field would cost each search its length."""
+        if len(value) > VALUE_BYTES:
+            value = value[:VALUE_BYTES]
+            if self._defects is not None:
+                _note(self._defects, f"a header field longer than {VALUE_BYTES} bytes, cut")
+        return _unfold(value)
 
 
 def _note(defects: list[str], note: str) -> None:

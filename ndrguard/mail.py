@@ -207,6 +207,7 @@ class Mail:
                 self._defect(f"attached message has Content-Transfer-Encoding {cte}")
                 body = normalise_newlines(_transfer_decode(body, cte, self.limits.scan_bytes))
             head, inner = split_head(body.lstrip(b"\n"))
+            head = self._cut_head(head)
             if budget[0] <= 0:
                 return
             budget[0] -= 1
@@ -247,6 +248,7 @@ class Mail:
             if piece.endswith(b"\n"):
                 piece = piece[:-1]  # the line break before a delimiter belongs to it
             head, inner = split_head(piece)
+            head = self._cut_head(head)
             child = Part(
                 Headers.parse(head, self.defects),
                 head,
@@ -259,6 +261,15 @@ class Mail:
                 child.content_type = "message/rfc822"
             part.children.append(child)
             self._fill(child, budget)
+
+    def _cut_head(self, head: bytes) -> bytes:
+        """A part's header block within the same bound as the message's own."""
+        if len(head) > self.limits.header_bytes:
+            self._defect(
+                f"a part's header block is longer than {self.limits.header_bytes} bytes, cut"
+            )
+            return head[: self.limits.header_bytes]
+        return head
 
     def _defect(self, note: str) -> None:
         if note not in self.defects:

@@ -104,7 +104,7 @@ def sender_is_daemon(mail: Mail) -> bool:
             return True
         if _DAEMON_NAME.search(value):
             return True
-        if addr is None and re.match(r"\s*<?\s*(?:mailer-daemon|postmaster)\b", value, re.I):
+        if addr is None and re.match(r"\s*(?:<\s*)?(?:mailer-daemon|postmaster)\b", value, re.I):
             return True
     return False
 

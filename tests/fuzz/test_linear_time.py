@@ -1,0 +1,99 @@
+"""Every recogniser and extractor takes time linear in its input (issue 13, item 4).
+
+For each adversarial shape (tests/fuzz/adversarial.py) the same entry point is timed on a
+message of size n and of size 4n, in this process, one after the other: linear code takes about
+4 times as long, quadratic code 16 times. The bound is a ratio, not a time, so a slow or busy
+machine does not fail it; a measurement that exceeds it is taken again once before failing,
+because one pause of a shared machine can land in either half. Sizes keep 4n inside the
+default Limits, so that it is the code's growth being measured, not a cap's flattening.
+
+The 150 KB bounce of "To: x" lines that took `original.quoted_original` 15-28 s is the
+`header_lines` shape; before the fix its ratio here was over 15.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from ndrguard import parse, recognise
+from ndrguard.arrival import arrival_time
+from ndrguard.headers import addresses
+from ndrguard.identity import Identity
+from ndrguard.mail import Mail
+from ndrguard.original import extract, quoted_original
+from ndrguard.recognisers import ORDER, triage
+from ndrguard.verdict import decide
+from tests.fuzz.adversarial import MAKERS, SIZES
+
+RATIO = 8.0  # linear is ~4, quadratic ~16
+ROUND = 0.004  # seconds each timing round lasts at least: sub-millisecond calls are repeated
+
+IDENTITY = Identity(domains=frozenset({"example.org"}), batv_keys={0: b"k"})
+
+Entry = Callable[[Mail], object]
+
+
+def _entry_points() -> dict[str, Entry]:
+    points: dict[str, Entry] = {
+        "triage.hints": triage.hints,
+        "original.extract": extract,
+        "original.quoted_original": lambda m: quoted_original(m.text()),
+        "headers.addresses": lambda m: addresses(m.text()),
+        "arrival_time": arrival_time,
+        "decide": lambda m: decide(recognise(m), IDENTITY, message=m),
+    }
+    for module in ORDER:
+        points[f"recognisers.{module.NAME}"] = module.recognise
+    return points
+
+
+ENTRY_POINTS = _entry_points()
+
+
+def _prepared(raw: bytes) -> Mail:
+    mail = parse(raw)
+    mail.text()  # the MIME tree and the text are built once, and timed below on their own
+    return mail
+
+
+def _seconds(call: Callable[[], object]) -> float:
+    """The best per-call time of three rounds, each repeated until it lasts ROUND."""
+    best = float("inf")
+    for _ in range(3):
+        calls = 0
+        started = time.perf_counter()
+        while True:
+            call()
+            calls += 1
+            elapsed = time.perf_counter() - started
+            if elapsed >= ROUND:
+                break
+        best = min(best, elapsed / calls)
+    return best
+
+
+def _ratio(small: bytes, big: bytes, entry: Entry | None) -> tuple[float, float]:
+    if entry is None:  # parsing and text collection themselves, on fresh Mails
+        return _seconds(lambda: parse(small).text()), _seconds(lambda: parse(big).text())
+    a, b = _prepared(small), _prepared(big)
+    return _seconds(lambda: entry(a)), _seconds(lambda: entry(b))
+
+
+@pytest.mark.parametrize("shape", sorted(MAKERS))
+def test_time_grows_linearly(shape: str) -> None:
+    n = SIZES[shape]
+    small, big = MAKERS[shape](n), MAKERS[shape](4 * n)
+    slow = []
+    for name, entry in {"parse+text": None, **ENTRY_POINTS}.items():
+        t1, t4 = _ratio(small, big, entry)
+        if t4 > RATIO * t1:
+            t1, t4 = _ratio(small, big, entry)  # once more: a shared machine pauses
+            if t4 > RATIO * t1:
+                slow.append(f"{name}: {t1 * 1e3:.3f} ms -> {t4 * 1e3:.3f} ms (x{t4 / t1:.1f})")
+    assert not slow, (
+        f"{shape} ({len(small)} -> {len(big)} bytes) grows faster than linearly in: "
+        + "; ".join(slow)
+    )
