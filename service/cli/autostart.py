@@ -1,4 +1,5 @@
-"""`ndrguard autostart enable|disable|status`: run ndrguard at login (see service/autostart.py)."""
+"""`ndrguard autostart enable|disable|status|desktop`: run ndrguard at login
+(service/autostart.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import os
 
 from ndrguard.service import autostart
+from ndrguard.service.cli import common as cli_common
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -14,14 +16,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="start the service (or the tray app) at login",
         description="Write (or remove) the file that starts ndrguard at login: a systemd user "
         "unit or an XDG autostart entry on Linux, a LaunchAgent on macOS, a Startup-folder "
-        "command on Windows.",
+        "command on Windows. On Linux, enable (and `desktop`) also install the application "
+        "entry ndrguard-tray.desktop and its icon, which the tray's notifications name.",
     )
-    p.add_argument("action", choices=("enable", "disable", "status"))
+    p.add_argument("action", choices=("enable", "disable", "status", "desktop"))
     p.add_argument("--tray", action="store_true", help="the tray app instead of the service")
     p.add_argument(
         "--no-notify",
         action="store_true",
-        help="only write the file; do not call systemctl or launchctl",
+        help="only write or remove the file; do not call systemctl or launchctl",
     )
     p.set_defaults(func=run)
 
@@ -33,11 +36,17 @@ def run(args: argparse.Namespace) -> int:
             state = "installed" if entry.path.exists() else "not installed"
             print(f"{program}: {entry.path} ({state})")
         return 0
-    if args.action == "enable":
-        lines = autostart.enable(
-            program, os.environ.get("NDRGUARD_HOME"), tell_system=not args.no_notify
-        )
-    else:
-        lines = autostart.disable(program)
+    try:
+        if args.action == "desktop":
+            lines = autostart.install_desktop_files() or ["no desktop entry on this platform"]
+        elif args.action == "enable":
+            home = os.environ.get("NDRGUARD_HOME")
+            lines = autostart.enable(
+                program, os.path.abspath(home) if home else None, tell_system=not args.no_notify
+            )
+        else:
+            lines = autostart.disable(program, tell_system=not args.no_notify)
+    except autostart.AutostartError as err:
+        return cli_common.fail(err)
     print("\n".join(lines))
     return 0
