@@ -84,26 +84,43 @@ def _split_if_mbox(name: str, data: bytes) -> Iterator[Item]:
 
 
 def split_mbox(data: bytes) -> Iterator[bytes]:
-    """Messages of an mbox (mboxrd/mboxo): separator lines dropped, `>From ` unescaped."""
-    current: list[bytes] = []
-    for line in data.splitlines(keepends=True):
-        if _MBOX_SEPARATOR.match(line.rstrip(b"\r\n")) and (not current or _blank(current[-1])):
-            if current:
-                yield _finish(current)
-            current = []
+    """Messages of an mbox (mboxrd/mboxo): separator lines dropped, `>From ` unescaped.
+
+    A separator is a `From ` line of the mbox form at the start, after a blank line or right
+    after another separator. Only the lines that start with `From ` are looked at (found by
+    one search over the bytes), not every line: a folder of one-message files that each begin
+    with a `From ` line (what many tools save) is read at the speed of the disk.
+    """
+    cut = 0  # where the current message starts
+    after_separator = 0  # where the last accepted separator line ended
+    for m in _FROM_LINE.finditer(data):
+        pos = m.start()
+        if not _MBOX_SEPARATOR.match(m.group(0).rstrip(b"\r\n")):
             continue
-        if line.startswith(b">") and line.lstrip(b">").startswith(b"From "):
-            line = line[1:]
-        current.append(line)
-    if current:
-        yield _finish(current)
+        if pos not in (0, after_separator) and not _after_blank_line(data, pos):
+            continue
+        if pos > cut:
+            yield _finish_bytes(data[cut:pos])
+        cut = after_separator = m.end()
+    if len(data) > cut:
+        yield _finish_bytes(data[cut:])
 
 
-def _blank(line: bytes) -> bool:
-    return not line.strip()
+_FROM_LINE = re.compile(rb"^From [^\n]*(?:\n|$)", re.MULTILINE)
+_ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
-def _finish(lines: list[bytes]) -> bytes:
-    if lines and _blank(lines[-1]):
-        lines = lines[:-1]  # the blank line before a separator belongs to the mbox
-    return b"".join(lines)
+def _after_blank_line(data: bytes, pos: int) -> bool:
+    """The line before `pos` (a line start) holds only whitespace."""
+    start = data.rfind(b"\n", 0, pos - 1) + 1
+    return not data[start:pos].strip()
+
+
+def _finish_bytes(message: bytes) -> bytes:
+    """One message: `>From ` unescaped, the blank line before the next separator dropped."""
+    if b">From " in message:
+        message = _ESCAPED_FROM.sub(rb"\1", message)
+    last = message.rfind(b"\n", 0, len(message) - 1) + 1
+    if message and not message[last:].strip():
+        message = message[:last]
+    return message
