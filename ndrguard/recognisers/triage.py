@@ -309,13 +309,21 @@ _DAEMON_TOKENS = (
 )
 _DOMAIN = re.compile(r"@[^\s>,;]*")
 
-# MIME types of reports and returned messages (see the module docstring), lower case as every
-# MTA we know writes them; a capitalised "Message/" is looked for too.
-_REPORT_TYPES = re.compile(
-    rb"(?i)content-type:[ \t]*(?:\r?\n[ \t]+)?(multipart/report|message/(?:delivery-status|"
-    rb"global-delivery-status|global-headers|global|disposition-notification|"
-    rb"global-disposition-notification|feedback-report|rfc822)|text/rfc822-headers|"
-    rb"application/ms-tnef)"
+# MIME types of reports and returned messages (see the module docstring), matched in the
+# lower-cased header block of each top-level part.
+# In the order they are looked for: the longer global-* names before "message/global".
+_REPORT_TYPES = (
+    b"multipart/report",
+    b"message/delivery-status",
+    b"message/global-delivery-status",
+    b"message/global-headers",
+    b"message/disposition-notification",
+    b"message/global-disposition-notification",
+    b"message/feedback-report",
+    b"message/rfc822",
+    b"message/global",
+    b"text/rfc822-headers",
+    b"application/ms-tnef",
 )
 _BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))', re.IGNORECASE)
 _PART_HEAD_BYTES = 400  # a part's header block: Content-Type comes within its first lines
@@ -423,10 +431,14 @@ def _part_types(body: bytes, delim: bytes) -> str | None:
     """
     pos = body.find(delim)
     while pos >= 0:
-        head = body[pos + len(delim) : pos + len(delim) + _PART_HEAD_BYTES]
-        m = _REPORT_TYPES.search(head)
-        if m:
-            return m.group(1).decode("ascii").lower()
+        head = body[pos + len(delim) : pos + len(delim) + _PART_HEAD_BYTES].lower()
+        end = head.find(b"\n\n")
+        if end >= 0:
+            head = head[:end]  # the part's own header block, not its first body lines
+        if b"message/" in head or b"/report" in head or b"rfc822" in head or b"tnef" in head:
+            found = next((t for t in _REPORT_TYPES if t in head), None)
+            if found is not None:
+                return found.decode("ascii")
         pos = body.find(delim, pos + len(delim))
     return None
 
