@@ -34,7 +34,8 @@ def parse(path: Path) -> EmailMessage:
 
 
 MANIFEST = read_manifest(MTA_DIR)
-NO_RETURN_PATH = {"opensmtpd"}  # packages whose local delivery adds no Return-Path
+# Return-Path of a null-sender message as the package's local delivery writes it.
+RETURN_PATH = {"opensmtpd": None, "sendmail-bin": "<MAILER-DAEMON>"}
 
 
 def test_mta_samples_match_the_manifest():
@@ -56,15 +57,15 @@ def test_mta_sample_is_what_its_name_says(row):
     path = MTA_DIR / row.file
     msg = parse(path)
     assert not msg.defects, f"{row.file}: {msg.defects}"
-    # Each MTA names the delivery in its own header: Exim Envelope-to, Postfix X-Original-To.
+    # Each MTA names the delivery in its own header: Exim Envelope-to, Postfix X-Original-To,
+    # OpenSMTPD Delivered-To; Sendmail's mail.local none (the bounce's own To says it).
     delivered_to = msg["Envelope-to"] or msg["X-Original-To"] or msg["Delivered-To"]
-    assert delivered_to == "alice@example.test", row.file
-    # Every one came back with the null sender; OpenSMTPD's maildir delivery writes no
-    # Return-Path, the others always do.
-    if row.package in NO_RETURN_PATH:
-        assert msg["Return-path"] is None, row.file
+    if row.package == "sendmail-bin":
+        assert delivered_to is None and msg["To"] == "alice@example.test", row.file
     else:
-        assert msg["Return-path"] == "<>", row.file
+        assert delivered_to == "alice@example.test", row.file
+    # Every one came back with the null sender, which local delivery writes its own way.
+    assert msg["Return-path"] == RETURN_PATH.get(row.package, "<>"), row.file
     raw = path.read_bytes()
     if row.kind in ("failure", "delay", "delivered"):
         # RFC 3464/8098 say multipart/report; OpenSMTPD 6.8 writes multipart/mixed around

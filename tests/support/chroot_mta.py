@@ -78,8 +78,9 @@ class RootMTA:
     package = ""
     label = ""  # "Postfix 3.7": used in the samples' provenance
 
-    def shape_of(self, planned: str | None) -> str | None:
-        """What of the original a report of this program carries, given what was asked."""
+    def shape_of(self, planned: str | None, what: str) -> str | None:
+        """What of the original this program's report of scenario `what` carries, given what
+        the scenario asked for."""
         return planned
 
     def __init__(
@@ -345,7 +346,7 @@ class OpenSMTPD(RootMTA):
     package = "opensmtpd"
     label = "OpenSMTPD 6.8"
 
-    def shape_of(self, planned: str | None) -> str | None:
+    def shape_of(self, planned: str | None, what: str) -> str | None:
         """OpenSMTPD 6.8 ignores RET=HDRS and always returns the original's headers *and body*,
         in a part it labels text/rfc822-headers: what came back is the whole original."""
         return planned and "full"
@@ -421,3 +422,153 @@ class OpenSMTPD(RootMTA):
 
     def log_tail(self) -> str:
         return _tail(self.path("/var/log/smtpd.log"))
+
+
+class Sendmail(RootMTA):
+    """Sendmail 8.17 (Debian bookworm), its sendmail.cf built by m4 from a .mc written here
+    (cf/README of sendmail-cf), run as `sendmail -bD` (daemon in the foreground, no queue
+    runner: the lab runs the queue).
+
+    Routing is a mailertable with one mailer per next hop, since each mailer has one port
+    (ESMTP_MAILER_ARGS and friends). Timeout.queuewarn gives the delay notices; the expiry
+    sample runs the queue once with Timeout.queuereturn lowered on the command line (-O), as
+    an administrator flushing a dead destination would. Local mail goes to mbox files
+    (mail.local), split into one file per message by `messages`.
+    """
+
+    root_name = "sendmail"
+    package = "sendmail-bin"
+    label = "Sendmail 8.17"
+    MAILERS = (("remote.test", "esmtp"), ("nodsn.test", "smtp8"), ("down.test", "relay"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def shape_of(self, planned: str | None, what: str) -> str | None:
+        """A refused size returns the original's headers only ("552 ... message size exceeds
+        fixed maximum"), whatever RET asked."""
+        return "partial" if what == "too-large" else planned
+
+    def configure(self) -> None:
+        ports = {domain: self.routes[domain] for domain, _ in self.MAILERS}
+        args = {mailer: ports[domain] for domain, mailer in self.MAILERS}
+        mc = [
+            "divert(-1)dnl",
+            "# written by tests/support/chroot_mta.py",
+            "divert(0)dnl",
+            "include(`/usr/share/sendmail/cf/m4/cf.m4')dnl",
+            "VERSIONID(`ndrguard test relay')dnl",
+            "OSTYPE(`debian')dnl",
+            # Debian's default MDA, sensible-mda, is a separate package: mbox by mail.local.
+            "define(`LOCAL_MAILER_PATH', `/usr/libexec/sendmail/mail.local')dnl",
+            f"define(`confDOMAIN_NAME', `{self.hostname}')dnl",
+            "define(`confDONT_PROBE_INTERFACES', `True')dnl",
+            "define(`confSERVICE_SWITCH_FILE', `/etc/mail/service.switch-nodns')dnl",
+            "define(`confTO_QUEUEWARN', `2s')dnl",
+            "define(`confTO_QUEUERETURN', `5d')dnl",
+            "define(`confMIN_QUEUE_AGE', `0')dnl",
+            "define(`ALIAS_FILE', `/etc/mail/ndrguard/aliases')dnl",
+            # Every next hop is 127.0.0.1 (on different ports): a remembered "connection
+            # refused" from down.test must not be applied to the others.
+            "define(`confHOST_STATUS_DIRECTORY', `')dnl",
+            "define(`confTO_HOSTSTATUS', `0s')dnl",
+            "define(`confPRIVACY_FLAGS', `authwarnings')dnl",
+            f"define(`ESMTP_MAILER_ARGS', `TCP $h {args['esmtp']}')dnl",
+            f"define(`SMTP8_MAILER_ARGS', `TCP $h {args['smtp8']}')dnl",
+            f"define(`RELAY_MAILER_ARGS', `TCP $h {args['relay']}')dnl",
+            "FEATURE(`nocanonify')dnl",
+            "FEATURE(`use_cw_file')dnl",
+            # No DNS here: the senders' domains cannot be looked up.
+            "FEATURE(`accept_unresolvable_domains')dnl",
+            "FEATURE(`access_db', `hash -T<TMPF> /etc/mail/ndrguard/access')dnl",
+            "FEATURE(`mailertable', `hash -o /etc/mail/ndrguard/mailertable')dnl",
+            f"DAEMON_OPTIONS(`Family=inet, Name=MTA-v4, Port={self.port}, Addr={LOOPBACK_V4}')dnl",
+            "MAILER(`local')dnl",
+            "MAILER(`smtp')dnl",
+        ]
+        etc = self.path("/etc/mail")
+        (etc / "ndrguard.mc").write_text("\n".join(mc) + "\n")
+        # Our maps in a root-owned directory of their own: makemap refuses /etc/mail (smmsp).
+        maps = etc / "ndrguard"
+        maps.mkdir(mode=0o755, exist_ok=True)
+        table = "".join(f"{d} {m}:[{LOOPBACK_V4}]\n" for d, m in self.MAILERS)
+        (maps / "mailertable").write_text(table)
+        (maps / "access").write_text(f"Connect:{LOOPBACK_V4} RELAY\nConnect:localhost RELAY\n")
+        (etc / "local-host-names").write_text("\n".join(self.local_domains) + "\n")
+        # Not alice: Sendmail copies errors to the postmaster ("Postmaster notify").
+        (maps / "aliases").write_text("postmaster: root\nroot: bob\nMAILER-DAEMON: postmaster\n")
+        # Debian's queue belongs to smmta (its sendmail.mc runs as that user); this one runs
+        # as root, and root here may lack CAP_DAC_OVERRIDE.
+        os.chown(self.path("/var/spool/mqueue"), 0, 0)
+        self.sh(
+            "cd /etc/mail && m4 ndrguard.mc > sendmail.cf && cd ndrguard"
+            " && makemap hash mailertable < mailertable && makemap hash access < access"
+            " && newaliases"
+        )
+        for user in self.users:
+            with contextlib.suppress(FileNotFoundError):
+                self.path(f"/var/mail/{user}").unlink()
+            shutil.rmtree(self.path(f"/var/tmp/ndrguard-mbox/{user}"), ignore_errors=True)
+
+    def launch(self) -> None:
+        log = self.path("/var/log/sendmail.log").open("wb")
+        try:
+            self._proc = subprocess.Popen(
+                ["chroot", str(self.root), "/usr/sbin/sendmail", "-bD", "-d0.1"],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=chroot_env(),
+                start_new_session=True,
+            )
+        finally:
+            log.close()
+
+    def stop_leftovers(self) -> None:
+        self.sh("rm -f /var/spool/mqueue/* /var/spool/mqueue-client/*", check=False)
+
+    def shutdown(self) -> None:
+        if self._proc is None:
+            return
+        os.killpg(self._proc.pid, 15)
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._proc.pid, 9)
+            self._proc.wait(timeout=10)
+        self._proc = None
+
+    def flush(self, *options: str) -> None:
+        self.sh(" ".join(["sendmail", *options, "-q"]), check=False)
+
+    def queue_size(self) -> int:
+        return len(list(self.path("/var/spool/mqueue").glob("qf*")))
+
+    def clear_queue(self) -> None:
+        self.sh("rm -f /var/spool/mqueue/*", check=False)
+
+    def log_tail(self) -> str:
+        return _tail(self.path("/var/log/sendmail.log"))
+
+    def messages(self, user: str = "alice") -> list[Path]:
+        """The user's mbox split into one file per message (without the From_ line), in
+        /var/tmp/ndrguard-mbox/<user>/ inside the root, numbered in mailbox order."""
+        import mailbox
+
+        out = self.path(f"/var/tmp/ndrguard-mbox/{user}")
+        out.mkdir(parents=True, exist_ok=True)
+        mbox_path = self.path(f"/var/mail/{user}")
+        if not mbox_path.exists():
+            return []
+        paths = []
+        box = mailbox.mbox(str(mbox_path), create=False)
+        try:
+            for n, key in enumerate(box.keys()):
+                path = out / f"{n:04d}.eml"
+                if not path.exists():
+                    path.write_bytes(box.get_bytes(key))
+                paths.append(path)
+        finally:
+            box.close()
+        return paths

@@ -136,13 +136,21 @@ What the programs really write, and a recogniser must expect:
   envelope (dropped from the queue) is reported as "delayed for more than 0 seconds ...
   Envelope expired", `Action: delayed`, `Status: 4.4.7`, next to an ordinary warning.
   Unroutable domains are not in its samples: without DNS its resolver only tempfails.
+- Sendmail 8.17: `From: Mail Delivery Subsystem <MAILER-DAEMON>` (no domain), subjects
+  "Returned mail: see transcript for details" and "Warning: could not send message for past
+  2 seconds"; the text part quotes the SMTP transcript; `X-Actual-Recipient` per recipient;
+  no `Auto-Submitted`. An expired message is `Action: failed` with `Status: 4.4.7`. The delay
+  warning returns the whole original (`message/rfc822`), a size refusal only its headers.
+  mail.local writes `Return-Path: <MAILER-DAEMON>` and no delivery header.
 - Dovecot 2.3 dovecot-lda: a Sieve `reject` is an RFC 8098 MDN
   (`Disposition: automatic-action/MDN-sent-automatically; deleted`) with the subject
   "Rejected: ..." and `Auto-Submitted: auto-replied (rejected)`; over quota it writes a
   `message/delivery-status` DSN instead (`Status: 5.2.2`). Both return the original's
   headers only, inside a part labelled `message/rfc822`.
 
-Not generated, and why: qmail/notqmail are not packaged in Debian 12.
+Not generated, and why: qmail/notqmail are not packaged in Debian 12; Sendmail wrote no
+success DSN for NOTIFY=SUCCESS in this set-up (cause not found); Courier, amavisd-new,
+Mailman and Sympa are not done yet.
 """
 
 

@@ -25,12 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.chroot_mta import OpenSMTPD, Postfix, RootMTA
+from tests.support.chroot_mta import OpenSMTPD, Postfix, RootMTA, Sendmail
 from tests.support.exim import Exim, EximNet
 from tests.support.mta_mail import USER, Sample, original
 from tests.support.procs import HarnessError, free_port
 
-MTAS: dict[str, type[RootMTA]] = {"postfix": Postfix, "opensmtpd": OpenSMTPD}
+MTAS: dict[str, type[RootMTA]] = {
+    "postfix": Postfix,
+    "opensmtpd": OpenSMTPD,
+    "sendmail": Sendmail,
+}
 
 
 class RootLab:
@@ -395,6 +399,50 @@ OPENSMTPD: tuple[RootScenario, ...] = (
 PER_MTA["opensmtpd"] = OPENSMTPD
 
 
+def sendmail_expired(lab: RootLab) -> bytes:
+    """A dead next hop, then one queue run with Timeout.queuereturn=1s (sendmail -O)."""
+    assert isinstance(lab.mta, Sendmail)
+    mta = lab.mta
+
+    def action() -> None:
+        lab.send(["someone@down.test"], "Are you still there?", "unreachable")
+        time.sleep(2)
+        mta.flush("-O", "Timeout.queuewarn=1d", "-O", "Timeout.queuereturn=1s")
+
+    return lab.returned(action)[0]
+
+
+# No success DSNs for Sendmail: NOTIFY=SUCCESS (to a local user through mail.local, or relayed
+# to a server without DSN) brought nothing back here although the mail was delivered and the
+# queue was empty; left out until someone finds why.
+PER_MTA["sendmail"] = (
+    RootScenario(
+        "unreachable",
+        "failure",
+        "full",
+        "the user's relay",
+        "next hop refused connections; a queue run with Timeout.queuereturn=1s returned it",
+        sendmail_expired,
+    ),
+    RootScenario(
+        "greylisted",
+        "delay",
+        "full",
+        "the user's relay",
+        "next hop answered 451 4.7.1 (greylisting) past Timeout.queuewarn (2s); whole original",
+        delayed,
+    ),
+    RootScenario(
+        "unroutable",
+        "failure",
+        "full",
+        "the user's relay",
+        "no route to the recipient's domain (host unknown; hosts from files only)",
+        unroutable,
+    ),
+)
+
+
 def scenarios(mta_name: str) -> tuple[RootScenario, ...]:
     # Program-specific ones first: OpenSMTPD gives up on a refused route (down.test) only
     # while 127.0.0.1 has not just served other deliveries; run later it waits past 2 min.
@@ -416,7 +464,7 @@ def generate(mta_name: str, only: set[str] | None = None) -> tuple[list[Sample],
                 Sample(
                     name,
                     sc.kind,
-                    lab.mta.shape_of(sc.shape),
+                    lab.mta.shape_of(sc.shape, sc.what),
                     f"{writer}, {sc.role}",
                     sc.situation,
                     raw,
