@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from pathlib import Path
@@ -63,6 +64,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     signin.set_defaults(func=oauth_cli.run_signin)
 
     lst = acts.add_parser("list", help="list the accounts")
+    lst.add_argument("--json", action="store_true", help="the accounts as JSON")
     cli_common.add_config_option(lst)
     lst.set_defaults(func=run_list)
 
@@ -158,6 +160,13 @@ def run_list(args: argparse.Namespace) -> int:
         config = cli_common.open_config(args)
     except ConfigError as err:
         return cli_common.fail(err)
+    if args.json:
+        print(json.dumps({"version": 1, "config_file": str(config.path),
+                          "accounts": [_account_json(a) for a in config.accounts]}))  # fmt: skip
+        return 0
+    if not config.accounts:
+        print(f"No accounts in {config.path}; add one with `ndrguard account add NAME ...`.")
+        return 0
     for a in config.accounts:
         where = f"maildir {a.maildir}" if a.maildir else (
             f"{a.username} at {a.host}:{a.port} ({a.security})"
@@ -165,6 +174,23 @@ def run_list(args: argparse.Namespace) -> int:
         )
         print(f"{a.name}: {where}, policy {a.policy}, quarantine {a.quarantine!r}")
     return 0
+
+
+def _account_json(a: Account) -> dict[str, object]:
+    """What `account list` shows of an account, with no secret (those are in the keyring)."""
+    return {
+        "name": a.name,
+        "maildir": str(a.maildir) if a.maildir else None,
+        "host": a.host,
+        "port": a.port,
+        "security": a.security,
+        "username": a.username,
+        "auth": a.auth,
+        "oauth": a.oauth.provider if a.oauth else None,
+        "policy": a.policy,
+        "quarantine": a.quarantine,
+        "folders": list(a.folders),
+    }
 
 
 def run_remove(args: argparse.Namespace) -> int:

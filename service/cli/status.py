@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -48,8 +49,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cli_common.add_config_option(sm)
     sm.set_defaults(func=run_summary)
 
-    rs = sub.add_parser("restore", help="move a quarantined message back to where it came from")
-    rs.add_argument("id", type=int, help="the message's ID, as `ndrguard summary` shows it")
+    rs = sub.add_parser(
+        "restore",
+        help="move a quarantined message back to where it came from",
+        description="Move quarantined messages back to the folder each came from; every move is "
+        "journalled first. Name them by ID, or a whole campaign by one of its messages' IDs or "
+        "by its forged subject, as `ndrguard summary` shows them.",
+    )
+    rs.add_argument("ids", metavar="ID", type=int, nargs="*",
+                    help="the messages' IDs, as `ndrguard summary` shows them")  # fmt: skip
+    rs.add_argument("--campaign", metavar="NAME|ID",
+                    help="every quarantined message of the campaign that holds message ID, or "
+                    "whose forged subject contains NAME")  # fmt: skip
+    rs.add_argument("--days", type=float, default=30.0,
+                    help="with --campaign: how far back its messages are looked for (30)")
+    rs.add_argument("--json", action="store_true", help="what moved and what did not, as JSON")
     cli_common.add_config_option(rs)
     rs.set_defaults(func=run_restore)
 
@@ -58,6 +72,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="say a bounce is real: move it back if quarantined, and never quarantine it again",
     )
     ml.add_argument("id", type=int, help="the message's ID, as `ndrguard summary` shows it")
+    ml.add_argument("--json", action="store_true", help="the answer as JSON")
     cli_common.add_config_option(ml)
     ml.set_defaults(func=run_mark_legitimate)
 
@@ -132,11 +147,27 @@ def run_status(args: argparse.Namespace) -> int:
     live_accounts = {a["account"]: a for a in live["accounts"]} if live else {}
     for name, info in report.items():
         info["service"] = live_accounts.get(name)
+    failing = {name: info["service"] for name, info in report.items()
+               if (info["service"] or {}).get("state") in FAILING}  # fmt: skip
+    code = 1 if live is None or failing else 0
     if args.json:
         print(json.dumps({"version": 1, "running": live is not None,
                           "config_error": live and live.get("config_error"),
-                          "accounts": report}))  # fmt: skip
-        return 0
+                          "failing": sorted(failing), "accounts": report}))  # fmt: skip
+        return code
+    _print_status(live, report)
+    if live is None:
+        print("ndrguard: the service is not running", file=sys.stderr)
+    for name, service in failing.items():
+        print(f"ndrguard: account {name} is failing: {_state_line(service)}", file=sys.stderr)
+    return code
+
+
+FAILING = ("auth-failed", "signin-needed", "cert-rejected", "backing-off", "stopped")
+"""Account states that make `status` exit 1: faults, not work in progress or a pause."""
+
+
+def _print_status(live: dict[str, Any] | None, report: dict[str, dict[str, Any]]) -> None:
     if live is None:
         print("The service is not running (start it with `ndrguard run`).")
     elif live.get("config_error"):
@@ -151,7 +182,9 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"  open moves: {info['open_moves']}, Sent index: {info['sent_index']} IDs")
         for key, n in sorted(info["counters"].items()):
             print(f"  {key}: {n}")
-    return 0
+        progress = (info["service"] or {}).get("progress")
+        if progress:
+            print(f"  {progress_line(progress)}")
 
 
 def _state_line(live: dict[str, Any] | None) -> str:
@@ -216,17 +249,62 @@ def _all_verdicts(call: Call, since: float) -> list[dict[str, Any]]:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    if not args.ids and args.campaign is None:
+        return cli_common.fail(ActionFailed("name the messages: restore ID... or --campaign"))
     try:
         with operations(args, "restore") as (call, _):
-            answer = call("restore", ids=[args.id])
+            ids = list(dict.fromkeys(args.ids))
+            if args.campaign is not None:
+                ids += [i for i in _campaign_ids(call, args.campaign, args.days) if i not in ids]
+            answer = call("restore", ids=ids)
     except (ApiError, ChannelError, ConfigError, StateError) as err:
         return cli_common.fail(err)
-    if args.id not in answer["restored"]:
-        why = answer["failed"].get(str(args.id), "?")
-        return cli_common.fail(ActionFailed(f"message {args.id} was not restored: {why}"))
-    (row,) = answer["items"]
-    print(f"restored message {args.id} to {row['account']}/{row['folder']}")
-    return 0
+    failed = {int(k): v for k, v in answer["failed"].items()}
+    if args.json:
+        print(json.dumps({"version": 1, "restored": answer["restored"], "failed": answer["failed"],
+                          "items": answer["items"]}))  # fmt: skip
+        return 1 if failed else 0
+    rows = {r["id"]: r for r in answer["items"]}
+    where = Counter(f"{rows[i]['account']}/{rows[i]['folder']}" for i in answer["restored"])
+    for i in answer["restored"]:
+        print(f"restored message {i} to {rows[i]['account']}/{rows[i]['folder']}")
+    for i, why in failed.items():
+        print(f"ndrguard: message {i} was not restored: {why}", file=sys.stderr)
+    if len(ids) > 1:
+        moved = ", ".join(f"{n} to {w}" for w, n in sorted(where.items())) or "none"
+        print(f"{len(answer['restored'])} of {len(ids)} message(s) restored ({moved})"
+              + (f"; {len(failed)} not restored" if failed else ""))  # fmt: skip
+    return 1 if failed else 0
+
+
+def _campaign_ids(call: Call, wanted: str, days: float) -> list[int]:
+    """The quarantined messages of the campaign (as the summary window groups them) that holds
+    message `wanted`, or whose title contains `wanted`; ActionFailed unless exactly one."""
+    from ndrguard.ui.campaigns import group  # Qt-free; the same grouping as the window's
+
+    rows: list[dict[str, Any]] = []
+    before = None
+    while True:
+        page = call("verdicts", since=time.time() - days * 86400, states=["quarantined"],
+                    limit=PAGE, before=before, details=True)  # fmt: skip
+        rows += page["items"]
+        if (before := page["next_before"]) is None:
+            break
+    campaigns = group(rows)
+    if wanted.isdigit():
+        chosen = [c for c in campaigns if any(i["id"] == int(wanted) for i in c.items)]
+        if not chosen:
+            raise ActionFailed(f"message {wanted} is in no quarantined campaign of the last "
+                               f"{days:g} day(s)")  # fmt: skip
+    else:
+        chosen = [c for c in campaigns if wanted.casefold() in c.title.casefold()]
+        if len(chosen) != 1:
+            names = "; ".join(f"{c.title} ({len(c.items)})" for c in chosen[:5])
+            raise ActionFailed(
+                f"{len(chosen)} campaigns match {wanted!r}"
+                + (f": {names}; name one by a message ID" if chosen else "")
+            )
+    return [int(i["id"]) for i in chosen[0].items]
 
 
 def run_mark_legitimate(args: argparse.Namespace) -> int:
@@ -240,6 +318,9 @@ def run_mark_legitimate(args: argparse.Namespace) -> int:
             answer = call("mark_legit", ids=[args.id])
     except (ApiError, ChannelError, ConfigError, StateError) as err:
         return cli_common.fail(err)
+    if args.json:
+        print(json.dumps({"version": 1, **answer}))
+        return 0 if str(args.id) not in answer["failed"] else 1
     (row,) = answer["items"]
     where = f"{row['account']}/{row['folder']}"
     if args.id in answer["restored"]:
@@ -254,3 +335,10 @@ def run_mark_legitimate(args: argparse.Namespace) -> int:
 
 
 _IN_PLACE = ("kept", "monitored", "quarantine-pending", "restored")
+
+
+def progress_line(progress: dict[str, Any]) -> str:
+    """`catching up INBOX: 1200 of 12540 (9 %)`, from the status's `progress` field."""
+    done, total = int(progress["done"]), int(progress["total"])
+    share = f" ({100 * done // total} %)" if total else ""
+    return f"{progress['what']}: {done} of {total}{share}"

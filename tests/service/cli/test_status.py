@@ -85,8 +85,9 @@ def test_without_a_service_the_commands_work_on_the_files(tmp_path, monkeypatch,
     lay_out(tmp_path, demo_mailbox.build(burst=0))
     monkeypatch.setenv("NDRGUARD_HOME", str(tmp_path))
     assert ndrguard(capsys, "scan")[0] == 0
-    code, out, _ = ndrguard(capsys, "status")
+    code, out, err = ndrguard(capsys, "status")
     assert out.startswith("The service is not running") and "demo: not watched" in out
+    assert code == 1 and err == "ndrguard: the service is not running\n"
     assert not (tmp_path / "api.key").exists(), "asking for a service must not make a key"
 
     verdicts = summary(capsys)
@@ -109,3 +110,68 @@ def test_summary_pages_through_more_than_one_api_page(tmp_path, monkeypatch, cap
     assert ndrguard(capsys, "scan")[0] == 0
     ids = [v["id"] for v in summary(capsys)]
     assert len(ids) > 7 and ids == sorted(set(ids), reverse=True)
+
+
+def test_restore_several_ids_and_a_campaign_with_a_summary_line(tmp_path, monkeypatch, capsys):
+    lay_out(tmp_path, demo_mailbox.build(burst=20))
+    monkeypatch.setenv("NDRGUARD_HOME", str(tmp_path))
+    assert ndrguard(capsys, "scan")[0] == 0
+    quarantined = [v["id"] for v in summary(capsys) if v["state"] == "quarantined"]
+    a, b, c = quarantined[:3]
+    code, out, err = ndrguard(capsys, "restore", str(a), str(b), "999999")
+    assert code == 1 and "no message with id 999999" in err and out == "", "nothing may move"
+    code, out, err = ndrguard(capsys, "restore", str(a), str(b))
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"restored message {a} to demo/INBOX",
+        f"restored message {b} to demo/INBOX",
+        "2 of 2 message(s) restored (2 to demo/INBOX)",
+    ]
+    code, out, err = ndrguard(capsys, "restore", str(c), str(a))
+    assert code == 1 and f"message {a} was not restored: " in err and "not in quarantine" in err
+    assert out.splitlines()[-1] == "1 of 2 message(s) restored (1 to demo/INBOX); 1 not restored"
+    journal = {v["id"]: v["state"] for v in summary(capsys)}
+    assert journal[a] == journal[b] == journal[c] == "restored"
+
+    # A campaign by one of its messages: all of the campaign comes back, nothing else.
+    code, out, err = ndrguard(capsys, "restore", "--campaign", str(quarantined[3]), "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert quarantined[3] in answer["restored"] and not answer["failed"]
+    after = {v["id"]: v for v in summary(capsys)}
+    assert {after[i]["state"] for i in answer["restored"]} == {"restored"}
+    left = [v for v in after.values() if v["state"] == "quarantined"]
+    assert left, "the demo's burst is more than one campaign"
+    assert not set(answer["restored"]) & {v["id"] for v in left}
+    code, _, err = ndrguard(capsys, "restore", "--campaign", "no such subject at all")
+    assert code == 1 and "0 campaigns match 'no such subject at all'" in err
+
+
+def test_account_list_says_when_there_are_none_and_lists_as_json(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NDRGUARD_HOME", str(tmp_path))
+    (tmp_path / "config.toml").write_text("")
+    code, out, _ = ndrguard(capsys, "account", "list")
+    assert code == 0 and out.startswith(f"No accounts in {tmp_path / 'config.toml'}; add one")
+    lay_out(tmp_path, demo_mailbox.build(burst=0))
+    code, out, _ = ndrguard(capsys, "account", "list", "--json")
+    (account,) = json.loads(out)["accounts"]
+    assert code == 0 and account["name"] == "demo" and account["maildir"].endswith("Mail")
+
+
+def test_status_exits_1_and_names_a_failing_account(running, capsys):
+    config = running.home / "config.toml"
+    config.write_text(
+        config.read_text()
+        + '\n[[accounts]]\nname = "broken"\nhost = "127.0.0.1"\nport = 9\n'
+        'security = "plain"\nusername = "u"\nquarantine = "Backscatter"\n'
+    )
+    wait_for(
+        lambda: any(a["account"] == "broken" and a["state"] not in ("starting", "connecting")
+                    for a in running.client().call("status")["accounts"]),
+        what="the broken account to fail",
+    )
+    code, out, err = ndrguard(capsys, "status")
+    assert code == 1 and "demo: watching" in out, out
+    assert err.startswith("ndrguard: account broken is failing: "), err
+    status = json.loads(ndrguard(capsys, "status", "--json")[1])
+    assert status["failing"] == ["broken"]
