@@ -3,8 +3,9 @@
 For each adversarial shape (tests/fuzz/adversarial.py) the same entry point is timed on a
 message of size n and of size 4n, in this process, one after the other: linear code takes about
 4 times as long, quadratic code 16 times. The bound is a ratio, not a time, so a slow or busy
-machine does not fail it; a measurement that exceeds it is taken again once before failing,
-because one pause of a shared machine can land in either half. Sizes keep 4n inside the
+machine does not fail it; a measurement that exceeds it is taken again (up to four times, each
+size keeping its best time), because a pause of a shared machine can land in either half.
+Sizes keep 4n inside the
 default Limits, so that it is the code's growth being measured, not a cap's flattening.
 
 The 150 KB bounce of "To: x" lines that took `original.quoted_original` 15-28 s is the
@@ -29,7 +30,8 @@ from ndrguard.verdict import decide
 from tests.fuzz.adversarial import MAKERS, SIZES
 
 RATIO = 8.0  # linear is ~4, quadratic ~16
-ROUND = 0.004  # seconds each timing round lasts at least: sub-millisecond calls are repeated
+ROUND = 0.002  # seconds each timing round lasts at least: sub-millisecond calls are repeated
+ATTEMPTS = 4
 
 IDENTITY = Identity(domains=frozenset({"example.org"}), batv_keys={0: b"k"})
 
@@ -60,15 +62,19 @@ def _prepared(raw: bytes) -> Mail:
 
 
 def _seconds(call: Callable[[], object]) -> float:
-    """The best per-call time of three rounds, each repeated until it lasts ROUND."""
+    """The best per-call time of two rounds, each repeated until it lasts ROUND.
+
+    CPU time of this thread, not wall time: on a shared machine the wall clock also counts
+    the time other processes had the core, which is most of the noise.
+    """
     best = float("inf")
-    for _ in range(3):
+    for _ in range(2):
         calls = 0
-        started = time.perf_counter()
+        started = time.thread_time()
         while True:
             call()
             calls += 1
-            elapsed = time.perf_counter() - started
+            elapsed = time.thread_time() - started
             if elapsed >= ROUND:
                 break
         best = min(best, elapsed / calls)
@@ -88,11 +94,14 @@ def test_time_grows_linearly(shape: str) -> None:
     small, big = MAKERS[shape](n), MAKERS[shape](4 * n)
     slow = []
     for name, entry in {"parse+text": None, **ENTRY_POINTS}.items():
-        t1, t4 = _ratio(small, big, entry)
-        if t4 > RATIO * t1:
-            t1, t4 = _ratio(small, big, entry)  # once more: a shared machine pauses
-            if t4 > RATIO * t1:
-                slow.append(f"{name}: {t1 * 1e3:.3f} ms -> {t4 * 1e3:.3f} ms (x{t4 / t1:.1f})")
+        t1 = t4 = float("inf")
+        for _ in range(ATTEMPTS):
+            a, b = _ratio(small, big, entry)
+            t1, t4 = min(t1, a), min(t4, b)
+            if t4 <= RATIO * t1:
+                break
+        else:
+            slow.append(f"{name}: {t1 * 1e3:.3f} ms -> {t4 * 1e3:.3f} ms (x{t4 / t1:.1f})")
     assert not slow, (
         f"{shape} ({len(small)} -> {len(big)} bytes) grows faster than linearly in: "
         + "; ".join(slow)
