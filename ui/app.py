@@ -97,15 +97,23 @@ class TrayApp(QObject):
         self.settings.raise_()
         self.settings.load()
 
-    def quit(self) -> None:
+    def shutdown(self) -> None:
+        """Tear down in the order Qt needs: windows first (they call the link), then the
+        link's threads (joined, so none emits into a freed object), then the tray icon before
+        its menu (an icon pointing at a deleted menu is a crash at exit)."""
         if self._quitting:
             return
         self._quitting = True
         for window in (self.summary, self.settings):
             if window is not None:
                 window.close()
+                window.deleteLater()
+        self.summary = self.settings = None
         self.link.stop()
-        self.tray.icon.hide()
+        self.tray.close()
+
+    def quit(self) -> None:
+        self.shutdown()
         QApplication.quit()
 
 

@@ -79,6 +79,11 @@ class BurstNotifier(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.flush)
 
+    @property
+    def idle(self) -> bool:
+        """Nothing waiting to be told (tests wait on this instead of sleeping)."""
+        return not self._pending and not self._timer.isActive()
+
     def add(self, items: list[dict[str, Any]]) -> None:
         """Verdicts from the service (new ones, or changed ones: the latest state counts)."""
         fresh = [i for i in items if i.get("verdict") != "not-a-bounce"]

@@ -64,6 +64,12 @@ class Tray(QObject):
     def show(self) -> None:
         self.icon.show()
 
+    def close(self) -> None:
+        """Hide the icon and let go of the menu, icon first: see TrayApp.shutdown."""
+        self.icon.hide()
+        self.icon.setContextMenu(None)  # type: ignore[arg-type]
+        self.menu.deleteLater()
+
     # -- following the service -------------------------------------------------------------
 
     def _on_snapshot(self, snapshot: dict[str, Any]) -> None:

@@ -14,37 +14,48 @@ from datetime import datetime
 
 import pytest
 
-from ndrguard.ui.app import TrayApp
 from ndrguard.ui.notify import BurstNotifier, QuietHours, desktop_bus
 from ndrguard.ui.wording import Note
 
 
-def test_a_burst_of_50_verdicts_from_the_service_gives_one_notification(qtbot, service):
-    app = TrayApp(service.endpoint, start_service=False, window=2.0)
+def test_a_burst_of_50_verdicts_from_the_service_gives_one_notification(qtbot, service, make_tray):
+    app = make_tray(service.endpoint)
     shown: list[tuple[str, str]] = []
+    seen: list[int] = [0]  # the newest verdict id the tray has heard of
     app.notifier.notified.connect(lambda t, b: shown.append((t, b)))
+
+    def heard(name: str, data: dict) -> None:
+        if name == "verdicts":
+            seen[0] = max([seen[0], *(int(i["id"]) for i in data["items"])])
+
+    app.link.event.connect(heard)
     app.start()
-    try:
-        qtbot.waitUntil(lambda: app.link.is_connected, timeout=10_000)
-        qtbot.wait(1500)  # the catch-up's verdicts are told first (one notification)
-        shown.clear()
-        client = service.client()
-        newest = client.call("verdicts", limit=1)["items"][0]["id"]
-        burst = service.box.burst[:50]
-        assert len(burst) == 50
-        app.notifier.min_gap = 0  # the catch-up's notification must not delay this one
-        service.deliver(burst)
-        qtbot.waitUntil(
-            lambda: client.call("verdicts", limit=1)["items"][0]["id"] >= newest + 50,
-            timeout=30_000,
-        )
-        qtbot.waitUntil(lambda: len(shown) >= 1, timeout=10_000)
-        qtbot.wait(3000)  # a second one would have come by now
-        assert len(shown) == 1, shown
-        _title, body = shown[0]
-        assert "forged bounces moved to Backscatter" in body, body
-    finally:
-        app.quit()
+    qtbot.waitUntil(lambda: app.link.is_connected, timeout=10_000)
+    client = service.client()
+    newest = client.call("verdicts", limit=1)["items"][0]["id"]
+    # A barrier instead of a sleep: the feed sends verdicts before the status of the same
+    # poll, so once the tray has seen "paused" every catch-up verdict it will ever hear of
+    # has reached the notifier; told now (flush), they cannot mix with the burst.
+    client.call("pause")
+    qtbot.waitUntil(lambda: bool(app.tray.snapshot and app.tray.snapshot.get("paused")),
+                    timeout=10_000)  # fmt: skip
+    client.call("resume")
+    qtbot.waitUntil(lambda: bool(app.tray.snapshot and not app.tray.snapshot.get("paused")),
+                    timeout=10_000)  # fmt: skip
+    app.notifier.flush()
+    shown.clear()
+    # The production window, not a short one: the 50 are judged in batches, and on a busy
+    # machine that takes seconds; the window is what must hold them together.
+    app.notifier.min_gap = 0
+    burst = service.box.burst[:50]
+    assert len(burst) == 50
+    service.deliver(burst)
+    qtbot.waitUntil(lambda: seen[0] >= newest + 50, timeout=30_000)
+    qtbot.waitUntil(lambda: len(shown) >= 1, timeout=2000 + 1000 * int(app.notifier.window))
+    assert app.notifier.idle  # all 50 heard and told: a second notification has nothing left
+    assert len(shown) == 1, shown
+    _title, body = shown[0]
+    assert "50 forged bounces moved to Backscatter" in body, body
 
 
 def make(qtbot, **kw) -> tuple[BurstNotifier, list]:

@@ -13,8 +13,8 @@ from ndrguard.ui.app import TrayApp
 from ndrguard.ui.campaigns import group, subject_key
 
 
-def open_summary(qtbot, service) -> TrayApp:
-    app = TrayApp(service.endpoint, start_service=False)
+def open_summary(qtbot, service, make_tray) -> TrayApp:
+    app = make_tray(service.endpoint)
     app.start()
     qtbot.waitUntil(lambda: app.link.is_connected, timeout=10_000)
     with qtbot.waitSignal(app.tray.menu.aboutToHide, timeout=100, raising=False):
@@ -29,66 +29,54 @@ def inbox_names(service) -> set[str]:
     return {p.name.split(":")[0] for p in service.files()}
 
 
-def test_restore_from_the_summary_moves_the_message_back(qtbot, service):
-    app = open_summary(qtbot, service)
-    try:
-        window = app.summary
-        assert window.tree.topLevelItemCount() >= 1  # grouped by campaign
-        target = window.items[0]
-        assert target["state"] == "quarantined"
-        before_quarantine = {p.name.split(":")[0] for p in service.files("Backscatter")}
-        before_inbox = inbox_names(service)
-        window.select_ids([target["id"]])
-        assert window.selected_ids() == [target["id"]] and window.restore_button.isEnabled()
-        with qtbot.waitSignal(window.acted, timeout=15_000) as done:
-            window.restore_button.click()
-        assert done.args[1]["restored"] == [target["id"]]
-        left = before_quarantine - {p.name.split(":")[0] for p in service.files("Backscatter")}
-        assert len(left) == 1 and left <= inbox_names(service) - before_inbox
-        qtbot.waitUntil(lambda: target["id"] not in {i["id"] for i in window.items}, timeout=5000)
-    finally:
-        app.quit()
+def test_restore_from_the_summary_moves_the_message_back(qtbot, service, make_tray):
+    app = open_summary(qtbot, service, make_tray)
+    window = app.summary
+    assert window.tree.topLevelItemCount() >= 1  # grouped by campaign
+    target = window.items[0]
+    assert target["state"] == "quarantined"
+    before_quarantine = {p.name.split(":")[0] for p in service.files("Backscatter")}
+    before_inbox = inbox_names(service)
+    window.select_ids([target["id"]])
+    assert window.selected_ids() == [target["id"]] and window.restore_button.isEnabled()
+    with qtbot.waitSignal(window.acted, timeout=15_000) as done:
+        window.restore_button.click()
+    assert done.args[1]["restored"] == [target["id"]]
+    left = before_quarantine - {p.name.split(":")[0] for p in service.files("Backscatter")}
+    assert len(left) == 1 and left <= inbox_names(service) - before_inbox
+    qtbot.waitUntil(lambda: target["id"] not in {i["id"] for i in window.items}, timeout=5000)
 
 
-def test_mark_legitimate_on_a_whole_campaign(qtbot, service):
-    app = open_summary(qtbot, service)
-    try:
-        window = app.summary
-        head = window.tree.topLevelItem(0)
-        ids = sorted(head.child(i).data(0, 256) for i in range(head.childCount()))
-        head.setSelected(True)
-        assert window.selected_ids() == ids
-        with qtbot.waitSignal(window.acted, timeout=15_000) as done:
-            window.legit_button.click()
-        assert sorted(done.args[1]["marked"]) == ids
-        rows = service.client().call("verdicts", limit=500)["items"]
-        assert {r["verdict"] for r in rows if r["id"] in ids} == {"legit"}
-    finally:
-        app.quit()
+def test_mark_legitimate_on_a_whole_campaign(qtbot, service, make_tray):
+    app = open_summary(qtbot, service, make_tray)
+    window = app.summary
+    head = window.tree.topLevelItem(0)
+    ids = sorted(head.child(i).data(0, 256) for i in range(head.childCount()))
+    head.setSelected(True)
+    assert window.selected_ids() == ids
+    with qtbot.waitSignal(window.acted, timeout=15_000) as done:
+        window.legit_button.click()
+    assert sorted(done.args[1]["marked"]) == ids
+    rows = service.client().call("verdicts", limit=500)["items"]
+    assert {r["verdict"] for r in rows if r["id"] in ids} == {"legit"}
 
 
-def test_the_message_is_shown_as_text_only(qtbot, service):
-    app = open_summary(qtbot, service)
-    try:
-        window = app.summary
-        window.select_ids([window.items[0]["id"]])
-        window.message_button.click()
-        qtbot.waitUntil(lambda: getattr(window, "dialog", None) is not None, timeout=10_000)
-        text = window.dialog.text
-        assert text.isReadOnly() and "Subject:" in text.toPlainText()
-        assert type(text).__name__ == "QPlainTextEdit"  # no rich text, no HTML engine
-    finally:
-        app.quit()
+def test_the_message_is_shown_as_text_only(qtbot, service, make_tray):
+    app = open_summary(qtbot, service, make_tray)
+    window = app.summary
+    window.select_ids([window.items[0]["id"]])
+    window.message_button.click()
+    qtbot.waitUntil(lambda: getattr(window, "dialog", None) is not None, timeout=10_000)
+    text = window.dialog.text
+    assert text.isReadOnly() and "Subject:" in text.toPlainText()
+    assert type(text).__name__ == "QPlainTextEdit"  # no rich text, no HTML engine
 
 
-def test_the_chart_shows_the_counts_per_day(qtbot, service):
-    app = open_summary(qtbot, service)
-    try:
-        qtbot.waitUntil(lambda: bool(app.summary.chart.days), timeout=5000)
-        assert sum(d.quarantined for d in app.summary.chart.days) >= 1
-        assert "moved to quarantine" in app.summary.totals.text()
-    finally:
-        app.quit()
+def test_the_chart_shows_the_counts_per_day(qtbot, service, make_tray):
+    app = open_summary(qtbot, service, make_tray)
+    qtbot.waitUntil(lambda: bool(app.summary.chart.days), timeout=5000)
+    assert sum(d.quarantined for d in app.summary.chart.days) >= 1
+    assert "moved to quarantine" in app.summary.totals.text()
 
 
 # -- pure parts -------------------------------------------------------------------------------
