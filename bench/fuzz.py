@@ -402,6 +402,57 @@ def run(
     }
 
 
+def _sized_cases() -> dict[str, Callable[[], bytes]]:
+    """The sizes issue 12 names, each as one message built on a real Exim bounce."""
+    seed = (SEED_DIR / "mta" / "failure-postfix-accept-then-bounce.eml").read_bytes()
+    line = base64.b64encode(bytes(range(57))) + b"\n"
+    daemon = b"Return-Path: <>\nFrom: MAILER-DAEMON@x.example\n"
+    return {
+        "50 MB base64 attachment": lambda: seed.replace(
+            b"Content-Type: multipart/report;", b"Content-Type: multipart/mixed;", 1
+        ).rstrip(b"-\n")
+        + b"\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n"
+        + line * (50 * 2**20 // len(line)),
+        "10,000 nested multiparts": lambda: daemon + b"".join(
+            b'Content-Type: multipart/mixed; boundary="n%d"\n\n--n%d\n' % (i, i)
+            for i in range(10_000)
+        ) + seed,
+        "10,000 nested message/rfc822": lambda: (
+            daemon + b"Content-Type: message/rfc822\n\n"
+        ) * 10_000 + seed,
+        "100,000 recipients (DSN blocks)": lambda: seed.replace(
+            b"Final-Recipient",
+            b"".join(
+                b"Final-Recipient: rfc822; u%d@example.net\nAction: failed\nStatus: 5.1.1\n\n" % i
+                for i in range(100_000)
+            ) + b"Final-Recipient",
+            1,
+        ),
+        "100,000 recipients (one To: line)": lambda: b"To: "
+        + b", ".join(b"u%d@example.net" % i for i in range(100_000)) + b"\n" + seed,
+        "3 MB header line of encoded words": lambda: b"Subject: "
+        + b"=?base64?q?a?= " * 200_000 + b"\n" + seed,
+        "3 MB header of folded blanks": lambda: b"From:" + b"\n " * 1_500_000 + b"\n x\n" + seed,
+        "50 MB of text lines": lambda: seed + line * (50 * 2**20 // len(line)),
+    }
+
+
+def sizes() -> int:
+    """Time and peak RSS per message for the named sizes; exit 1 when one is over a bound."""
+    bad = 0
+    for name, make in _sized_cases().items():
+        raw = make()
+        reset_peak()
+        started = time.perf_counter()
+        judge(raw)
+        elapsed = time.perf_counter() - started
+        rss = peak_rss_mb()
+        bad += elapsed > 2 or rss > 300
+        print(f"{name:36s} {len(raw) / 2**20:7.1f} MB  {elapsed:6.2f} s  peak RSS {rss:6.1f} MB")
+        del raw
+    return 1 if bad else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--seed", type=int, default=1)
@@ -411,7 +462,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rss-mb", type=float, default=300.0, help="peak RSS the process may reach")
     p.add_argument("--save", type=Path, help="write each mutant that found something here")
     p.add_argument("--json", action="store_true", help="print one JSON summary")
+    p.add_argument("--sizes", action="store_true", help="time the sizes docs/limits.md states")
     args = p.parse_args(argv)
+    if args.sizes:
+        return sizes()
     summary = run(args.seed, args.seconds, args.count, args.slow, args.rss_mb, args.save)
     if args.json:
         print(json.dumps(summary))
