@@ -62,12 +62,15 @@ def timed_pass(classify: Classifier, messages: list[bytes]) -> tuple[float, Coun
 
 
 def ndrguard_classifier() -> tuple[Classifier, str]:
-    """`recognise_bytes` as a user calls it: bytes in, Report out; the label is its kind."""
+    """The core's one entry point as `classify` calls it without an identity: bytes in,
+    Report out; the label is its kind."""
     import ndrguard
-    from ndrguard import recognise_bytes
+    from ndrguard.judge import JudgeContext, judge
+
+    alone = JudgeContext()
 
     def classify(raw: bytes) -> object:
-        return recognise_bytes(raw).kind
+        return judge(raw, alone).kind
 
     return classify, ndrguard.__version__
 
@@ -116,8 +119,8 @@ def verdict_classifiers() -> dict[str, Classifier]:
     """The decide path three ways, for issue 3 ("verdicts must cost little").
 
     - recognise_only: parse + recognise, no verdict: what the other figures measure;
-    - without_identity: parse + recognise + decide() with an empty Identity and nothing else,
-      what a user who configured nothing pays;
+    - without_identity: the core's one entry point (ndrguard.judge) with an empty Identity and
+      nothing else, what a user who configured nothing pays;
     - with_identity: the same with a full identity: the domains most bounces in the shared
       corpus answer for (so that BATV and ownership checks run), two BATV keys, relay hosts and
       networks, DKIM domains that sign returned originals in the corpus with a key lookup that
@@ -125,17 +128,16 @@ def verdict_classifiers() -> dict[str, Classifier]:
       arrival time (so that BATV expiry is judged).
 
     Issue 3's target is with_identity at >= 80% of the speed of without_identity. Everything
-    decide() needs is built here, outside the returned callables, so that only per-message
+    judge() needs is built here, outside the returned callables, so that only per-message
     work is timed. Each callable returns the verdict's outcome as its label.
     """
     try:
-        from ndrguard.verdict import decide
+        from ndrguard.judge import JudgeContext, judge
     except ImportError:
-        raise Unavailable("ndrguard.verdict not available") from None
+        raise Unavailable("ndrguard.judge not available") from None
     import ipaddress
     from datetime import UTC, datetime
 
-    from ndrguard import parse, recognise
     from ndrguard.identity import Identity
     from ndrguard.sent_index import FrozenSentIndex
 
@@ -155,23 +157,28 @@ def verdict_classifiers() -> dict[str, Classifier]:
     def lookup(name: bytes) -> bytes | None:
         return _BENCH_DKIM_RECORD  # a cached DNS answer: the core never does DNS itself
 
+    alone = JudgeContext()
+    bare = JudgeContext(identity=empty)
+    known = JudgeContext(identity=full, sent=sent, arrived=arrived, dkim_lookup=lookup)
+
     def recognise_only(raw: bytes) -> object:
-        return recognise(parse(raw)).kind
+        return judge(raw, alone).kind
 
     def without_identity(raw: bytes) -> object:
-        mail = parse(raw)
-        return decide(recognise(mail), empty, message=mail).verdict
+        return _outcome(judge(raw, bare).verdict)
 
     def with_identity(raw: bytes) -> object:
-        mail = parse(raw)
-        return decide(recognise(mail), full, sent=sent, arrived=arrived, dkim_lookup=lookup,
-                      message=mail).verdict
+        return _outcome(judge(raw, known).verdict)
 
     return {
         "recognise_only": recognise_only,
         "without_identity": without_identity,
         "with_identity": with_identity,
     }
+
+
+def _outcome(verdict: object) -> object:
+    return getattr(verdict, "verdict", None)
 
 
 def peak_rss() -> tuple[int | None, str]:

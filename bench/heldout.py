@@ -34,7 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ndrguard import Report, recognise_bytes
+from ndrguard import Report
+from ndrguard.judge import JudgeContext, judge
 
 
 @dataclass
@@ -57,7 +58,7 @@ def _proves_delay(report: Report) -> bool:
 
 
 def score(path: Path, rel: str, expect: dict[str, object]) -> Outcome:
-    report = recognise_bytes(path.read_bytes())
+    report = judge(path.read_bytes(), JudgeContext()).report
     kind = str(expect["kind"])
     got = str(report.kind)
     kind_ok = got == kind or (kind == "failure" and got == "delay" and _proves_delay(report))

@@ -9,7 +9,11 @@ The rules, the same for every kind of automated mail (bounces, delay warnings, a
 challenges, receipts and feedback reports can all be backscatter):
 
 - any proving-legit evidence makes the verdict `legit`, even against a forged tag (a real
-  bounce must never be lost; the bad tag is named in the reason);
+  bounce must never be lost; the bad tag is named in the reason, with what it suggests);
+- otherwise evidence that could have proved it real but could not be read (the Sent folder is
+  missing, DNS did not answer for a DKIM key) makes it `pending`: kept where it is and judged
+  again when the evidence can be read, since what could not be read is no sign of forgery
+  (not under `block-all`, where a proof would not keep it either: feedback reports excepted);
 - otherwise proving-forged evidence makes it `backscatter`;
 - otherwise nothing is proved: `undecided` under `monitor` and `evidence`, `backscatter` under
   `batv` and `block-all`, whose users have said that unproved bounces are not theirs — except
@@ -54,6 +58,7 @@ class Outcome(StrEnum):
     LEGIT = "legit"  # answers mail the user really sent
     BACKSCATTER = "backscatter"  # answers forged mail
     UNDECIDED = "undecided"  # nothing proves either way
+    PENDING = "pending"  # undecided because evidence could not be read; judged again later
     NOT_A_BOUNCE = "not-a-bounce"  # ordinary mail: none of ndrguard's business
 
 
@@ -98,6 +103,7 @@ def decide(
     *,
     policy: Policy | str = Policy.EVIDENCE,
     sent: SentIndex | None = None,
+    sent_unreadable: str | None = None,
     arrived: datetime | None = None,
     dkim_lookup: KeyLookup | None = None,
     message: Mail | None = None,
@@ -108,6 +114,7 @@ def decide(
     delivered to and the relay's own Received chain cannot be seen, so pass it whenever the
     raw bytes are at hand. `arrived` is when the bounce reached the user (IMAP INTERNALDATE);
     without it BATV expiry cannot be judged and a good tag only suggests a real bounce.
+    Callers normally go through ndrguard.judge, which hands all of this in from the bytes.
     """
     policy = policy if isinstance(policy, Policy) else Policy.parse(policy)
     if report.kind is Kind.OTHER:
@@ -123,6 +130,7 @@ def decide(
         report,
         identity,
         sent_index=sent,
+        sent_unreadable=sent_unreadable,
         arrived=arrived,
         dkim_lookup=dkim_lookup,
         message=message,
@@ -135,12 +143,20 @@ def judge(kind: Kind, evidence: tuple[Evidence, ...], policy: Policy) -> Verdict
     legit = _ordered(evidence, Strength.PROVES_LEGIT)
     forged = _ordered(evidence, Strength.PROVES_FORGED)
     hints = _ordered(evidence, Strength.SUGGESTS_LEGIT)
+    unread = _ordered(evidence, Strength.UNREADABLE)
     what = KIND_WORDS[kind]
     if legit:
         outcome = Outcome.LEGIT
         reason = f"Real {what}: {legit[0].detail}"
         if forged:
-            reason += f" (although {forged[0].detail})"
+            reason += f" ({_although(forged[0])})"
+    elif unread and not (policy is Policy.BLOCK_ALL and kind is not Kind.FEEDBACK):
+        # (Under block-all a proof would not keep the bounce anyway, so nothing waits for it.)
+        outcome = Outcome.PENDING
+        reason = (
+            f"Waiting: {unread[0].detail}; what could not be read is no sign of forgery, so "
+            f"the {what} stays where it is and is judged again when it can be read"
+        )
     elif forged:
         outcome = Outcome.BACKSCATTER
         reason = f"Backscatter: {forged[0].detail}"
@@ -163,9 +179,20 @@ def judge(kind: Kind, evidence: tuple[Evidence, ...], policy: Policy) -> Verdict
     return Verdict(outcome, action, policy, kind, evidence, reason + ".")
 
 
+def _although(forged: Evidence) -> str:
+    """The words on a forged-looking proof that a stronger proof overruled."""
+    if forged.kind is Source.BATV:
+        return (
+            "although the BATV tag it came back to did not verify: since the message is yours, "
+            "that suggests your relay's BATV key was rotated or is mistyped in your identity "
+            f"file, so check both; the tag check said: {forged.detail}"
+        )
+    return f"although {forged.detail}"
+
+
 def _action(kind: Kind, outcome: Outcome, policy: Policy, legit: list[Evidence]) -> Action:
     """What the service does with a verdict under a policy (docs/verdicts.md has the table)."""
-    if policy is Policy.MONITOR or outcome is Outcome.NOT_A_BOUNCE:
+    if policy is Policy.MONITOR or outcome in (Outcome.NOT_A_BOUNCE, Outcome.PENDING):
         return Action.KEEP
     if kind is Kind.FEEDBACK:
         # A complaint is addressed to the user on purpose (a feedback loop, abuse@) and may be

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from ndrguard.service.api.protocol import WorkerState
+
 
 class TrayState(StrEnum):
     WATCHING = "watching"
@@ -36,16 +38,16 @@ def status_line(snapshot: dict[str, Any] | None, reason: str = "") -> str:
         return "The config file has an error; the previous settings stay in force"
     if not accounts:
         return "No mail account set up yet"
-    troubled = [
-        a for a in accounts if a["state"] in ("auth-failed", "cert-rejected", "backing-off")
-    ]
+    troubled = [a for a in accounts if WorkerState(a["state"]).is_trouble]
     if troubled:
         a = troubled[0]
+        if a["state"] == WorkerState.EVIDENCE_UNREADABLE and a.get("detail"):
+            return f"{a['account']}: {a['detail']}"
         return f"{a['account']}: {a['state'].replace('-', ' ')}"
     if snapshot.get("paused"):
         return "Paused: no mail is being moved"
     undecided = int(snapshot.get("undecided_recent", 0))
-    watching = sum(1 for a in accounts if a["state"] == "watching")
+    watching = sum(1 for a in accounts if a["state"] == WorkerState.WATCHING)
     line = f"Watching {watching} of {len(accounts)} account{'s' if len(accounts) != 1 else ''}"
     if undecided:
         line += f"; {undecided} undecided bounce{'s' if undecided != 1 else ''} to look at"

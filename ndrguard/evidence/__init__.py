@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ndrguard.evidence import batv, dkim, own_relay, received, sent
-from ndrguard.evidence.dkim import KeyLookup
+from ndrguard.evidence.dkim import KeyLookup, KeyUnavailable
 from ndrguard.evidence.model import Evidence, Source, Strength
 from ndrguard.identity import Identity
 from ndrguard.mail import Mail
 from ndrguard.report import Report
 from ndrguard.sent_index import SentIndex
 
-__all__ = ["Evidence", "KeyLookup", "Source", "Strength", "gather"]
+__all__ = ["Evidence", "KeyLookup", "KeyUnavailable", "Source", "Strength", "gather"]
 
 
 def gather(
@@ -26,6 +26,7 @@ def gather(
     identity: Identity,
     *,
     sent_index: SentIndex | None = None,
+    sent_unreadable: str | None = None,
     arrived: datetime | None = None,
     dkim_lookup: KeyLookup | None = None,
     message: Mail | None = None,
@@ -33,12 +34,13 @@ def gather(
     """Every source's answer about `report`, one Evidence each.
 
     `message` is the bounce itself (its headers carry the BATV tag and the relay's Received
-    chain); without it only what came back of the original can be judged.
+    chain); without it only what came back of the original can be judged. `sent_unreadable`
+    says why the Sent folder could not be read, when it could not.
     """
     return (
         own_relay.evidence(report, identity, message),
         batv.evidence(report, identity, arrived, message),
-        sent.evidence(report, sent_index, message),
+        sent.evidence(report, sent_index, message, sent_unreadable),
         dkim.evidence(report, identity, dkim_lookup),
         received.evidence(report, identity),
     )

@@ -11,7 +11,10 @@ A signature that does not verify proves nothing either way: re-encoding on the w
 edited Subject ("[SPAM] ...") breaks real signatures too.
 
 The public key lookup is a callable the caller hands in (`name -> TXT record bytes`, the shape
-of dkimpy's `dnsfunc`); the core never does DNS itself.
+of dkimpy's `dnsfunc`); the core never does DNS itself. It answers None when the name has no
+key (NXDOMAIN, no TXT record) and raises `KeyUnavailable` when it could not find out (a
+timeout, SERVFAIL): a key that may exist but could not be read makes the evidence
+`unreadable`, which holds the bounce instead of letting it pass for unproven.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ from ndrguard.report import Report
 
 # `b"selector._domainkey.example.org."` -> the TXT record's bytes, or None when there is none.
 KeyLookup = Callable[[bytes], bytes | None]
+
+
+class KeyUnavailable(Exception):
+    """Raised by a key lookup that could not tell whether the key exists (DNS did not answer)."""
 
 
 _D_TAG = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]+)")
@@ -76,6 +83,13 @@ def evidence(report: Report, identity: Identity, lookup: KeyLookup | None) -> Ev
                 f"({_fields(sig.signed)} signed; {body}, so only the headers were checked): "
                 "your server signed it"
             )
+    if keys.unavailable:
+        return Evidence(
+            Source.DKIM,
+            Strength.UNREADABLE,
+            f"the returned message carries a DKIM signature of {domains}, but its key could not "
+            f"be read ({'; '.join(keys.unavailable)})",
+        )
     if keys.missing:
         return _none(
             f"the returned message carries a DKIM signature of {domains}, but its key was not "
@@ -134,21 +148,27 @@ def _verify(message: bytes, index: int, keys: _Keys, *, body: bool) -> bool:
 class _Keys:
     """The caller's key lookup in dkimpy's `dnsfunc` shape, remembering what was missing.
 
-    A lookup that raises (a DNS error) counts as a missing key: the signature is then neither
-    good nor bad, and the user is told which name could not be found.
+    A lookup that raises KeyUnavailable could not read the key (`unavailable`, with its
+    words); any other exception counts as a missing key, as does no answer: the signature is
+    then neither good nor bad, and the user is told which name could not be found.
     """
 
     def __init__(self, lookup: KeyLookup) -> None:
         self._lookup = lookup
         self.missing: list[str] = []
+        self.unavailable: list[str] = []
 
     def __call__(self, name: bytes, timeout: float = 5) -> bytes | None:
+        shown = name.decode("ascii", "replace").rstrip(".")
         try:
             record = self._lookup(name)
-        except Exception:  # the caller's DNS may fail in any way; the answer is "no key"
+        except KeyUnavailable as err:
+            self.unavailable.append(f"{shown}: {err}")
+            return None
+        except Exception:  # a broken lookup of the caller's; the answer is "no key"
             record = None
         if not record:
-            self.missing.append(name.decode("ascii", "replace").rstrip("."))
+            self.missing.append(shown)
         return record
 
 

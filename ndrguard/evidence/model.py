@@ -29,11 +29,15 @@ class Strength(StrEnum):
 
     Only the two `proves-*` strengths decide anything on their own; `suggests-legit` is shown to
     the user but never keeps a bounce by itself, because the facts behind it can be forged.
+    `unreadable` is evidence that could have proved the bounce real but could not be read (the
+    Sent folder is missing, DNS did not answer for a DKIM key): it is not evidence of forgery,
+    so it holds the bounce as pending until it can be read.
     """
 
     PROVES_LEGIT = "proves-legit"
     PROVES_FORGED = "proves-forged"
     SUGGESTS_LEGIT = "suggests-legit"
+    UNREADABLE = "unreadable"
     NONE = "none"
 
 

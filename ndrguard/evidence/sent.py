@@ -16,12 +16,27 @@ from ndrguard.report import Report
 from ndrguard.sent_index import SentIndex
 
 
-def evidence(report: Report, sent: SentIndex | None, message: Mail | None) -> Evidence:
-    """Whether any Message-ID this report names is one the user sent."""
+def evidence(
+    report: Report,
+    sent: SentIndex | None,
+    message: Mail | None,
+    unreadable: str | None = None,
+) -> Evidence:
+    """Whether any Message-ID this report names is one the user sent.
+
+    `unreadable` is why the Sent folder could not be read: a named Message-ID then could not be
+    looked up, which is not the same as "not sent" (see Strength.UNREADABLE).
+    """
     what = KIND_WORDS[report.kind]
     candidates = _candidates(report, message, what)
     if not candidates:
         return _none(f"nothing in the {what} names the Message-ID of the message it answers")
+    if unreadable:
+        return Evidence(
+            Source.SENT,
+            Strength.UNREADABLE,
+            f"{candidates[0][0]} {candidates[0][1]} could not be looked up: {unreadable}",
+        )
     if sent is None:
         return _none(
             f"no index of your Sent folder was available, so {candidates[0][1]} was not looked up"

@@ -3,7 +3,7 @@
 The tray app never renders a message. It gets from here a text view: a few headers, the text
 parts, HTML reduced to text, and attachments named but never opened, executable types flagged.
 Backscatter is spam by definition; its HTML, remote images and attachments are exactly what
-must not be touched. (The facts of the bounce are stored with its verdict: service/engine/facts.py.)
+must not be touched. (The facts of the bounce are stored with its verdict: ndrguard/facts.py.)
 """
 
 from __future__ import annotations

@@ -16,12 +16,12 @@ from typing import Any
 
 from ndrguard import __version__
 from ndrguard.identity import IdentityError
+from ndrguard.judge import JudgeContext, judge
 from ndrguard.service.api.message_view import text_view
-from ndrguard.service.api.protocol import VERSION, ActionFailed, BadRequest, NotFound
+from ndrguard.service.api.protocol import VERSION, ActionFailed, BadRequest, NotFound, WorkerState
 from ndrguard.service.api.queries import Queries
 from ndrguard.service.api.settings_ops import SettingsOperations, account_toml
 from ndrguard.service.engine.daemon import Service
-from ndrguard.service.engine.facts import facts_of
 from ndrguard.service.mailboxes.base import Mailbox, MailboxError
 from ndrguard.service.oauth.flow import SignIns
 from ndrguard.service.settings.config import Account, Config, ConfigError, load, parse
@@ -29,7 +29,6 @@ from ndrguard.service.store.state import StateError, VerdictRow, VerdictState
 
 ATTENTION_WINDOW = 86400.0  # undecided bounces of the last day ask for the user's eye
 FACTS_CACHE = 5000
-_ERROR_STATES = ("auth-failed", "signin-needed", "cert-rejected", "backing-off")
 
 
 class ServiceOperations:
@@ -94,9 +93,8 @@ class ServiceOperations:
         accounts = self.service.account_states()
         undecided = self.queries.undecided_recent(time.time() - ATTENTION_WINDOW)
         error = self.service.config_error
-        attention = (
-            bool(error) or undecided > 0 or any(a["state"] in _ERROR_STATES for a in accounts)
-        )
+        trouble = any(WorkerState(a["state"]).is_trouble for a in accounts)
+        attention = bool(error) or undecided > 0 or trouble
         names = {a.name for a in self.service.config.accounts}
         return {
             "pid": os.getpid(),
@@ -141,7 +139,7 @@ class ServiceOperations:
             else:
                 unread.append(row)
         for vid, raw in self._read(unread).items():
-            found = facts_of(raw)
+            found = judge(raw, JudgeContext()).facts
             self._facts[vid] = found
             out[vid] = found
         while len(self._facts) > FACTS_CACHE:

@@ -15,10 +15,46 @@ Three kinds of message (docs/api.md has the table of operations):
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Any
 
 VERSION = 1
 MAX_MESSAGE = 16 * 1024 * 1024  # a page of verdicts is far smaller; a bigger frame is an attack
+
+
+class WorkerState(StrEnum):
+    """What an account's worker is doing, as `status` reports it: one word each, in the order a
+    worker usually goes through them. The service sets these, the CLI and the tray read them."""
+
+    STARTING = "starting"  # configured, its worker not yet reporting
+    PAUSED = "paused"  # paused by the user (kept across restarts)
+    CONNECTING = "connecting"  # opening the connection and logging in
+    CATCHING_UP = "catching-up"  # the first pass: judging what arrived while the service was away
+    WATCHING = "watching"  # waiting for news (IDLE, file events or polling; see `watch`)
+    # Watching, but evidence that could prove bounces real cannot be read (the Sent folder is
+    # missing, DNS does not answer for a DKIM key): such bounces are held where they are.
+    EVIDENCE_UNREADABLE = "evidence-unreadable"
+    BACKING_OFF = "backing-off"  # a fault; the next attempt is at `until`
+    AUTH_FAILED = "auth-failed"  # the server refused the login; retried at the longest interval
+    SIGNIN_NEEDED = "signin-needed"  # the OAuth grant is missing, expired or revoked
+    CERT_REJECTED = "cert-rejected"  # the certificate did not verify; retried at the longest
+    STOPPED = "stopped"
+
+    @property
+    def is_trouble(self) -> bool:
+        """Whether the user must be told (the tray's attention, `status`'s exit code)."""
+        return self in _TROUBLE
+
+
+_TROUBLE = frozenset(
+    (
+        WorkerState.EVIDENCE_UNREADABLE,
+        WorkerState.BACKING_OFF,
+        WorkerState.AUTH_FAILED,
+        WorkerState.SIGNIN_NEEDED,
+        WorkerState.CERT_REJECTED,
+    )
+)
 
 
 class ApiError(Exception):

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeAlias
 
-from ndrguard import Report, parse, recognise
+from ndrguard import Report
+from ndrguard.judge import JudgeContext, judge
 from ndrguard.service.cli.sent_file import SentFileError, load_sent
 from ndrguard.service.cli.sources import read_all
 
@@ -116,52 +117,33 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _judge(args: argparse.Namespace) -> Judge:
-    """Recognition alone, or recognition plus a verdict when an identity is given."""
+    """The core's one entry point with what the command line says: recognition alone, or
+    recognition plus a verdict when an identity is given (DKIM keys from DNS, as the service
+    reads them)."""
     if args.identity is None:
         if args.sent is not None:
             raise SentFileError("--sent needs --identity (whose sent mail is it?)")
+        context = JudgeContext()
+    else:
+        # The keyring (for BATV keys the identity file names) and DNS only with an identity.
+        from ndrguard.service.engine.dkim_keys import service_key_lookup
+        from ndrguard.service.settings.identity_file import load_identity
 
-        def recognise_only(data: bytes) -> tuple[Report, Verdict | None]:
-            return recognise(parse(data)), None
-
-        return recognise_only
-    # The keyring (for BATV keys the identity file names) only when there is an identity.
-    from ndrguard.arrival import arrival_time
-    from ndrguard.service.settings.identity_file import load_identity
-    from ndrguard.verdict import decide
-
-    identity = load_identity(args.identity)
-    sent = load_sent(args.sent) if args.sent else None
-    lookup = _dns_lookup()
-
-    def with_verdict(data: bytes) -> tuple[Report, Verdict | None]:
-        mail = parse(data)
-        report = recognise(mail)
-        verdict = decide(
-            report,
-            identity,
+        identity = load_identity(args.identity)
+        sent = load_sent(args.sent) if args.sent else None
+        context = JudgeContext(
+            identity=identity,
             policy=args.policy,
             sent=sent,
-            arrived=args.arrived or arrival_time(mail),
-            dkim_lookup=lookup,
-            message=mail,
+            dkim_lookup=service_key_lookup(),
+            arrived=args.arrived,
         )
-        return report, verdict
 
-    return with_verdict
+    def run(data: bytes) -> tuple[Report, Verdict | None]:
+        judged = judge(data, context)
+        return judged.report, judged.verdict
 
-
-def _dns_lookup() -> Callable[[bytes], bytes | None]:
-    """DKIM key lookup over real DNS: the core never does DNS itself, the CLI does."""
-    from dkim.dnsplug import get_txt
-
-    def lookup(name: bytes) -> bytes | None:
-        try:
-            return get_txt(name)
-        except Exception:  # no answer, no network, a broken record: no key, not a crash
-            return None
-
-    return lookup
+    return run
 
 
 def to_json(name: str, report: Report, verdict: Verdict | None = None) -> dict[str, object]:

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ndrguard.service.api.protocol import WorkerState
 from ndrguard.service.demo import mailbox as demo_mailbox
 from ndrguard.service.engine.daemon import Service
 from ndrguard.service.mailboxes.base import fingerprint
@@ -109,9 +110,11 @@ def deliver(maildir: Path, msg: demo_mailbox.Message) -> None:
 
 def _watching(service: Service) -> bool:
     status = service.statuses.get(ACCOUNT)
-    if status is not None and status.state in ("auth-failed", "cert-rejected", "stopped"):
+    if status is not None and status.state in (
+        WorkerState.AUTH_FAILED, WorkerState.CERT_REJECTED, WorkerState.STOPPED
+    ):
         raise RuntimeError(f"the demo account stopped: {status.state} {status.detail}")
-    return status is not None and status.state == "watching"
+    return status is not None and status.state is WorkerState.WATCHING
 
 
 def _wait_for(done: object, what: str) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ndrguard.identity import Identity, IdentityError
-from ndrguard.service.engine.deciding import Decide, StateSentIndex, core_decider
+from ndrguard.service.engine.deciding import AccountJudge, StateSentIndex, account_judge
+from ndrguard.service.engine.dkim_keys import service_key_lookup
 from ndrguard.service.mailboxes.base import Mailbox
 from ndrguard.service.mailboxes.liveness import Keepalive
 from ndrguard.service.settings.config import Account, ConfigError
@@ -58,6 +59,9 @@ def identity_of(account: Account, config_dir: Path) -> Identity | None:
         raise ConfigError(f"account {account.name!r}: identity: {err}") from err
 
 
-def decider(account: Account, state: State, config_dir: Path) -> Decide:
+def decider(account: Account, state: State, config_dir: Path) -> AccountJudge:
+    """The account's judge: its identity and policy, the Sent index, DKIM keys from DNS."""
     identity = identity_of(account, config_dir)
-    return core_decider(identity, account.policy, StateSentIndex(state, account.name))
+    return account_judge(
+        identity, account.policy, StateSentIndex(state, account.name), service_key_lookup()
+    )

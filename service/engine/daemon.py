@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from ndrguard.service.api.protocol import WorkerState
 from ndrguard.service.engine.accounts import open_mailbox
 from ndrguard.service.engine.worker import AccountStatus, Worker
 from ndrguard.service.mailboxes.base import Mailbox, MailboxError
@@ -103,7 +104,8 @@ class Service:
             if account.name in statuses and account.name not in self.paused:
                 out.append(statuses[account.name].to_json())
             else:
-                state = "paused" if account.name in self.paused else "starting"
+                paused = account.name in self.paused
+                state = WorkerState.PAUSED if paused else WorkerState.STARTING
                 out.append(AccountStatus(account.name, state).to_json())
         return out
 

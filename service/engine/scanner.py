@@ -5,9 +5,16 @@ runs exactly one. A pass is safe to interrupt anywhere: the folder mark only mov
 messages whose verdicts are stored, a stored verdict is never judged again, and moves go
 through the journal. So a crash at any point costs at most some repeated header fetches.
 
-Catch-up is cheap on purpose: the backend's candidate search (one UID SEARCH on IMAP) picks
-the messages that may be bounces, their headers are fetched in batches, and only messages that
-are not known already are fetched whole.
+Catch-up is cheap on purpose: the backend's candidate test (the core's own triage on headers
+and body start) picks the messages that may be bounces, their headers are fetched in batches,
+and only messages that are not known already are fetched whole.
+
+Every verdict comes from the core's one entry point (deciding.AccountJudge over ndrguard.judge),
+with the same evidence in a dry run as in a real one: the dry run reads the Sent folder too,
+only without writing what it read. A bounce whose evidence could not be read (the Sent folder
+is missing, DNS did not answer for a DKIM key) is held where it is (VerdictState.HELD) and
+judged again on later passes; the pass names the problem (`PassResult.unreadable`), which the
+worker shows as the account's state.
 """
 
 from __future__ import annotations
@@ -17,13 +24,16 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ndrguard.headers import message_ids
+from ndrguard.headers import decode_words, message_ids
 from ndrguard.sent_index import normalise_message_id
-from ndrguard.service.engine.deciding import Decide, Decision
+from ndrguard.service.engine.deciding import AccountJudge, Decision, StateSentIndex
 from ndrguard.service.mailboxes.base import (
+    AuthFailed,
     FolderMissing,
     Head,
     Mailbox,
+    MailboxError,
+    QuotaExceeded,
     byte_batches,
     content_digest,
     fingerprint,
@@ -31,7 +41,15 @@ from ndrguard.service.mailboxes.base import (
 )
 from ndrguard.service.settings.config import Account
 from ndrguard.service.store import journal
-from ndrguard.service.store.state import FolderMark, NewVerdict, State, VerdictRow, VerdictState
+from ndrguard.service.store.state import (
+    FolderMark,
+    NewVerdict,
+    Rejudged,
+    State,
+    VerdictRow,
+    VerdictState,
+)
+from ndrguard.verdict import Outcome, Policy
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +58,7 @@ BATCH = 500  # UIDs per FETCH or MOVE: servers refuse command lines of tens of t
 
 @dataclass(slots=True)
 class PassResult:
-    """What one pass saw and did; `planned` lists decisions when nothing may be written."""
+    """What one pass saw and did; `planned` lists every decision it made, in both modes."""
 
     candidates: int = 0
     judged: int = 0
@@ -48,8 +66,27 @@ class PassResult:
     kept: int = 0
     gone: int = 0
     recovered: dict[str, int] = field(default_factory=dict)
+    held: int = 0  # bounces held in place: evidence that could prove them real was unreadable
     uidnext: dict[str, int] = field(default_factory=dict)  # each folder's UIDNEXT as it began
-    planned: list[tuple[str, int, Decision]] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # what evidence could not be read, why
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One message's decision as a dry run reports it (and the real run will act on it)."""
+
+    folder: str
+    uid: int
+    subject: str | None
+    sender: str | None
+    decision: Decision
+
+    @property
+    def action(self) -> str:
+        if self.decision.verdict == Outcome.PENDING:
+            return "hold"
+        return "quarantine" if self.decision.quarantine else "keep"
 
 
 class Scanner:
@@ -60,7 +97,7 @@ class Scanner:
         account: Account,
         mailbox: Mailbox,
         state: State,
-        decide: Decide,
+        decide: AccountJudge,
         *,
         dry_run: bool = False,
         stop: threading.Event | None = None,
@@ -81,33 +118,60 @@ class Scanner:
         if not self.dry_run:
             open_intents = self.state.open_intents(name)
             result.recovered = journal.recover(self.state, self.mailbox, open_intents)
-            self.update_sent_index()
+        extra, problem = self.read_sent()
+        self.decide.reading_sent(StateSentIndex(self.state, name, extra), problem)
+        if problem:
+            result.unreadable.append(problem)
         if moving:
             self.mailbox.ensure_folder(self.account.quarantine)
         for folder in self.account.folders:
             if self.stop.is_set():
                 break
+            self._judge_held(folder, result)
             self._catch_up(folder, result)
             if moving:
                 self._move_pending(folder, result)
+        if result.held and not result.unreadable:
+            result.unreadable.append(self._held_reason())
         return result
 
     # -- Sent index ------------------------------------------------------------------------
 
-    def update_sent_index(self) -> None:
-        """Add the Message-IDs of new mail in the Sent folder (all of it the first time)."""
-        folder = self.account.sent or self.mailbox.special_folder("\\Sent")
-        if folder is None:
-            return
+    def read_sent(self) -> tuple[frozenset[str], str | None]:
+        """Bring the Sent index up to date; say why the Sent folder could not be read, if not.
+
+        A real pass writes the Message-IDs of new mail in the Sent folder (all of it the first
+        time) to the state; a dry run reads the same and hands them back instead (the first
+        value), so that it judges on the same evidence without writing anything.
+        """
         name = self.account.name
         try:
-            status = self.mailbox.status(folder)
-        except FolderMissing:
-            log.warning("%s: the Sent folder %r does not exist", name, folder)
-            return
+            folder = self.account.sent or self.mailbox.special_folder("\\Sent")
+            if folder is None:
+                return frozenset(), (
+                    "no Sent folder was found (none is marked \\Sent and the account names "
+                    f"none); folders are: {self._folder_list()}; set sent = \"...\" for the "
+                    "account"
+                )
+            try:
+                status = self.mailbox.status(folder)
+            except FolderMissing:
+                log.warning("%s: the Sent folder %r does not exist", name, folder)
+                return frozenset(), (
+                    f"Sent folder {folder!r} does not exist; folders are: {self._folder_list()}"
+                )
+            return self._read_sent(folder, status.uidvalidity), None
+        except (FolderMissing, QuotaExceeded, AuthFailed) as err:
+            # The server refused to show the Sent folder: unreadable, not empty.
+            return frozenset(), f"the Sent folder could not be read: {err.message}"
+
+    def _read_sent(self, folder: str, validity: int) -> frozenset[str]:
+        name = self.account.name
         mark = self.state.folder_mark(name, folder)
-        if mark is not None and mark.uidvalidity != status.uidvalidity:
-            self.state.clear_sent(name)
+        read: set[str] = set()
+        if mark is not None and mark.uidvalidity != validity:
+            if not self.dry_run:
+                self.state.clear_sent(name)
             mark = None
         above = mark.last_uid if mark else 0
         uids = self.mailbox.uids(folder, above)
@@ -115,10 +179,26 @@ class Scanner:
             chunk = uids[start : start + BATCH]
             heads = self.mailbox.headers(folder, chunk)
             ids = [i for h in heads.values() for i in message_ids(header_value(h, "message-id"))]
-            self.state.add_sent(name, (normalise_message_id(i) for i in ids))
-            self.state.set_folder_mark(name, folder, FolderMark(status.uidvalidity, chunk[-1]))
-        if not uids:
-            self.state.set_folder_mark(name, folder, FolderMark(status.uidvalidity, above))
+            bare = [normalise_message_id(i) for i in ids]
+            if self.dry_run:
+                read.update(bare)
+                continue
+            self.state.add_sent(name, bare)
+            self.state.set_folder_mark(name, folder, FolderMark(validity, chunk[-1]))
+        if not uids and not self.dry_run:
+            self.state.set_folder_mark(name, folder, FolderMark(validity, above))
+        return frozenset(read)
+
+    def _folder_list(self) -> str:
+        try:
+            return ", ".join(self.mailbox.folders()) or "(none)"
+        except MailboxError as err:
+            return f"(the list could not be read: {err.message})"
+
+    def _held_reason(self) -> str:
+        held = self.state.verdicts(self.account.name, [VerdictState.HELD], limit=1)
+        why = held[0].reason if held else ""
+        return f"bounces are held: {why}" if why else "bounces are held"
 
     # -- catch-up --------------------------------------------------------------------------
 
@@ -156,11 +236,18 @@ class Scanner:
                 continue
             fp = fingerprint(head.block)
             seen = self.state.find_by_fingerprint(name, fp)
-            if seen is None:
-                fresh[uid] = head
-            elif seen.folder == folder and seen.state in _FOLLOWS_ITS_MESSAGE:
+            if (
+                seen is not None
+                and seen.folder == folder
+                and seen.state in _FOLLOWS_ITS_MESSAGE
+                and not self._still_there(seen, validity, fp)
+            ):
                 # The same message under a new UID (UIDVALIDITY changed): never judged twice.
                 self.state.relocate(seen.id, folder, validity, uid)
+            else:
+                # New, or a second copy beside the first (a re-delivery, a duplicate with the
+                # same bytes): a message of its own, judged as any other.
+                fresh[uid] = head
         if not fresh:
             return
         judged: list[NewVerdict] = []
@@ -181,32 +268,76 @@ class Scanner:
         self, folder: str, validity: int, uid: int, head: Head, raw: bytes, result: PassResult
     ) -> NewVerdict | None:
         """Judge one message; what to store about it (None in a dry run)."""
-        name = self.account.name
-        try:
-            decision = self.decide(raw, head.arrived)
-        except Exception as exc:  # one message the core trips over never stops the pass
-            log.exception("%s/%s: UID %d could not be read", name, folder, uid)
-            decision = unreadable(exc)
+        decision = self._decide(folder, uid, raw, head)
         result.judged += 1
+        result.planned.append(_planned(folder, uid, head.block, decision))
         if self.dry_run:
-            result.planned.append((folder, uid, decision))
             return None
-        if decision.quarantine:
-            st = VerdictState.QUARANTINE_PENDING
-        elif self.account.policy == "monitor" and decision.verdict in _WOULD_MOVE:
-            st = VerdictState.MONITORED
-        else:
-            st = VerdictState.KEPT
-            result.kept += 1
+        st = self._verdict_state(decision, result)
         block = head.block
         return NewVerdict(
-            account=name, folder=folder, uidvalidity=validity, uid=uid,
+            account=self.account.name, folder=folder, uidvalidity=validity, uid=uid,
             message_id=header_value(block, "message-id"), fingerprint=fingerprint(block),
             sender=header_value(block, "from"), subject=header_value(block, "subject"),
             kind=decision.kind, verdict=decision.verdict, reason=decision.reason,
             evidence=decision.evidence, policy=self.account.policy, state=st,
             facts=decision.facts, digest=content_digest(raw),
         )  # fmt: skip
+
+    def _decide(self, folder: str, uid: int, raw: bytes, head: Head) -> Decision:
+        try:
+            return self.decide(raw, head.arrived)
+        except Exception as exc:  # one message the core trips over never stops the pass
+            log.exception("%s/%s: UID %d could not be read", self.account.name, folder, uid)
+            return unreadable(exc)
+
+    def _verdict_state(self, decision: Decision, result: PassResult) -> VerdictState:
+        """Where a decision leaves its message, counted in `result`."""
+        if decision.verdict == Outcome.PENDING:
+            result.held += 1
+            return VerdictState.HELD
+        if decision.quarantine:
+            return VerdictState.QUARANTINE_PENDING
+        if self.account.policy == Policy.MONITOR and decision.verdict in _WOULD_MOVE:
+            return VerdictState.MONITORED
+        result.kept += 1
+        return VerdictState.KEPT
+
+    def _still_there(self, seen: VerdictRow, validity: int, fp: str) -> bool:
+        """Whether the message of `seen` is still at its recorded place (so a message with the
+        same headers elsewhere in the folder is a second copy, not the first one renumbered)."""
+        if seen.uidvalidity != validity:
+            return False
+        heads = self.mailbox.headers(seen.folder, [seen.uid])
+        return seen.uid in heads and fingerprint(heads[seen.uid]) == fp
+
+    def _judge_held(self, folder: str, result: PassResult) -> None:
+        """Judge again the bounces held because evidence could not be read.
+
+        On every pass: the fetch is of held messages only, and a held bounce must leave its
+        state as soon as the Sent folder or the DNS answers again.
+        """
+        status = self.mailbox.status(folder)
+        held = [
+            r
+            for r in self.state.verdicts(self.account.name, [VerdictState.HELD], limit=1_000_000)
+            if r.folder == folder and r.uidvalidity == status.uidvalidity
+        ]
+        for start in range(0, len(held), BATCH):
+            rows = {r.uid: r for r in held[start : start + BATCH]}
+            heads = self.mailbox.heads(folder, sorted(rows))
+            bodies = self.mailbox.fetch(folder, sorted(heads))
+            for uid, raw in sorted(bodies.items()):
+                decision = self._decide(folder, uid, raw, heads[uid])
+                result.judged += 1
+                result.planned.append(_planned(folder, uid, heads[uid].block, decision))
+                if self.dry_run:
+                    continue
+                st = self._verdict_state(decision, result)
+                self.state.rejudged(rows[uid].id, _judged(decision, self.account.policy, st))
+            for uid in set(rows) - set(bodies):
+                if not self.dry_run:
+                    self.state.set_verdict_state(rows[uid].id, VerdictState.GONE)
 
     # -- moves -----------------------------------------------------------------------------
 
@@ -246,7 +377,20 @@ def unreadable(exc: Exception) -> Decision:
     )
 
 
-_WOULD_MOVE = ("backscatter", "undecided")
+def _planned(folder: str, uid: int, block: bytes, decision: Decision) -> Planned:
+    subject = header_value(block, "subject")
+    return Planned(folder, uid, decode_words(subject) if subject else None,
+                   header_value(block, "from"), decision)  # fmt: skip
+
+
+def _judged(decision: Decision, policy: str, state: VerdictState) -> Rejudged:
+    return Rejudged(
+        kind=decision.kind, verdict=decision.verdict, reason=decision.reason,
+        evidence=decision.evidence, policy=policy, state=state, facts=decision.facts,
+    )  # fmt: skip
+
+
+_WOULD_MOVE = (Outcome.BACKSCATTER, Outcome.UNDECIDED)
 
 # A message in one of these states is the verdict's message wherever it is found in its folder.
 _FOLLOWS_ITS_MESSAGE = (
@@ -254,4 +398,5 @@ _FOLLOWS_ITS_MESSAGE = (
     VerdictState.MONITORED,
     VerdictState.QUARANTINE_PENDING,
     VerdictState.RESTORED,
+    VerdictState.HELD,
 )

@@ -7,8 +7,9 @@ watchdog), run a pass... Any connection fault ends the inner loop and the thread
 (1 s doubling to 5 min, with jitter so that many accounts do not reconnect in step) and starts
 over; the journal makes a pass safe to cut anywhere.
 
-The thread's state is a value for the user (`STATES`): connecting, catching up, watching (and
-how each folder is watched), backing off until T, login failed, certificate rejected.
+The thread's state is a value for the user (`WorkerState`, in the API protocol): connecting,
+catching up, watching (and how each folder is watched), evidence unreadable (watching, but
+bounces are held), backing off until T, login failed, certificate rejected.
 `on_status` hands every change to whoever shows it.
 
 The thread is also the only one that touches its account's mail store while it runs. Whatever
@@ -33,8 +34,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ndrguard.identity import IdentityError
+from ndrguard.service.api.protocol import WorkerState
 from ndrguard.service.engine.accounts import decider, open_mailbox
-from ndrguard.service.engine.scanner import Scanner
+from ndrguard.service.engine.scanner import PassResult, Scanner
 from ndrguard.service.mailboxes.base import (
     AuthFailed,
     CertificateRejected,
@@ -56,23 +58,10 @@ FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 300.0
 JITTER = 0.2
 
-# What `state` can be, in the order a worker usually goes through them.
-STATES = (
-    "connecting",  # opening the connection and logging in
-    "catching-up",  # the first pass: judging what arrived while the service was away
-    "watching",  # waiting for news (IDLE, file events or polling; see `watch`)
-    "backing-off",  # a fault; the next attempt is at `until`
-    "auth-failed",  # the server refused the login; retried at the longest interval
-    "signin-needed",  # the OAuth grant is missing, expired or revoked: the user must sign in
-    "cert-rejected",  # the certificate did not verify; retried at the longest interval
-    "stopped",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class AccountStatus:
     account: str
-    state: str  # one of STATES
+    state: WorkerState
     detail: str = ""
     until: float | None = None  # wall-clock time of the next attempt, when backing off
     # How each watched folder hears of new mail, while watching: folder -> "IDLE", "file
@@ -81,7 +70,7 @@ class AccountStatus:
     watch: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        return {"account": self.account, "state": self.state, "detail": self.detail,
+        return {"account": self.account, "state": str(self.state), "detail": self.detail,
                 "until": self.until, "watch": dict(self.watch)}  # fmt: skip
 
 
@@ -190,7 +179,7 @@ class Worker(threading.Thread):
 
     def _status(
         self,
-        state: str,
+        state: WorkerState,
         detail: str = "",
         until: float | None = None,
         watch: tuple[tuple[str, str], ...] = (),
@@ -199,26 +188,29 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            self._status("connecting")
+            self._status(WorkerState.CONNECTING)
             try:
                 self._session()
             except SignInNeeded as err:
                 # Nothing but the user's sign-in helps; it pokes the worker when done.
-                self._wait("signin-needed", err, self.backoff.most)
+                self._wait(WorkerState.SIGNIN_NEEDED, err, self.backoff.most)
             except (AuthFailed, CertificateRejected) as err:
-                kind = "auth-failed" if isinstance(err, AuthFailed) else "cert-rejected"
+                kind = (
+                    WorkerState.AUTH_FAILED if isinstance(err, AuthFailed)
+                    else WorkerState.CERT_REJECTED
+                )  # fmt: skip
                 # Retrying soon cannot help; the longest wait keeps a server from locking the
                 # account while still noticing a fixed password or certificate in time.
                 self._wait(kind, err, self.backoff.most)
             except (MailboxError, ConfigError, IdentityError) as err:
-                self._wait("backing-off", err, self.backoff.next())
+                self._wait(WorkerState.BACKING_OFF, err, self.backoff.next())
             except Exception as err:  # a bug must not end the watch of an account for good
                 log.exception("%s: unexpected error", self.account.name)
-                self._wait("backing-off", err, self.backoff.next())
+                self._wait(WorkerState.BACKING_OFF, err, self.backoff.next())
         self._fail_errands(MailboxError(f"{self.account.name} has stopped"), close=True)
-        self._status("stopped")
+        self._status(WorkerState.STOPPED)
 
-    def _wait(self, state: str, err: BaseException, delay: float) -> None:
+    def _wait(self, state: WorkerState, err: BaseException, delay: float) -> None:
         """Back off after a fault; a poke (scan now, an errand) tries again at once."""
         log.warning("%s: %s; next attempt in %.0f s", self.account.name, err, delay)
         self._fail_errands(err)
@@ -237,11 +229,11 @@ class Worker(threading.Thread):
                 self.account, mailbox, self.state, decide, stop=self.stop,
                 on_move=self._moved,
             )  # fmt: skip
-            self._status("catching-up")
+            self._status(WorkerState.CATCHING_UP)
             result = scanner.run_pass()
             self.backoff.reset()
             plan = watch_plan(self.account, mailbox.pushes)
-            self._status("watching", "; ".join(f"{f}: {how}" for f, how in plan), watch=plan)
+            shown = self._watching(result, plan, None)
             first = self.account.folders[0]
             # The other folders are looked at by the pass that follows every wait, so the
             # wait is cut to the poll interval when there are any.
@@ -265,8 +257,22 @@ class Worker(threading.Thread):
                 self._run_errands(mailbox)
                 if not self.stop.is_set():
                     result = scanner.run_pass()
+                    shown = self._watching(result, plan, shown)
         finally:
             mailbox.close()
+
+    def _watching(
+        self, result: PassResult, plan: tuple[tuple[str, str], ...], shown: str | None
+    ) -> str:
+        """Say "watching", or what evidence the pass could not read (the account's error until
+        it can); only when that changed since the last pass (`shown`), to spare the clients."""
+        if result.unreadable:
+            state, detail = WorkerState.EVIDENCE_UNREADABLE, "; ".join(result.unreadable)
+        else:
+            state, detail = WorkerState.WATCHING, "; ".join(f"{f}: {how}" for f, how in plan)
+        if f"{state}:{detail}" != shown:
+            self._status(state, detail, watch=plan)
+        return f"{state}:{detail}"
 
     def _moved(self, n: int) -> None:
         log.info("%s: quarantined %d message(s)", self.account.name, n)

@@ -197,14 +197,21 @@ def byte_batches(
     return out
 
 
-def looks_like_candidate(header_block: bytes) -> bool:
-    """Whether a message's headers make it worth a full read and a verdict.
+# How much of a message's body the candidate test reads besides its headers: the core's triage
+# looks at the start of the body (report MIME types, a notice's opening sentence) when the
+# headers say nothing, and a report's parts come within the first few kilobytes.
+PEEK_BYTES = 16 * 1024
 
-    The core's own header triage decides: a message it turns away is `other` by construction,
-    so any looser test here would only cost reads. (IMAP cannot run Python on the server and
-    uses a SEARCH instead: imap_backend.candidate_criteria.)
+
+def looks_like_candidate(message_start: bytes) -> bool:
+    """Whether a message is worth a full read and a verdict, from its headers and the first
+    PEEK_BYTES of its body.
+
+    The core's own triage decides, the one definition there is: a message it turns away is
+    `other` by construction, so any looser test here would only cost reads and any stricter one
+    would lose bounces.
     """
-    return bool(triage.hints(parse(header_block)))
+    return bool(triage.hints(parse(message_start)))
 
 
 def header_block(raw: bytes) -> bytes:

@@ -31,6 +31,7 @@ import imapclient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from ndrguard.service.mailboxes.base import (
+    PEEK_BYTES,
     AuthFailed,
     CertificateRejected,
     ConnectionLost,
@@ -40,6 +41,7 @@ from ndrguard.service.mailboxes.base import (
     MailboxError,
     byte_batches,
     fingerprint,
+    looks_like_candidate,
 )
 from ndrguard.service.mailboxes.imap_parse import batches, classify_no, parse_copyuid, uid_set
 from ndrguard.service.mailboxes.liveness import IDLE_RENEW, IdleWatch, Keepalive, Outcome
@@ -52,39 +54,6 @@ CONNECT_TIMEOUT = 15.0
 # data or probes end the connection in seconds instead of the kernel's 15 minutes.
 KEEPALIVE = (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3))
 USER_TIMEOUT_MAX = 30.0
-
-# One UID SEARCH over the union of what bounces and look-alikes carry. A superset on purpose:
-# a false candidate costs one fetch, a missed bounce stays in the inbox.
-_SUBJECT_WORDS = (
-    "undeliver", "delivery", "returned", "failure", "failed", "bounce", "unzustellbar",
-    "auto", "out of office", "abwesen", "delayed", "warning", "report", "notification",
-    "vacation", "rejected", "read:",
-)  # fmt: skip
-_HEADER_TESTS = (
-    ("FROM", "mailer-daemon"),
-    ("FROM", "postmaster"),
-    ("FROM", "mail delivery"),
-    ("HEADER", "Auto-Submitted", ""),
-    ("HEADER", "Content-Type", "report"),
-    ("HEADER", "Return-Path", "<>"),
-    ("HEADER", "X-Failed-Recipients", ""),
-    ("HEADER", "X-Autoreply", ""),
-)
-
-
-def candidate_criteria() -> list[object]:
-    """The OR tree of `_HEADER_TESTS` and the subject words, as imapclient criteria."""
-    tests: list[list[str]] = [list(t) for t in _HEADER_TESTS]
-    tests += [["SUBJECT", w] for w in _SUBJECT_WORDS]
-    tree: list[object] = tests[0]
-    for t in tests[1:]:
-        tree = ["OR", *_flat(tree), *t]
-    return tree
-
-
-def _flat(x: object) -> list[object]:
-    return list(x) if isinstance(x, list) else [x]
-
 
 def _boundary_error(err: BaseException) -> MailboxError:
     """The typed error for anything imapclient, the socket or TLS raised."""
@@ -229,12 +198,24 @@ class ImapMailbox:
         return sorted(u for u in found if u > above)  # "n:*" always names the last message
 
     def candidates(self, folder: str, above: int = 0) -> list[int]:
-        self._select(folder)
-        with self._io():
-            found = self._c.search(
-                ["UID", f"{above + 1}:*", "NOT", "DELETED", *candidate_criteria()]
-            )
-        return sorted(u for u in found if u > above)
+        """The core's own triage on each new message's headers and body start.
+
+        The server's SEARCH only narrows by UID: a word list of its own here would be a second
+        definition of "could be a bounce" beside the core's, and the two drift (bounces the
+        core recognised stayed in the inbox). The core's triage also reads the start of the
+        body when the headers say nothing, which SEARCH cannot express; so each new message's
+        header and first PEEK_BYTES body bytes are fetched (in batches) and judged by it.
+        """
+        fresh = self.uids(folder, above)
+        out: list[int] = []
+        section = f"BODY.PEEK[TEXT]<0.{PEEK_BYTES}>".encode()
+        for uid, item in self._fetch(folder, fresh, [b"BODY.PEEK[HEADER]", section]).items():
+            head = bytes(item[b"BODY[HEADER]"])
+            start = _partial_text(item)
+            if looks_like_candidate(head + start):
+                out.append(uid)
+        return sorted(out)
+
 
     def headers(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
         got = self._fetch(folder, uids, [b"BODY.PEEK[HEADER]"])
@@ -402,6 +383,14 @@ def _tune_socket(sock: socket.socket, read_timeout: float) -> None:
     if hasattr(socket, "TCP_USER_TIMEOUT"):
         ms = int(min(read_timeout, USER_TIMEOUT_MAX) * 1000)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, ms)
+
+
+def _partial_text(item: Mapping[bytes, Any]) -> bytes:
+    """The body start of a partial FETCH: servers name it BODY[TEXT]<0>; empty when absent."""
+    for key, value in item.items():
+        if key.startswith(b"BODY[TEXT]") and value is not None:
+            return bytes(value)
+    return b""
 
 
 def _date(value: object) -> datetime | None:

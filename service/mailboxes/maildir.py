@@ -23,6 +23,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from ndrguard.service.mailboxes.base import (
+    PEEK_BYTES,
     FolderMissing,
     FolderStatus,
     Head,
@@ -109,7 +110,7 @@ class MaildirMailbox:
         return [
             uid
             for uid in sorted(u for u in by_uid if u > above)
-            if (head := _read_head(by_uid[uid])) is not None and looks_like_candidate(head)
+            if (start := _read_start(by_uid[uid])) is not None and looks_like_candidate(start)
         ]
 
     def headers(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
@@ -258,6 +259,15 @@ def _mtime(path: Path) -> float:
         return path.stat().st_mtime
     except FileNotFoundError:
         return 0.0
+
+
+def _read_start(path: Path) -> bytes | None:
+    """The headers and the first PEEK_BYTES of the body, as the candidate test reads them."""
+    try:
+        with path.open("rb") as f:
+            return f.read(_HEADER_READ + PEEK_BYTES)
+    except FileNotFoundError:
+        return None
 
 
 def _read_head(path: Path) -> bytes | None:

@@ -145,6 +145,9 @@ class VerdictState(StrEnum):
     QUARANTINED = "quarantined"
     RESTORED = "restored"  # moved back by the user; never quarantined again
     GONE = "gone"  # someone else moved or deleted it before the service could
+    # Left in place, pending: evidence that could prove it real could not be read (the Sent
+    # folder is missing, DNS did not answer); judged again on every pass until it can be.
+    HELD = "held"
 
 
 class JournalState(StrEnum):
@@ -255,6 +258,19 @@ class NewVerdict:
     state: VerdictState
     facts: dict[str, object] | None = None
     digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejudged:
+    """A new judgement of a message already judged (held ones, `rejudge` after a policy change)."""
+
+    kind: str
+    verdict: str
+    reason: str
+    evidence: list[dict[str, object]]
+    policy: str
+    state: VerdictState
+    facts: dict[str, object] | None = None
 
 
 class State:
@@ -411,6 +427,17 @@ class State:
                 "UPDATE verdicts SET folder=?, uidvalidity=?, uid=? WHERE id=?",
                 (folder, uidvalidity, uid, verdict_id),
             )
+
+    def rejudged(self, verdict_id: int, new: Rejudged) -> None:
+        """Replace a verdict by a new judgement of the same message, where it now stands."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE verdicts SET kind=?, verdict=?, reason=?, evidence=?, policy=?, state=?,"
+                " facts=?, decided_at=? WHERE id=?",
+                (new.kind, new.verdict, new.reason, json.dumps(new.evidence), new.policy,
+                 str(new.state), None if new.facts is None else json.dumps(new.facts),
+                 time.time(), verdict_id),
+            )  # fmt: skip
 
     def set_verdict_state(self, verdict_id: int, state: VerdictState) -> None:
         with self._tx() as db:

@@ -34,10 +34,13 @@ def _expected(kind: Kind, ev: tuple[Evidence, ...], policy: Policy) -> tuple[Out
     """The rules, written out again independently of verdict.py."""
     proved = any(e.strength is Strength.PROVES_LEGIT for e in ev)
     forged = any(e.strength is Strength.PROVES_FORGED for e in ev)
+    unread = any(e.strength is Strength.UNREADABLE for e in ev)
     own = any(e.kind is Source.OWN_RELAY and e.strength is Strength.PROVES_LEGIT for e in ev)
     strict = policy in (Policy.BATV, Policy.BLOCK_ALL) and kind is not Kind.FEEDBACK
     if proved:
         outcome = Outcome.LEGIT
+    elif unread and not (policy is Policy.BLOCK_ALL and kind is not Kind.FEEDBACK):
+        return Outcome.PENDING, Action.KEEP
     elif forged or strict:
         outcome = Outcome.BACKSCATTER
     else:
@@ -54,12 +57,12 @@ def _expected(kind: Kind, ev: tuple[Evidence, ...], policy: Policy) -> tuple[Out
 
 
 # Each source can only say what it can say: BATV is the only source of forgery proof, the
-# Received chain only ever suggests.
+# Received chain only ever suggests; only what the caller reads (Sent, DKIM keys) can be unreadable.
 _CAN_SAY = {
     Source.OWN_RELAY: (Strength.NONE, Strength.SUGGESTS_LEGIT, Strength.PROVES_LEGIT),
-    Source.BATV: tuple(Strength),
-    Source.SENT: (Strength.NONE, Strength.PROVES_LEGIT),
-    Source.DKIM: (Strength.NONE, Strength.PROVES_LEGIT),
+    Source.BATV: tuple(s for s in Strength if s is not Strength.UNREADABLE),
+    Source.SENT: (Strength.NONE, Strength.PROVES_LEGIT, Strength.UNREADABLE),
+    Source.DKIM: (Strength.NONE, Strength.PROVES_LEGIT, Strength.UNREADABLE),
     Source.RECEIVED: (Strength.NONE, Strength.SUGGESTS_LEGIT),
 }
 COMBINATIONS = [
@@ -135,8 +138,10 @@ def test_reason_names_the_proof_and_a_bad_tag() -> None:
     )
     verdict = judge(Kind.FAILURE, ev, Policy.EVIDENCE)
     assert verdict.reason == (
-        "Real bounce: the Message-ID is in your Sent folder "
-        "(although the tag's signature is wrong)."
+        "Real bounce: the Message-ID is in your Sent folder (although the BATV tag it came "
+        "back to did not verify: since the message is yours, that suggests your relay's BATV "
+        "key was rotated or is mistyped in your identity file, so check both; the tag check "
+        "said: the tag's signature is wrong)."
     )
     assert judge(Kind.FAILURE, ev[:1], Policy.EVIDENCE).reason == (
         "Backscatter: the tag's signature is wrong."
@@ -179,9 +184,16 @@ def test_invariants_hold_for_any_evidence(
     forged = any(e.strength is F for e in ev)
     # Nothing becomes legit without proof; proof always makes it legit.
     assert (verdict.verdict is Outcome.LEGIT) == proved
-    # A forged tag is backscatter unless something proves the bounce real.
-    if forged and not proved:
+    waits = any(e.strength is Strength.UNREADABLE for e in ev) and (
+        policy is not Policy.BLOCK_ALL or kind is Kind.FEEDBACK
+    )
+    # A forged tag is backscatter unless something proves the bounce real or could have.
+    if forged and not proved and not waits:
         assert verdict.verdict is Outcome.BACKSCATTER
+    # Evidence that could not be read never moves anything unproved (block-all moves the
+    # proved ones too, so it does not wait for proof).
+    if waits and not proved:
+        assert verdict.verdict is Outcome.PENDING and verdict.action is Action.KEEP
     # The relay's own bounces are never backscatter and never moved, under any policy.
     if any(e.kind is Source.OWN_RELAY and e.strength is P for e in ev):
         assert verdict.verdict is Outcome.LEGIT and verdict.action is Action.KEEP
@@ -292,7 +304,41 @@ def test_forged_tag_with_sent_proof_is_legit_but_says_the_tag_was_bad() -> None:
         sent=FrozenSentIndex([factory.ORIGINAL_ID]),
     )
     assert verdict.verdict is Outcome.LEGIT
-    assert "although" in verdict.reason and "signature is wrong" in verdict.reason
+    assert "did not verify" in verdict.reason and "signature is wrong" in verdict.reason
+    assert "rotated or is mistyped" in verdict.reason
+
+
+@pytest.mark.parametrize("policy", [Policy.MONITOR, Policy.BATV, Policy.EVIDENCE])
+def test_unreadable_evidence_holds_the_bounce_even_against_a_forged_tag(policy: Policy) -> None:
+    # The Sent folder might have proved it real; not being able to read it proves nothing.
+    ev = (
+        Evidence(Source.BATV, F, "the tag's signature is wrong"),
+        Evidence(Source.SENT, Strength.UNREADABLE, "the Sent folder 'Sentt' does not exist"),
+    )
+    verdict = judge(Kind.FAILURE, ev, policy)
+    assert (verdict.verdict, verdict.action) == (Outcome.PENDING, Action.KEEP)
+    assert "'Sentt' does not exist" in verdict.reason
+    # A proof that could be read still wins.
+    proved = (*ev, Evidence(Source.DKIM, P, "your DKIM signature"))
+    assert judge(Kind.FAILURE, proved, policy).verdict is Outcome.LEGIT
+
+
+def test_unreadable_sent_folder_matters_only_when_a_message_id_came_back() -> None:
+    tag = factory.tagged(secret=b"forged")
+    mail, report = factory.read(factory.dsn(factory.original(sender=tag), rcpt=tag))
+    verdict = decide(
+        report, factory.identity(), policy="evidence", arrived=factory.ARRIVED, message=mail,
+        sent_unreadable="the Sent folder 'Sentt' does not exist; folders are: INBOX, Sent",
+    )  # fmt: skip
+    assert verdict.verdict is Outcome.PENDING
+    assert "'Sentt' does not exist; folders are: INBOX, Sent" in verdict.reason
+    empty_mail, empty = factory.read(factory.dsn(None, rcpt=tag, shape="empty"))
+    assert empty.original is None or not empty.original.message_id
+    verdict = decide(
+        empty, factory.identity(), policy="evidence", arrived=factory.ARRIVED,
+        message=empty_mail, sent_unreadable="the Sent folder 'Sentt' does not exist",
+    )  # fmt: skip
+    assert verdict.verdict is Outcome.BACKSCATTER
 
 
 @pytest.mark.parametrize("policy", list(Policy))

@@ -167,16 +167,17 @@ def test_a_message_the_core_trips_over_is_unreadable_and_the_run_goes_on(
 ) -> None:
     # No input is known to make the core raise any more (the tests above and tests/fuzz/
     # look for one), so the fault is put in: recognition raises for one marked message.
+    from ndrguard import judge as core_judge
     from ndrguard.service.cli import classify as classify_cli
 
-    real = classify_cli.recognise
+    real = core_judge.recognise
 
     def tripping(mail: Mail) -> Report:
         if "trip" in (mail.headers.get("subject") or ""):
             raise RecursionError("maximum recursion depth exceeded")
         return real(mail)
 
-    monkeypatch.setattr(classify_cli, "recognise", tripping)
+    monkeypatch.setattr(core_judge, "recognise", tripping)
     samples = _samples(tmp_path)
     (tmp_path / "trip.eml").write_bytes(b"From: a@example.org\nSubject: trip\n\nx\n")
     for as_json in (True, False):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ndrguard.service.engine.deciding import Decision, core_decider
+from ndrguard.service.engine.deciding import AccountJudge, Decision, account_judge
 from ndrguard.service.engine.scanner import Scanner
 from ndrguard.service.mailboxes.imap import ImapMailbox
 from ndrguard.service.settings.config import Account
@@ -86,12 +86,13 @@ def test_a_message_that_trips_the_core_is_kept_as_unreadable_and_the_pass_goes_o
         name="u", host=server.host, port=server.imaps_port, username=login.user,
         ca_file=server.cafile, policy="block-all",
     )  # fmt: skip
-    real = core_decider(None, "block-all", None)
+    class Tripping(AccountJudge):
+        def __call__(self, raw: bytes, arrived: datetime | None) -> Decision:
+            if b"X-Trip: yes" in raw:
+                raise RecursionError("maximum recursion depth exceeded")
+            return super().__call__(raw, arrived)
 
-    def decide(raw: bytes, arrived: datetime | None) -> Decision:
-        if b"X-Trip: yes" in raw:
-            raise RecursionError("maximum recursion depth exceeded")
-        return real(raw, arrived)
+    decide = Tripping(account_judge(None, "block-all", None).context)
 
     state = State(tmp_path / "state.sqlite")
     box = ImapMailbox.connect(account, login.password)

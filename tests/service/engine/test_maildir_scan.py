@@ -22,9 +22,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def make_maildir(root: Path, count: int) -> dict[str, str]:
-    """A Maildir++ with `count` sample messages in new/ (mbsync-style names); hash -> kind."""
-    for sub in ("cur", "new", "tmp"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
+    """A Maildir++ with `count` sample messages in new/ (mbsync-style names) and an empty Sent
+    folder (without one, bounces that name a Message-ID wait for it); hash -> kind."""
+    for base in (root, root / ".Sent"):
+        for sub in ("cur", "new", "tmp"):
+            (base / sub).mkdir(parents=True, exist_ok=True)
     made = {}
     for i, s in enumerate(demo_mail.generate(count)):
         name = f"{1_700_000_000 + i}.M{i}P4242.host,U={i + 1}"

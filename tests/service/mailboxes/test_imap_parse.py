@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ndrguard.service.mailboxes.base import FolderMissing, MailboxError, QuotaExceeded
-from ndrguard.service.mailboxes.imap import candidate_criteria
 from ndrguard.service.mailboxes.imap_parse import (
     batches,
     classify_no,
@@ -41,13 +40,6 @@ def test_server_words_become_typed_errors() -> None:
 
 def test_batches_stay_under_the_servers_line_limit() -> None:
     assert [len(b) for b in batches(list(range(1, 1201)))] == [500, 500, 200]
-
-
-def test_candidate_search_is_one_prefix_or_tree() -> None:
-    tree = candidate_criteria()
-    ors = sum(1 for t in tree if t == "OR")
-    leaves = sum(1 for t in tree if t in ("FROM", "HEADER", "SUBJECT"))
-    assert ors == leaves - 1
 
 
 def test_uid_set_writes_runs_as_ranges() -> None:

@@ -2,8 +2,9 @@
 
 The shape, the reporting server, each recipient with its status and the remote server's words,
 the returned original's subject and recipient, and the network the original came from (for
-grouping campaigns). The scanner stores them with each verdict, from the report it judged, so
-that the summary never has to read the message again (it may be gone by then).
+grouping campaigns). The service stores them with each verdict, from the report it judged
+(`Judgement.facts`), so that the summary never has to read the message again (it may be gone
+by then).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import ipaddress
 import re
 from typing import Any
 
-from ndrguard import Report, parse, recognise
+from ndrguard.report import Report
 
 # A sender's own LAN says nothing about the campaign; documentation ranges (192.0.2.0/24...)
 # stay, since the demo and tests are written with them.
@@ -21,11 +22,6 @@ _INTERNAL = tuple(
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
 )
 _IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
-
-
-def facts_of(raw: bytes) -> dict[str, Any]:
-    """The facts of a stored message (verdicts stored before the facts were)."""
-    return report_facts(recognise(parse(raw)))
 
 
 def report_facts(report: Report) -> dict[str, Any]:
