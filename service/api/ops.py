@@ -140,7 +140,8 @@ class ServiceOperations:
                 unread.append(row)
         for vid, raw in self._read(unread).items():
             found = judge(raw, JudgeContext()).facts
-            self._facts[vid] = found
+            if found is not None:
+                self._facts[vid] = found
             out[vid] = found
         while len(self._facts) > FACTS_CACHE:
             self._facts.popitem(last=False)

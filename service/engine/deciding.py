@@ -38,7 +38,7 @@ class Decision:
             kind=str(judgement.kind),
             verdict=str(v.verdict),
             reason=v.reason,
-            evidence=[e.to_json() for e in v.evidence],
+            evidence=[dict(e.to_json()) for e in v.evidence],
             quarantine=v.quarantine,
             facts=judgement.facts,
         )
