@@ -446,19 +446,21 @@ def _part_types(body: bytes, delim: bytes) -> str | None:
 def hints(mail: Mail) -> list[str]:
     """Why this message might be automated; empty when nothing in its headers says so."""
     h = mail.headers
+    names = h.names()  # membership first: most messages lack most of the fields asked for
     found = []
     ctype = (h.raw("content-type") or b"").lower()
     if b"report" in ctype or b"delivery-status" in ctype:
         found.append("multipart/report")
-    if null_sender(mail):
+    if "return-path" in names and null_sender(mail):
         found.append("null sender")
-    auto = (h.get("auto-submitted") or "").strip().lower()
-    if auto and not auto.startswith("no"):
-        found.append(f"Auto-Submitted: {auto}")
-    prec = (h.get("precedence") or "").strip().lower()
-    if prec in ("auto_reply", "auto-reply", "autoreply", "junk"):
-        found.append(f"Precedence: {prec}")
-    names = h.names()
+    if "auto-submitted" in names:
+        auto = (h.get("auto-submitted") or "").strip().lower()
+        if auto and not auto.startswith("no"):
+            found.append(f"Auto-Submitted: {auto}")
+    if "precedence" in names:
+        prec = (h.get("precedence") or "").strip().lower()
+        if prec in ("auto_reply", "auto-reply", "autoreply", "junk"):
+            found.append(f"Precedence: {prec}")
     field = names & _AUTOMATED_FIELDS
     if field:
         found.append(min(field))
@@ -511,7 +513,10 @@ def _body_sign(mail: Mail, ctype: bytes) -> str:
         # The first part's text: past its boundary line and its own header block.
         first = body.find(delim)
         start = body.find(b"\n\n", first) + 2 if first >= 0 else 0
-    elif b"base64" in (mail.headers.raw("content-transfer-encoding") or b"").lower():
+    elif (
+        "content-transfer-encoding" in mail.headers.names()
+        and b"base64" in (mail.headers.raw("content-transfer-encoding") or b"").lower()
+    ):
         return ""
     said = _opening_sentence(body[start : start + _PEEK_BYTES].lower())
     return f"body says {said.decode()!r}" if said else ""
