@@ -93,20 +93,29 @@ def split_mbox(data: bytes) -> Iterator[bytes]:
     """
     cut = 0  # where the current message starts
     after_separator = 0  # where the last accepted separator line ended
-    for m in _FROM_LINE.finditer(data):
-        pos = m.start()
-        if not _MBOX_SEPARATOR.match(m.group(0).rstrip(b"\r\n")):
+    for pos in _from_lines(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        if not _MBOX_SEPARATOR.match(data[pos:end].rstrip(b"\r\n")):
             continue
         if pos not in (0, after_separator) and not _after_blank_line(data, pos):
             continue
         if pos > cut:
             yield _finish_bytes(data[cut:pos])
-        cut = after_separator = m.end()
+        cut = after_separator = end
     if len(data) > cut:
         yield _finish_bytes(data[cut:])
 
 
-_FROM_LINE = re.compile(rb"^From [^\n]*(?:\n|$)", re.MULTILINE)
+def _from_lines(data: bytes) -> Iterator[int]:
+    """Where each line that starts with `From ` starts (bytes.find: a regular expression
+    anchored at line starts tries every position of the text)."""
+    if data.startswith(b"From "):
+        yield 0
+    pos = data.find(b"\nFrom ")
+    while pos >= 0:
+        yield pos + 1
+        pos = data.find(b"\nFrom ", pos + 1)
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
