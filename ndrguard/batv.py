@@ -22,6 +22,10 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 DEFAULT_LIFETIME = 7
+# Days a tag's window may start after the bounce's arrival day: the relay's clock (or its
+# idea of the day: a relay east of UTC just past its local midnight) runs ahead of the
+# mailbox's, so a bounce can arrive on the UTC day before the day the tag was signed.
+DEFAULT_SKEW = 1
 EPOCH = date(1970, 1, 1)
 DAY_MODULUS = 1000  # DDD has three digits: tags only know the day modulo 1000
 
@@ -183,6 +187,7 @@ class Check:
     signed_on: date | None = None  # the expiry day minus the lifetime we assume
     expires_on: date | None = None
     days_late: int = 0  # days past expiry on arrival; 0 unless late or expired
+    days_early: int = 0  # days the tag was signed after arrival, within the skew allowance
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -194,12 +199,19 @@ class Check:
             "signed_on": self.signed_on.isoformat() if self.signed_on else None,
             "expires_on": self.expires_on.isoformat() if self.expires_on else None,
             "days_late": self.days_late,
+            "days_early": self.days_early,
         }
 
     def explain(self) -> str:
         """One sentence for the user, saying what was found and what it proves."""
         key = self.tag.key_number
         match self.status:
+            case Status.VALID if self.days_early:
+                return (
+                    f"valid BATV tag made with key {key}, dated {self.days_early} day(s) after "
+                    f"the bounce arrived (within the allowance for a relay clock ahead), "
+                    f"good until {self.expires_on}: the bounce answers mail your relay sent"
+                )
             case Status.VALID:
                 return (
                     f"valid BATV tag made with key {key} around {self.signed_on}, "
@@ -245,6 +257,7 @@ def check(
     grace: int = 0,
     *,
     owns: Callable[[str], bool] | None = None,
+    skew: int = DEFAULT_SKEW,
 ) -> Check:
     """Judge the tag on `address` for a bounce that arrived on `arrived` (UTC day).
 
@@ -252,9 +265,13 @@ def check(
     ahead), which is stricter than Exim's own check. `keys` maps key numbers to secrets so that
     old and new keys both verify during a rotation. `owns`, when given, settles addresses that
     read as two syntaxes: a reading whose untagged address the user does not own is dropped.
+    `skew` is the far side's allowance: a tag whose window starts up to that many days after
+    the arrival day (the relay's clock ahead, around midnight UTC) is still valid.
     """
-    if lifetime < 0 or grace < 0 or lifetime + grace >= DAY_MODULUS:
-        raise ValueError("lifetime and grace must be non-negative and add up to less than 1000")
+    if lifetime < 0 or grace < 0 or skew < 0 or lifetime + grace + skew >= DAY_MODULUS:
+        raise ValueError(
+            "lifetime, grace and skew must be non-negative and add up to less than 1000"
+        )
     bare = _bare(address)
     found = readings(bare)
     if owns is not None:
@@ -263,21 +280,27 @@ def check(
         return Check(Status.NOT_TAGGED, bare, Tag(Syntax.NONE, bare, bare))
     first = found[0]
     if first.syntax is Syntax.PRVS:
-        result = _check_prvs(bare, first, keys, epoch_day(arrived), lifetime, grace)
+        result = _check_prvs(bare, first, keys, epoch_day(arrived), lifetime, grace, skew)
         if result.status in (Status.FORGED, Status.UNKNOWN_KEY) and len(found) > 1:
             # It may be the other system's tag: never call forged what may not be ours.
             return Check(Status.FOREIGN, bare, found[1])
         return result
     if first.syntax in (Syntax.SRS0, Syntax.SRS1):
         # A forwarder wrapped the sender; a prvs tag inside is still ours to check.
-        inner = check(first.untagged, keys, arrived, lifetime, grace, owns=owns)
+        inner = check(first.untagged, keys, arrived, lifetime, grace, owns=owns, skew=skew)
         if inner.status is not Status.NOT_TAGGED:
             return replace(inner, address=bare)
     return Check(Status.FOREIGN, bare, first)
 
 
 def _check_prvs(
-    bare: str, tag: Tag, keys: Mapping[int, bytes], today: int, lifetime: int, grace: int
+    bare: str,
+    tag: Tag,
+    keys: Mapping[int, bytes],
+    today: int,
+    lifetime: int,
+    grace: int,
+    skew: int,
 ) -> Check:
     key, expiry, signature = tag.key_number, tag.expiry_day, tag.signature
     assert key is not None and expiry is not None and signature is not None  # set for PRVS
@@ -287,14 +310,17 @@ def _check_prvs(
     if not _signed_with(secret, key, expiry, signature, tag.untagged):
         return Check(Status.FORGED, bare, tag)
     ahead = (expiry - today) % DAY_MODULUS
-    if ahead <= lifetime:
+    early = 0
+    if ahead <= lifetime + skew:
         status, late, expires = Status.VALID, 0, today + ahead
+        early = max(0, ahead - lifetime)
     else:
         late = DAY_MODULUS - ahead
         status = Status.LATE if late <= grace else Status.EXPIRED
         expires = today - late
     expires_on = EPOCH + timedelta(days=expires)
-    return Check(status, bare, tag, expires_on - timedelta(days=lifetime), expires_on, late)
+    signed_on = expires_on - timedelta(days=lifetime)
+    return Check(status, bare, tag, signed_on, expires_on, late, early)
 
 
 def _signed_with(secret: bytes, key: int, expiry: int, signature: str, address: str) -> bool:

@@ -24,7 +24,7 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _TOP_KEYS = ("addresses", "domains", "relays", "dkim_domains", "batv")
-_BATV_KEYS = ("lifetime_days", "grace_days", "keys")
+_BATV_KEYS = ("lifetime_days", "grace_days", "skew_days", "keys")
 
 
 class IdentityError(ValueError):
@@ -46,6 +46,7 @@ class Identity:
     batv_keys: Mapping[int, bytes] = field(default_factory=dict, repr=False)
     lifetime_days: int = batv.DEFAULT_LIFETIME
     grace_days: int = 0
+    skew_days: int = batv.DEFAULT_SKEW  # a relay clock that far ahead still signs valid tags
     relay_hosts: frozenset[str] = frozenset()
     relay_networks: tuple[IPNetwork, ...] = ()
     dkim_domains: frozenset[str] = frozenset()
@@ -93,6 +94,7 @@ class Identity:
             self.lifetime_days,
             self.grace_days,
             owns=self.owns_address,
+            skew=self.skew_days,
         )
 
     def is_relay_host(self, name: str) -> bool:
@@ -155,9 +157,12 @@ class Identity:
         _no_unknown_keys(section, _BATV_KEYS, "batv")
         lifetime = _days(section, "lifetime_days", batv.DEFAULT_LIFETIME, least=1)
         grace = _days(section, "grace_days", 0, least=0)
-        if lifetime + grace >= batv.DAY_MODULUS:
+        skew = _days(section, "skew_days", batv.DEFAULT_SKEW, least=0)
+        if lifetime + grace + skew >= batv.DAY_MODULUS:
             raise IdentityError(
-                "batv", "lifetime_days + grace_days must stay below 1000 (tags count days mod 1000)"
+                "batv",
+                "lifetime_days + grace_days + skew_days must stay below 1000 "
+                "(tags count days mod 1000)",
             )
         return cls(
             addresses=frozenset(addresses),
@@ -165,6 +170,7 @@ class Identity:
             batv_keys=_keys(section.get("keys", []), resolve_secret),
             lifetime_days=lifetime,
             grace_days=grace,
+            skew_days=skew,
             relay_hosts=frozenset(hosts),
             relay_networks=tuple(networks),
             dkim_domains=frozenset(_hostnames(data, "dkim_domains")),

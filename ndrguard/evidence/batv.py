@@ -114,7 +114,15 @@ def _sentence(found: _Found, check: tags.Check, arrived: date, grace: int) -> st
         case tags.Status.VALID:
             assert check.signed_on is not None  # set for every signed tag
             age = (arrived - check.signed_on).days
-            when = "on the day it arrived" if age == 0 else f"{age} day(s) before it arrived"
+            if age < 0:  # within the skew allowance: the relay's clock was a day ahead
+                when = (
+                    f"dated {-age} day(s) after it arrived (a relay clock ahead of UTC, "
+                    "within the skew allowance)"
+                )
+            elif age == 0:
+                when = "on the day it arrived"
+            else:
+                when = f"{age} day(s) before it arrived"
             return (
                 f"the bounce carries your relay's BATV tag for key {key} ({where}), signed {when}"
             )

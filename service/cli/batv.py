@@ -57,6 +57,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="DAYS",
         help="accept tags this many days past expiry as late (default: 0 or the identity's)",
     )
+    check.add_argument(
+        "--skew",
+        type=_days(0),
+        metavar="DAYS",
+        help="accept tags signed up to this many days after the arrival day (a relay clock "
+        f"ahead; default: {batv.DEFAULT_SKEW} or the identity's)",
+    )
     check.add_argument("--json", action="store_true", help="print the verdict as JSON")
     check.set_defaults(func=run_check)
     return parser
@@ -85,12 +92,13 @@ def run_check(args: argparse.Namespace) -> int:
             # One secret and no key number: like Exim, use it whatever number the tag names.
             numbers = range(10) if args.key_number is None else (args.key_number,)
             keys = dict.fromkeys(numbers, read_secret_file(args.secret_file))
-            lifetime, grace = batv.DEFAULT_LIFETIME, 0
+            lifetime, grace, skew = batv.DEFAULT_LIFETIME, 0, batv.DEFAULT_SKEW
             owns: Callable[[str], bool] | None = None
         else:
             identity = load_identity(args.identity)
             keys = _chosen_keys(identity, args.key_number)
             lifetime, grace = identity.lifetime_days, identity.grace_days
+            skew = identity.skew_days
             owns = identity.owns_address
         result = batv.check(
             args.address,
@@ -99,6 +107,7 @@ def run_check(args: argparse.Namespace) -> int:
             _pick(args.lifetime, lifetime),
             _pick(args.grace, grace),
             owns=owns,
+            skew=_pick(args.skew, skew),
         )
     except (IdentityError, ValueError) as err:
         return _fail(err)
