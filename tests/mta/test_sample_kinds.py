@@ -23,6 +23,10 @@ ACTIONS = {
     "delivered": {"delivered", "relayed", "expanded"},
 }
 
+# Reports that name no recipient at all: Exim's answer to a message without one, and to one
+# with too many (it lists none of them).
+NAMES_NO_RECIPIENT = {"failure-exim-no-recipients.eml", "failure-exim-too-many-recipients.eml"}
+
 # file -> why the recogniser gets it wrong today (recognition's room: ndrguard/recognisers/).
 KNOWN_MISSES: dict[str, str] = {
     "failure-opensmtpd-unreachable.eml": "OpenSMTPD 6.8's expiry notice ('Envelope expired', "
@@ -83,7 +87,8 @@ def test_sample_is_recognised_as_written(row: Row):
     said = f"{row.file}: ndrguard says {report.kind} by {report.recognised_by} ({report.reason})"
     assert report.kind == row.kind, said
     if row.kind in ACTIONS:
-        assert report.recipients, f"{said}; no recipient read"
+        if row.file not in NAMES_NO_RECIPIENT:
+            assert report.recipients, f"{said}; no recipient read"
         if b"message/delivery-status" in raw:  # RFC 3464 names the action per recipient
             actions = {r.action for r in report.recipients}
             assert actions & ACTIONS[row.kind], f"{said}; recipient actions {actions}"

@@ -122,6 +122,11 @@ What the programs really write, and a recogniser must expect:
   to a server without DSN (the text says "relayed to non-DSN-aware mailer"). Over
   `bounce_return_size_limit` the original comes back as headers only, with
   `X-Exim-DSN-Information: Due to administrative limits only headers are returned`.
+  Errors in local submission (`sendmail -t -oee`) come as plain text, no report part:
+  "Mail failure - no recipient addresses / malformed recipient address / too many
+  recipients / rejected by local scanning code" (the last also for an `acl_not_smtp`
+  refusal), from `Mail Delivery System <Mailer-Daemon@...>`, with "------ This is a copy of
+  your message, including all the headers. ------" (empty for too many recipients).
 - Postfix 3.7: `From: Mail Delivery System <MAILER-DAEMON@...>`, subjects "Undelivered Mail
   Returned to Sender", "Delayed Mail (still being retried)", "Successful Mail Delivery
   Report"; `X-Postfix-Queue-ID`/`X-Postfix-Sender` in the per-message fields. A message that

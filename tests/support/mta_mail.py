@@ -126,6 +126,13 @@ class MailLab:
             # Returned originals above 10K are cut (the "message too large" sample).
             bounce_return_size_limit="10K",
             delay_warning="30m:1d",
+            # For the "Mail failure - ..." samples of local submission (sendmail -t): a low
+            # recipient limit, and a non-SMTP ACL that refuses one subject.
+            extra_main=(
+                "recipients_max = 5\n"
+                "acl_not_smtp = ${if match{$h_subject:}{Forbidden}"
+                "{deny message = This sender may not send this message}{accept}}"
+            ),
         )
         self.remote = Exim(
             "remote",
@@ -339,6 +346,14 @@ class MailLab:
         reply = dovecot.wait_for_sent(1)[0]
         return self.returned(lambda: self.remote.inject("", [USER], reply))[0]
 
+    def local_submission_error(self, subject: str, msgid: str, to: str) -> bytes:
+        """A program on the relay submits with `sendmail -t -oee` (errors by mail): what Exim
+        finds wrong with the message it reports in a "Mail failure - ..." message."""
+        raw = original(subject, msgid, to=to)
+        return self.returned(lambda: self.relay.exim("-oee", "-odq", "-t", "-f", USER, input=raw))[
+            0
+        ]
+
     def dovecot_rejection(
         self,
         user: str,
@@ -447,6 +462,48 @@ SCENARIOS: tuple[Scenario, ...] = (
         f"{EXIM} (the user's relay)",
         "next hop refused connections past the retry rules' 4 days: retry timeout",
         MailLab.retry_timeout,
+    ),
+    Scenario(
+        "failure-exim-no-recipients",
+        "failure",
+        "full",
+        f"{EXIM} (the user's relay, local submission)",
+        "sendmail -t with only an empty group in To: 'Mail failure - no recipient addresses'",
+        lambda lab: lab.local_submission_error(
+            "Newsletter draft", "no-rcpts", "undisclosed-recipients:;"
+        ),
+    ),
+    Scenario(
+        "failure-exim-malformed-recipient",
+        "failure",
+        "full",
+        f"{EXIM} (the user's relay, local submission)",
+        "sendmail -t with a broken To: 'Mail failure - malformed recipient address'",
+        lambda lab: lab.local_submission_error("Reminder", "malformed", "bob@remote.test <<oops"),
+    ),
+    Scenario(
+        "failure-exim-too-many-recipients",
+        "failure",
+        "empty",
+        f"{EXIM} (the user's relay, local submission)",
+        "sendmail -t with 6 recipients, recipients_max = 5: 'Mail failure - too many "
+        "recipients'; the 'copy of your message' is empty",
+        lambda lab: lab.local_submission_error(
+            "Party invitation",
+            "too-many",
+            ", ".join(f"guest{n}@remote.test" for n in range(1, 7)),
+        ),
+    ),
+    Scenario(
+        "failure-exim-acl-rejected",
+        "failure",
+        "full",
+        f"{EXIM} (the user's relay, local submission)",
+        "sendmail -t refused by acl_not_smtp: Exim reports it as 'Mail failure - rejected by "
+        "local scanning code'",
+        lambda lab: lab.local_submission_error(
+            "Forbidden offer", "acl-rejected", "bob@remote.test"
+        ),
     ),
     Scenario(
         "delay-exim-greylisted",
