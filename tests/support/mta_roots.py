@@ -48,6 +48,8 @@ ROOT_SPECS: dict[str, RootSpec] = {
         RootSpec("postfix", ("postfix",)),
         RootSpec("opensmtpd", ("opensmtpd",)),
         RootSpec("sendmail", ("sendmail-bin", "sendmail-cf", "m4", "make")),
+        # Installs, but in the chroot courierd started only its dsn module (courieresmtp and
+        # courierlocal never ran, and without syslog nothing said why): no generator yet.
         RootSpec("courier", ("courier-mta",)),
     )
 }
