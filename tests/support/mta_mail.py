@@ -97,6 +97,19 @@ Gerda Müller";
 """
 
 
+# An HTML reply in French (RFC 5230 :mime), the subject given.
+VACATION_FR_HTML = """require ["vacation"];
+vacation :days 3 :addresses ["kim@remote.test"] :mime
+  :subject "Réponse automatique : absente jusqu'au 5 janvier"
+  "Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+<html><body><p>Bonjour,</p>
+<p>Je suis absente jusqu'au 5 janvier et je lirai votre message à mon retour.</p>
+<p>Kim</p></body></html>
+";
+"""
+
 SIEVE_REJECT = """require ["reject"];
 reject "I no longer read mail at this address. Please write to henry.new@remote.test instead.";
 """
@@ -139,7 +152,7 @@ class MailLab:
             "mx.remote.test",
             local_domains=["remote.test"],
             lenient_domains=["late.remote.test"],
-            mailboxes=["bob", "frank", "gerda", "henry", "ida", "postmaster"],
+            mailboxes=["bob", "frank", "gerda", "henry", "ida", "kim", "postmaster"],
             tempfail=["carl"],
             vacation=["erin"],
             dsn_advertise=True,
@@ -172,8 +185,16 @@ class MailLab:
         if self.with_dovecot:
             try:
                 self.dovecot = Dovecot(
-                    users={"frank@remote.test": "frank-pw", "gerda@remote.test": "gerda-pw"},
-                    sieve={"frank@remote.test": VACATION_EN, "gerda@remote.test": VACATION_DE},
+                    users={
+                        "frank@remote.test": "frank-pw",
+                        "gerda@remote.test": "gerda-pw",
+                        "kim@remote.test": "kim-pw",
+                    },
+                    sieve={
+                        "frank@remote.test": VACATION_EN,
+                        "gerda@remote.test": VACATION_DE,
+                        "kim@remote.test": VACATION_FR_HTML,
+                    },
                     hostname="imap.remote.test",
                 ).start()
             except BaseException:
@@ -555,6 +576,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Dovecot 2.3 / Pigeonhole 0.5 Sieve vacation",
         "German vacation notice with :subject and :from (UTF-8, RFC 2047 subject)",
         lambda lab: lab.sieve_vacation("gerda@remote.test", "Angebot Nr. 4711", "sieve-de"),
+        needs_dovecot=True,
+        package="dovecot-sieve",
+    ),
+    Scenario(
+        "autoreply-sieve-vacation-fr-html",
+        "autoreply",
+        None,
+        "Dovecot 2.3 / Pigeonhole 0.5 Sieve vacation",
+        "French HTML vacation notice (:mime, :subject with UTF-8)",
+        lambda lab: lab.sieve_vacation("kim@remote.test", "Devis pour janvier", "sieve-fr"),
         needs_dovecot=True,
         package="dovecot-sieve",
     ),
