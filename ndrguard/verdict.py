@@ -171,7 +171,10 @@ def judge(kind: Kind, evidence: tuple[Evidence, ...], policy: Policy) -> Verdict
         reason = (
             f"Undecided: nothing proves or disproves that you sent the message this {what} answers"
         )
-    if hints and outcome is not Outcome.LEGIT:
+    if hints and outcome is Outcome.BACKSCATTER:
+        # One voice: a hint the other way is a note on the verdict, not a second opinion.
+        reason += f" (noted, and outweighed: {hints[0].detail})"
+    elif hints and outcome is not Outcome.LEGIT:
         reason += f"; a hint only: {hints[0].detail}"
     action = _action(kind, outcome, policy, legit)
     if action is Action.QUARANTINE and outcome is Outcome.LEGIT:

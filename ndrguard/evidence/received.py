@@ -39,8 +39,7 @@ def evidence(report: Report, identity: Identity) -> Evidence:
                 Source.RECEIVED,
                 Strength.SUGGESTS_LEGIT,
                 f"the returned message passed your relay {relay}, says one of its Received "
-                "headers; such headers can be written by anyone, so this only leans towards "
-                "a real bounce",
+                "headers, which anyone can write, so this alone proves nothing",
             )
     return _none("the returned message's Received headers do not mention your relays")
 

@@ -42,3 +42,14 @@ def fail(err: Exception, where: str = "") -> int:
     print(f"ndrguard: {prefix}{title + ': ' if title else ''}{err}", file=sys.stderr)
     return 1
 
+
+
+def ndrguard_command() -> list[str]:
+    """How to run this very ndrguard again, for commands printed to be copied: the absolute
+    path of the `ndrguard` script beside this interpreter (a venv's bin/ is rarely on PATH),
+    else this interpreter with `-m`."""
+    folder = Path(sys.executable).parent
+    for script in (folder / "ndrguard", folder / "ndrguard.exe"):
+        if script.is_file():
+            return [str(script.absolute())]
+    return [str(Path(sys.executable).absolute()), "-m", "ndrguard.service.cli.main"]

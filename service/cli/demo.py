@@ -13,12 +13,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 from ndrguard.service.api.protocol import WorkerState
+from ndrguard.service.cli.common import ndrguard_command
 from ndrguard.service.demo import mailbox as demo_mailbox
 from ndrguard.service.engine.daemon import Service
 from ndrguard.service.mailboxes.base import fingerprint
@@ -62,17 +64,27 @@ def run(args: argparse.Namespace) -> int:
         for msg in box.burst:
             deliver(home / "Mail", msg)
         wanted = before + len(box.burst)
-        _wait_for(lambda: len(state.verdicts(ACCOUNT, limit=1_000_000)) >= wanted,
-                  "the burst to be judged")  # fmt: skip
+        _wait_for(lambda: _settled(state, wanted), "the burst to be judged and moved")
         took = time.monotonic() - started
     finally:
         service.stop()
     try:
-        wrong = _report(state, box, took)
+        wrong, example = _report(state, box, took)
     finally:
         state.close()
-    print(f"\nTry: NDRGUARD_HOME={home} ndrguard summary   (or: status, restore ID)")
+    run = f"NDRGUARD_HOME={shlex.quote(str(home.absolute()))} {shlex.join(ndrguard_command())}"
+    print(f"\nTry: {run} summary")
+    print(f"  or: {run} restore {example or 'ID'}   (moves it back to the inbox)")
+    print(f"  or: {run} run   (the service again, on this mailbox, until Ctrl-C)")
     return 1 if wrong else 0
+
+
+def _settled(state: State, wanted: int) -> bool:
+    """Every message judged, and every move the verdicts asked for made."""
+    rows = state.verdicts(ACCOUNT, limit=1_000_000)
+    return len(rows) >= wanted and all(
+        r.state is not VerdictState.QUARANTINE_PENDING for r in rows
+    )
 
 
 def lay_out(home: Path, box: demo_mailbox.DemoMailbox) -> Path:
@@ -125,8 +137,12 @@ def _wait_for(done: object, what: str) -> None:
         time.sleep(0.1)
 
 
-def _report(state: State, box: demo_mailbox.DemoMailbox, took: float) -> int:
-    """Print what the service did, and how it compares with what each message was made as."""
+SHOWN = 8  # quarantined messages listed by ID; `ndrguard summary` lists them all
+
+
+def _report(state: State, box: demo_mailbox.DemoMailbox, took: float) -> tuple[int, int | None]:
+    """Print what the service did, and how it compares with what each message was generated
+    as; the number of messages judged otherwise, and a quarantined ID to try `restore` on."""
     rows = {r.fingerprint: r for r in state.verdicts(ACCOUNT, limit=1_000_000)}
     tally: Counter[tuple[str, str, str]] = Counter()
     wrong = []
@@ -136,25 +152,39 @@ def _report(state: State, box: demo_mailbox.DemoMailbox, took: float) -> int:
         where = "quarantined" if row and row.state is VerdictState.QUARANTINED else "inbox"
         tally[(msg.expected, got, where)] += 1
         if got != msg.expected:
-            wrong.append(f"  {msg.name}: made as {msg.expected}, judged {got}")
+            wrong.append(f"  {msg.name}: generated as {msg.expected}, judged {got}")
     print(f"\nThe burst was judged and moved in {took:.1f} s.\n")
-    print(f"{'made as':<14} {'judged':<14} {'now in':<12} {'messages':>8}")
+    print(f"{'generated as':<14} {'judged':<14} {'now in':<12} {'messages':>8}")
     for (expected, got, where), n in sorted(tally.items()):
         print(f"{expected:<14} {got:<14} {where:<12} {n:>8}")
-    kept = [
-        r for r in rows.values() if r.state is VerdictState.KEPT and r.verdict != "not-a-bounce"
-    ]
-    if kept:
-        print("\nKept in the inbox, with the proof:")
-        for r in sorted(kept, key=lambda r: r.id):
-            print(f"  [{r.id}] {r.kind}: {r.subject or '(no subject)'}\n      {r.reason}")
-    quarantined = [r for r in rows.values() if r.state is VerdictState.QUARANTINED]
-    reasons = Counter(r.reason for r in quarantined)
+    waiting = sum(m.expected == "backscatter" for m in box.inbox)
+    in_burst = sum(m.expected == "backscatter" for m in box.burst)
+    print(f"(generated as: what the demo made each message to be. Backscatter: {in_burst} in "
+          f"the burst of {len(box.burst)}, plus {waiting} already in the inbox and caught in "
+          f"the catch-up when the service started = {in_burst + waiting}.)")  # fmt: skip
+    by_id = sorted(rows.values(), key=lambda r: r.id)
+    for title, verdict in (
+        ("Kept in the inbox, with the proof:", "legit"),
+        ("Kept in the inbox, undecided (nothing proves or disproves it; yours to look at):",
+         "undecided"),
+    ):  # fmt: skip
+        chosen = [r for r in by_id if r.state is VerdictState.KEPT and r.verdict == verdict]
+        if chosen:
+            print(f"\n{title}")
+            for r in chosen:
+                print(f"  [{r.id}] {r.kind}: {r.subject or '(no subject)'}\n      {r.reason}")
+    quarantined = [r for r in by_id if r.state is VerdictState.QUARANTINED]
     if quarantined:
-        print(f"\nQuarantined in Backscatter: {len(quarantined)} messages; the reasons given:")
-        for reason, n in reasons.most_common(4):
+        print(f"\nQuarantined in Backscatter: {len(quarantined)} messages, for example "
+              "(the ID is what `restore` takes):")  # fmt: skip
+        for r in quarantined[:SHOWN]:
+            print(f"  [{r.id}] {r.kind}: {r.subject or '(no subject)'}")
+        if len(quarantined) > SHOWN:
+            print(f"  ... and {len(quarantined) - SHOWN} more (`summary` lists them all)")
+        print("The reasons given:")
+        for reason, n in Counter(r.reason for r in quarantined).most_common(4):
             print(f"  {n:4d} x {reason}")
     if wrong:
-        print("\nJudged differently from how they were made:")
+        print("\nJudged differently from how they were generated:")
         print("\n".join(wrong))
-    return len(wrong)
+    return len(wrong), quarantined[0].id if quarantined else None

@@ -163,6 +163,18 @@ def test_hints_are_shown_but_never_decide() -> None:
     )
 
 
+def test_a_hint_against_backscatter_is_a_note_on_the_verdict() -> None:
+    ev = (
+        Evidence(Source.BATV, F, "the tag's signature is wrong"),
+        Evidence(Source.RECEIVED, S, "it passed your relay"),
+    )
+    assert judge(Kind.FAILURE, ev, Policy.EVIDENCE).reason == (
+        "Backscatter: the tag's signature is wrong (noted, and outweighed: it passed your relay)."
+    )
+    policy = judge(Kind.FAILURE, ev[1:], Policy.BATV)
+    assert policy.verdict is Outcome.BACKSCATTER and "a hint only" not in policy.reason
+
+
 def test_block_all_says_why_a_real_bounce_is_quarantined() -> None:
     verdict = judge(Kind.FAILURE, (Evidence(Source.SENT, P, "in Sent"),), Policy.BLOCK_ALL)
     assert verdict.quarantine
