@@ -72,6 +72,16 @@ class FolderStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class Claims:
+    """The answer to `Mailbox.claim`: what this installation may move, what another holds,
+    and what both tried to take at once (each side leaves those for its next pass)."""
+
+    mine: frozenset[int]
+    others: frozenset[int] = frozenset()
+    contested: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Head:
     """A message's header block and, where the store knows it, when it arrived."""
 
@@ -139,6 +149,11 @@ class Mailbox(Protocol):
         A UID missing from the answer was not there (someone else moved it). Raises
         QuotaExceeded when `dest` is full, FolderMissing when it is absent.
         """
+        ...
+
+    def claim(self, folder: str, uids: Sequence[int], owner: str) -> Claims:
+        """Mark `uids` as about to be moved by installation `owner`, on the server, so that
+        another installation watching the same account leaves them alone (claims.py)."""
         ...
 
     def remove_copied(self, folder: str, uids: Sequence[int], dest: str) -> None:

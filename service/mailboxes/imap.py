@@ -34,6 +34,7 @@ from ndrguard.service.mailboxes.base import (
     PEEK_BYTES,
     AuthFailed,
     CertificateRejected,
+    Claims,
     ConnectionLost,
     FolderMissing,
     FolderStatus,
@@ -43,6 +44,7 @@ from ndrguard.service.mailboxes.base import (
     fingerprint,
     looks_like_candidate,
 )
+from ndrguard.service.mailboxes.claims import claim_keyword, decide_claims, is_claim
 from ndrguard.service.mailboxes.imap_parse import batches, classify_no, parse_copyuid, uid_set
 from ndrguard.service.mailboxes.liveness import IDLE_RENEW, IdleWatch, Keepalive, Outcome
 from ndrguard.service.settings.config import Account
@@ -100,6 +102,7 @@ class ImapMailbox:
         self._selected: str | None = None
         self.pushes = "IDLE" in self.caps
         self._lost = False
+        self._claims_refused = False  # the server would not store a claim keyword
         # Wall-clock time after which this session should be replaced by a fresh login (an
         # OAuth access token about to expire; see oauth/login.py); None: never.
         self.renew_at: float | None = None
@@ -298,6 +301,60 @@ class ImapMailbox:
         """Source UID -> destination UID, by matching fingerprints of what arrived in `dest`."""
         arrived = self.headers(dest, self.uids(dest, above - 1))
         return {prints[f]: d for d, h in arrived.items() if (f := fingerprint(h)) in prints}
+
+    def claim(self, folder: str, uids: Sequence[int], owner: str) -> Claims:
+        """Claim by keyword, then look (claims.py has the rule and why it is safe)."""
+        if not uids or self._claims_refused:
+            return Claims(frozenset(uids))
+        self._select(folder)
+        mine = claim_keyword(owner)
+        before = self._claim_flags(folder, uids, with_modseq="CONDSTORE" in self.caps)
+        free = [u for u, (flags, _) in before.items() if not flags]
+        if free:
+            try:
+                self._store_claim(free, mine, max(m for _, m in before.values()))
+            except (MailboxError, imaplib.IMAP4.error) as err:
+                if isinstance(err, ConnectionLost):
+                    raise
+                # A server that keeps no keywords (PERMANENTFLAGS without \*) cannot hold a
+                # claim; one installation per account is then the user's to keep.
+                log.warning("%s: the server keeps no claim keywords (%s); moving unclaimed",
+                            self.account.name, err)  # fmt: skip
+                self._claims_refused = True
+                return Claims(frozenset(uids))
+        after = self._claim_flags(folder, uids, with_modseq=False)
+        decided = decide_claims(after, mine)
+        if decided.contested:
+            with self._io():  # both took it at once: both let go, the next pass tries again
+                self._c.remove_flags(sorted(decided.contested), [mine], silent=True)
+        return decided
+
+    def _claim_flags(
+        self, folder: str, uids: Sequence[int], with_modseq: bool
+    ) -> dict[int, tuple[set[str], int]]:
+        """UID -> (its claim keywords, its MODSEQ or 0), for those that still exist."""
+        items = [b"FLAGS", b"MODSEQ"] if with_modseq else [b"FLAGS"]
+        got = self._fetch(folder, uids, items)
+        out = {}
+        for uid, item in got.items():
+            flags = {f.decode() if isinstance(f, bytes) else str(f) for f in item[b"FLAGS"]}
+            modseq = item.get(b"MODSEQ", (0,))
+            out[uid] = ({f for f in flags if is_claim(f)}, int(modseq[0]) if modseq else 0)
+        return out
+
+    def _store_claim(self, uids: list[int], keyword: str, modseq: int) -> None:
+        """STORE +FLAGS the claim; with CONDSTORE only where nothing changed since `modseq`
+        (RFC 7162 UNCHANGEDSINCE): a claim made by another meanwhile makes ours fail."""
+        with self._io():
+            if modseq:
+                typ, data = self._c._imap.uid(
+                    "STORE", uid_set(uids), f"(UNCHANGEDSINCE {modseq}) +FLAGS.SILENT",
+                    f"({keyword})",
+                )  # fmt: skip
+                if typ != "OK":
+                    raise MailboxError(f"the server refused the claim: {data!r}")
+            else:
+                self._c.add_flags(uids, [keyword], silent=True)
 
     def remove_copied(self, folder: str, uids: Sequence[int], dest: str) -> None:
         if not uids:

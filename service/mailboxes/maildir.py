@@ -24,6 +24,7 @@ from watchdog.observers import Observer
 
 from ndrguard.service.mailboxes.base import (
     PEEK_BYTES,
+    Claims,
     FolderMissing,
     FolderStatus,
     Head,
@@ -193,6 +194,11 @@ class MaildirMailbox:
             moved[uid] = dest_next
             dest_next += 1
         return moved
+
+    def claim(self, folder: str, uids: Sequence[int], owner: str) -> Claims:
+        """Nothing to mark: a move is one rename(2), and of two installations renaming one
+        file only one succeeds (the other finds it gone and says so)."""
+        return Claims(frozenset(uids))
 
     def remove_copied(self, folder: str, uids: Sequence[int], dest: str) -> None:
         """A rename cannot leave two copies, so this only runs if someone else copied the file:

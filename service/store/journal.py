@@ -93,6 +93,10 @@ def _move_group(
 ) -> None:
     """The journalled move of messages that share one source folder and UIDVALIDITY."""
     src_folder, src_validity = src
+    if action == QUARANTINE:
+        items = _claimed(state, mailbox, src_folder, items, result)
+        if not items:
+            return
     dest_status = mailbox.status(dest)
     entry_ids = state.open_intents_for(
         action,
@@ -117,6 +121,25 @@ def _move_group(
                                     note="not in the folder any more"))  # fmt: skip
             result.gone.append(row.id)
     state.close_intents(closings)
+
+
+def _claimed(
+    state: State,
+    mailbox: Mailbox,
+    folder: str,
+    items: Sequence[tuple[VerdictRow, int]],
+    result: MoveResult,
+) -> list[tuple[VerdictRow, int]]:
+    """The items this installation may move (mailboxes/claims.py). One another installation
+    claimed is its to move: this verdict says gone. A contested one waits for the next pass."""
+    claims = mailbox.claim(folder, [uid for _, uid in items], state.installation_id())
+    taken = [(row, uid) for row, uid in items if uid in claims.others]
+    for row, uid in taken:
+        log.info("verdict %d: UID %d in %s is claimed by another installation", row.id, uid,
+                 folder)  # fmt: skip
+        state.set_verdict_state(row.id, VerdictState.GONE)
+        result.gone.append(row.id)
+    return [(row, uid) for row, uid in items if uid in claims.mine]
 
 
 def restore(state: State, mailbox: Mailbox, ids: Iterable[int]) -> MoveResult:

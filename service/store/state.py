@@ -296,6 +296,7 @@ class State:
         except (OSError, sqlite3.Error) as err:
             raise StateError(f"cannot open the state database {path}: {err}") from err
         self._lock = threading.RLock()
+        self._installation: str | None = None
         self._migrate()
 
     def close(self) -> None:
@@ -338,11 +339,11 @@ class State:
         server from another's (claims.py). Random, so two homes never pick the same one."""
         with self._tx() as db:
             row = db.execute("SELECT value FROM meta WHERE key='installation'").fetchone()
-            if row is not None:
-                return str(row["value"])
-            made = secrets.token_hex(6)
-            db.execute("INSERT INTO meta VALUES ('installation', ?)", (made,))
-            return made
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('installation', ?)", (secrets.token_hex(6),))
+                row = db.execute("SELECT value FROM meta WHERE key='installation'").fetchone()
+            self._installation = str(row["value"])
+        return self._installation
 
     # -- folders ---------------------------------------------------------------------------
 
