@@ -16,6 +16,7 @@ that command's module as running it does.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -75,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    # Whatever the user's umask: config, state, journal, logs and the socket's folder that
+    # this process creates are the user's alone (0600 files, 0700 folders). They name the
+    # user's correspondents, and the API key file must stay unread by others.
+    os.umask(0o077)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
+import os
 import signal
 import threading
 from pathlib import Path
@@ -88,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
 
 def setup_logging(log_dir: Path, verbose: bool) -> None:
     """Log to a rotating file in `log_dir` and to the console, for the service's process."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        log_dir.chmod(0o700)  # made by an older ndrguard or another umask: tightened
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
     file_handler = logging.handlers.RotatingFileHandler(
         log_dir / "ndrguard.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"

@@ -53,6 +53,13 @@ class CertificateRejected(MailboxError):
     title = "Certificate rejected"
 
 
+class TlsMissing(MailboxError):
+    """The account asks for STARTTLS and the server did not offer it. A relay in the middle
+    that deletes STARTTLS from the capabilities would otherwise read the password."""
+
+    title = "Encryption refused"
+
+
 class FolderMissing(MailboxError):
     """A folder the service needs does not exist and could not be created."""
 

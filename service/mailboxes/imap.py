@@ -40,6 +40,7 @@ from ndrguard.service.mailboxes.base import (
     FolderStatus,
     Head,
     MailboxError,
+    TlsMissing,
     byte_batches,
     fingerprint,
     looks_like_candidate,
@@ -129,6 +130,14 @@ class ImapMailbox:
             )
             try:
                 if account.security == "starttls":
+                    # Checked here, before anything is sent: never a login in plain text
+                    # because someone in between deleted STARTTLS from the capabilities.
+                    if not client.has_capability("STARTTLS"):
+                        raise TlsMissing(
+                            f"{account.host} did not offer STARTTLS, which this account "
+                            "requires (security = \"starttls\"); a relay in between may have "
+                            "removed it. Nothing was sent; the password stays unsaid."
+                        )
                     client.starttls(context)
                 _tune_socket(client.socket(), account.timeout_seconds)
                 if account.auth == "xoauth2":

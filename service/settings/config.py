@@ -29,6 +29,7 @@ OAUTH_AUTHS = ("xoauth2", "oauthbearer")
 _ACCOUNT_KEYS = {
     "name", "host", "port", "security", "username", "ca_file", "auth", "quarantine", "policy",
     "identity", "folders", "sent", "maildir", "poll_seconds", "timeout_seconds", "oauth",
+    "allow_plain_over_network",
 }  # fmt: skip
 _DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 
@@ -90,6 +91,8 @@ class Account:
     maildir: Path | None = None
     poll_seconds: float = 60.0  # only where IDLE is missing
     timeout_seconds: float = 60.0  # socket read timeout
+    # security = "plain" to a host other than this machine: only when the user says so.
+    allow_plain_over_network: bool = False
     # Sign-in by OAuth 2 (auth is then xoauth2 or oauthbearer); the grant is in the keyring.
     oauth: OAuthSettings | None = None
 
@@ -113,6 +116,8 @@ class Account:
                 lines.append(f"auth = {_q(self.auth)}")
             if self.ca_file is not None:
                 lines.append(f"ca_file = {_q(str(self.ca_file))}")
+            if self.allow_plain_over_network:
+                lines.append("allow_plain_over_network = true")
             if self.oauth is not None:
                 lines.append(f"oauth = {self.oauth.to_toml()}")
         lines += [f"quarantine = {_q(self.quarantine)}", f"policy = {_q(self.policy)}"]
@@ -246,6 +251,13 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise bad("port", "port must be a number from 1 to 65535")
     maildir = path("maildir")
+    allow_plain = raw.get("allow_plain_over_network", False)
+    if not isinstance(allow_plain, bool):
+        raise bad("allow_plain_over_network", "allow_plain_over_network must be true or false")
+    if maildir is None and security == "plain" and not allow_plain and not (
+        checks.loopback(text("host"))
+    ):
+        raise bad("security", checks.message("plain-over-network", host=text("host")))
     if maildir is None and not (text("host") and text("username")):
         raise bad("host", "give host and username (IMAP) or maildir (a local folder)")
     folders = raw.get("folders", ["INBOX"])
@@ -290,6 +302,7 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
         maildir=maildir,
         poll_seconds=seconds("poll_seconds", 60.0, 1.0, 86400.0),
         timeout_seconds=seconds("timeout_seconds", 60.0, 1.0, 3600.0),
+        allow_plain_over_network=allow_plain,
         oauth=oauth,
     )
 

@@ -13,6 +13,7 @@ bad config the same way; `ConfigError.key` names the message used and `.line` th
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import math
 import re
 from pathlib import Path
@@ -34,6 +35,11 @@ MESSAGES = {
         "{key} must be printable text (no control characters, newlines or terminal escapes)"
     ),
     "not-finite": "{key} must be a number of seconds from {low:g} to {high:g}",
+    "plain-over-network": (
+        "security = \"plain\" would send the password to {host!r} unencrypted over the "
+        "network; use tls or starttls, or say allow_plain_over_network = true if this link "
+        "is yours to trust"
+    ),
     "quarantine-watched": (
         "the quarantine folder {value!r} cannot be a watched folder or the INBOX: mail "
         "moved there would be judged and moved again"
@@ -146,6 +152,17 @@ def printable(value: str) -> bool:
 
 def seconds_ok(value: float, low: float, high: float) -> bool:
     return math.isfinite(value) and low <= value <= high
+
+
+def loopback(host: str) -> bool:
+    """Whether `host` is this machine by its very name (no DNS: a name that resolves to a
+    loopback address today may not tomorrow)."""
+    if host.lower().rstrip(".") in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def where(path: Path, line: int | None) -> str:

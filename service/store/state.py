@@ -13,6 +13,7 @@ version n to n + 1, so an old state file is brought forward on open and never re
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -283,7 +284,8 @@ class State:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _owner_only(path)
             self._db = sqlite3.connect(
                 path, check_same_thread=False, isolation_level=None, timeout=30
             )
@@ -611,6 +613,20 @@ class State:
                 "DELETE FROM maildir_uids WHERE account=? AND folder=? AND name=?",
                 ((account, folder, n) for n in names),
             )
+
+
+def _owner_only(path: Path) -> None:
+    """The database and its WAL files readable by their owner only, also when an older
+    ndrguard (or another umask) made them: they list the user's mail and correspondents."""
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        target = path.with_name(name)
+        if not target.exists():
+            fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o600) if name == path.name else None
+            if fd is not None:
+                os.close(fd)
+            continue
+        if os.name == "posix" and target.stat().st_mode & 0o077:
+            target.chmod(0o600)
 
 
 def _close(db: sqlite3.Connection, c: Closing) -> None:

@@ -3,14 +3,19 @@ runs them with NDRGUARD_DRILLS=long) and its verdict line, counted from the serv
 
 from __future__ import annotations
 
+import base64
 import os
+import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from tests.service.imap_util import ids, message_ids_in
+from ndrguard.service.demo import mail as demo_mail
+from tests.service.imap_util import ids, message_ids_in, with_message_id
 from tests.support.dovecot import Account, Dovecot
 
+BASE = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LONG = os.environ.get("NDRGUARD_DRILLS") == "long"
 
 
@@ -59,3 +64,25 @@ def report(name: str, seconds: float, result: Tally, **figures: object) -> None:
     to zero."""
     print("\n" + result.line(name, seconds, **figures), flush=True)
     assert result == Tally(0, 0, 0), result.line(name, seconds, **figures)
+
+
+def large_bounce(i: int, size: int, tag: str = "large") -> bytes:
+    """A Postfix bounce of about `size` bytes: the returned original carries an attachment
+    (base64 of random bytes), as a bounce of a mail with a large file does. Message-ID
+    <tag-i@drill.test>."""
+    rng = random.Random(f"{tag}-{i}")
+    boundary = f"att-{rng.getrandbits(48):012x}"
+    head = demo_mail.original_message(rng, BASE, demo_mail.USER, f"victim{i}@example.net",
+                                      f"The files you asked for ({i})")  # fmt: skip
+    headers, _, text = head.partition("\n\n")
+    blob = base64.encodebytes(rng.randbytes(size * 3 // 4)).decode()
+    original = (
+        f"{headers}\nMIME-Version: 1.0\n"
+        f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'
+        f"--{boundary}\nContent-Type: text/plain\n\n{text}\n"
+        f"--{boundary}\nContent-Type: application/octet-stream; name=files.zip\n"
+        f"Content-Transfer-Encoding: base64\n\n{blob}--{boundary}--\n"
+    )
+    raw = demo_mail.postfix_failure(rng, BASE, demo_mail.USER, f"victim{i}@example.net",
+                                    "", original=original)  # fmt: skip
+    return with_message_id(raw, f"<{tag}-{i}@drill.test>")
