@@ -65,8 +65,10 @@ def test_files_are_private_whatever_the_umask_and_hold_no_secret(
                                    .values()) == len(bounces), timeout=120,
                        what="the bounces in quarantine")  # fmt: skip
             assert ndrguard(env, "status").returncode == 0
-        for args in (["scan"], ["summary", "--json"], ["status", "--json"]):
+        for args in (["scan"], ["summary", "--json"]):
             assert ndrguard(env, *args).returncode == 0
+        # Exits 1 with the service stopped, but writes what it reads like the others.
+        assert '"accounts"' in ndrguard(env, "status", "--json").stdout
     finally:
         os.umask(old)
     written = [p for p in home.rglob("*")]

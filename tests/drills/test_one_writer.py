@@ -62,7 +62,7 @@ def test_a_writer_without_an_api_refuses_scan_restore_and_a_second_run(
             assert f"`ndrguard run` (pid {holder.pid}" in done.stderr, (args, done.stderr)
             assert "was not started" in done.stderr
         # Readers are not writers: they still answer.
-        assert ndrguard(env, "status", "--json").returncode == 0
+        assert json.loads(ndrguard(env, "status", "--json").stdout)["running"] is False
         assert ndrguard(env, "scan", "--dry-run").returncode == 0
     finally:
         holder.kill()
