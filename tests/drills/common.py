@@ -43,20 +43,43 @@ def tally(
     folders: Iterable[str] = ("INBOX", "Backscatter"),
 ) -> Tally:
     """Every Message-ID counted in `folders` (\\Deleted left out) against where its verdict
-    says it belongs: the first of `folders` for `inbox`, the second for `quarantine`."""
+    says it belongs: the first of `folders` for `inbox`, any of the others (the quarantine,
+    a renamed old one) for `quarantine`."""
     where = list(folders)
-    want = {where[0]: Counter(ids(inbox)), where[1]: Counter(ids(quarantine))}
     got = {f: message_ids_in(server, login, f) for f in where}
-    everything: Counter[str] = Counter()
-    for found in got.values():
-        everything += found
-    wanted = want[where[0]] + want[where[1]]
-    lost = sum((wanted - everything).values())
+    want_inbox, want_quarantine = Counter(ids(inbox)), Counter(ids(quarantine))
+    got_inbox: Counter[str] = got[where[0]]
+    got_quarantine: Counter[str] = Counter()
+    for f in where[1:]:
+        got_quarantine += got[f]
+    everything = got_inbox + got_quarantine
+    wanted = want_inbox + want_quarantine
+    lost = wanted - everything
     duplicated = sum(n - 1 for n in everything.values() if n > 1)
-    misplaced = sum(
-        sum(((w - got[f]) - (wanted - everything)).values()) for f, w in want.items()
+    misplaced = sum(((want_inbox - got_inbox) - lost).values()) + sum(
+        ((want_quarantine - got_quarantine) - lost).values()
     )
-    return Tally(lost, duplicated, misplaced)
+    return Tally(sum(lost.values()), duplicated, misplaced)
+
+
+def verdicts_agree(server: Dovecot, login: Account, verdicts: list[dict],
+                   quarantines: Iterable[str] = ("Backscatter",)) -> list[str]:
+    """Verdicts whose state says another place than where the server has their message:
+    quarantined ones must be in a quarantine folder, restored and kept ones in the INBOX."""
+    inbox = message_ids_in(server, login, "INBOX")
+    held: Counter[str] = Counter()
+    for f in quarantines:
+        held += message_ids_in(server, login, f)
+    wrong = []
+    for v in verdicts:
+        mid, st = v["message_id"], v["state"]
+        if st == "quarantined" and not held[mid]:
+            wrong.append(f"{mid} quarantined but not in quarantine")
+        elif st in ("restored", "kept") and not inbox[mid]:
+            wrong.append(f"{mid} {st} but not in the INBOX")
+        elif st in ("quarantine-pending", "gone"):
+            wrong.append(f"{mid} left {st}")
+    return wrong
 
 
 def report(name: str, seconds: float, result: Tally, **figures: object) -> None:
