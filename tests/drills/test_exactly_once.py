@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from imapclient.exceptions import IMAPClientError
 
 from ndrguard.service.api.client import ApiClient
 from ndrguard.service.api.protocol import ApiError
@@ -67,17 +68,26 @@ def test_sigkill_at_random_points_of_a_flood_without_move(dovecot_factory, tmp_p
     env = service_env(home)
     add_account(env, "a", server, login)
     chunk = n // kills
-    moments = []
+    moments, open_after = [], []  # open journal entries each kill left: moves cut in half
     for k in range(kills):
         with running(env, home) as proc:
             part = bounces[k * chunk : (k + 1) * chunk if k < kills - 1 else n]
             threading.Thread(target=append_pipelined, args=(server, login, part),
                              daemon=True).start()  # fmt: skip
-            moment = rng.uniform(0.5, 4.0)
-            time.sleep(moment)
+            # The kill comes as the round's first copies land (a random few ms later): between
+            # COPY and EXPUNGE, or before the journal heard of the move.
+            watcher = client(server, login)
+            already = _count(watcher)
+            t0 = time.monotonic()
+            while _count(watcher) <= already and proc.poll() is None:
+                assert time.monotonic() - t0 < 120, "the round's moves never came"
+            time.sleep(rng.uniform(0, 0.005))
             proc.kill()
+            moment = time.monotonic() - t0
+            watcher.logout()
             proc.wait()
             moments.append(round(moment, 1))
+        open_after.append(_status(env)["open_moves"])
         time.sleep(0.5)  # the last APPENDs of the part land while nothing runs
     with running(env, home):
         wait_state(home, "a", "watching", timeout=180)
@@ -90,7 +100,8 @@ def test_sigkill_at_random_points_of_a_flood_without_move(dovecot_factory, tmp_p
     wrong = verdicts_agree(server, login, verdicts)
     counted = _status(env)["counters"].get("quarantined")
     report("sigkill-random-points", time.monotonic() - began, result, bounces=n,
-           kills=kills, moments_s=moments, judged_twice=sum(c - 1 for c in judged.values()),
+           kills=kills, moments_s=moments, open_moves_after_each_kill=open_after,
+           judged_twice=sum(c - 1 for c in judged.values()),
            verdict_elsewhere=len(wrong), counted=counted)  # fmt: skip
     assert not wrong, wrong[:5]
     assert max(judged.values()) == 1
@@ -175,10 +186,12 @@ def test_uidvalidity_change_and_quarantine_renamed_and_deleted_while_running(
         append_pipelined(server, login, second)
         wait_until(lambda: _in_quarantine(server, login) == n, timeout=120, what="part 2")
         # The INBOX renumbered under the running service (index lost, backup restored).
+        before = _uidvalidity(server, login)
         server.stop()
         for p in server.maildir(login.user).glob("dovecot*"):
             p.unlink() if p.is_file() else shutil.rmtree(p)
         server.start()
+        assert _uidvalidity(server, login) != before
         append_pipelined(server, login, third)
         wait_until(lambda: _in_quarantine(server, login) == 2 * n, timeout=180,
                    what="part 3 after the renumbering")  # fmt: skip
@@ -198,6 +211,23 @@ def test_uidvalidity_change_and_quarantine_renamed_and_deleted_while_running(
     report("uidvalidity-rename-delete", time.monotonic() - began, result, parts=4, each=n,
            judged_twice=sum(k - 1 for k in judged.values()))  # fmt: skip
     assert max(judged.values()) == 1, "judged again after the renumbering"
+
+
+def _count(c) -> int:
+    """Messages in the quarantine folder now: one STATUS on a connection kept open, so
+    that it can be asked every millisecond or so."""
+    try:
+        return int(c.folder_status("Backscatter", [b"MESSAGES"])[b"MESSAGES"])
+    except IMAPClientError:  # not created yet
+        return 0
+
+
+def _uidvalidity(server, login) -> int:
+    c = client(server, login)
+    try:
+        return int(c.folder_status("INBOX", [b"UIDVALIDITY"])[b"UIDVALIDITY"])
+    finally:
+        c.logout()
 
 
 def _mid(raw: bytes) -> str:
