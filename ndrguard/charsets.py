@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 from functools import lru_cache
 
+from ndrguard import charset_guess
+
 # Labels that Python does not know, or knows as a narrower charset than mail actually uses.
 _ALIASES = {
     "ks_c_5601-1987": "cp949",
@@ -73,27 +75,60 @@ def codec_for(label: str | None) -> str | None:
 
 
 def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str | None]:
-    """Decode `data`; return the text and a defect note when the declared charset did not fit."""
+    """Decode `data`; return the text and a defect note when the declared charset lied.
+
+    A declared charset that cannot decode the bytes, or that decodes them into what does not
+    look like writing (single-byte charsets decode anything), gives way to the likeliest of
+    the charsets mail is really written in (`ndrguard.charset_guess`); the note names both.
+    """
     codec = codec_for(declared)
     if codec is not None:
         try:
-            return data.decode(codec), None
+            text = data.decode(codec)
         except UnicodeError:
             pass
+        else:
+            if data.isascii() or not _decodes_anything(codec):
+                return text, None
+            mark = charset_guess.score(text, codec)
+            if mark >= _PLAUSIBLE:
+                return text, None
+            other = charset_guess.best(data, codec)
+            if other is None or other[1] < mark + _BETTER:
+                return text, None
+            return data.decode(other[0], errors="replace"), (
+                f"text declared {_label(declared)} reads as {other[0]}"
+            )
     elif data.isascii():
         return data.decode("ascii"), None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        # A multi-byte charset that almost fits keeps most characters with replacements; a
-        # failed "us-ascii" or "utf-8" label is nearly always Latin-1/cp1252 in truth.
-        fallback = codec if codec and codec not in ("ascii", "utf-8") else "cp1252"
-        text = data.decode(fallback, errors="replace")
+    found = charset_guess.best(data, codec)
+    if found is not None:
+        used = found[0]
+    else:
+        # Nothing decodes it cleanly. A multi-byte charset that almost fits keeps most
+        # characters with replacements; otherwise cp1252, which maps almost every byte.
+        used = codec if codec and codec not in ("ascii", "utf-8") else "cp1252"
+    text = data.decode(used, errors="replace")
     if declared and codec is None:
-        return text, f"unknown charset {declared.strip()!r}"
+        return text, f"unknown charset {_label(declared)}; read as {used}"
     if declared:
-        return text, f"text does not fit its declared charset {declared.strip()!r}"
+        return text, f"text does not fit its declared charset {_label(declared)}; read as {used}"
     return text, None
+
+
+# A decoding this plausible is kept without a second look; another charset must score this
+# much better to replace a declared one that did decode.
+_PLAUSIBLE = 0.6
+_BETTER = 0.3
+
+
+def _decodes_anything(codec: str) -> bool:
+    """Single-byte charsets: they never fail, so only the look of their text can tell."""
+    return codec.startswith(("cp125", "iso8859", "koi8", "mac-", "cp8", "latin"))
+
+
+def _label(declared: str) -> str:
+    return repr(declared.strip()[:40])
 
 
 def decode_header_bytes(data: bytes) -> str:
