@@ -25,6 +25,7 @@ from ndrguard.service.engine.daemon import Service
 from ndrguard.service.mailboxes.base import Mailbox, MailboxError
 from ndrguard.service.oauth.flow import SignIns
 from ndrguard.service.settings.config import Account, Config, ConfigError, load, parse
+from ndrguard.service.store import locate
 from ndrguard.service.store.state import StateError, VerdictRow, VerdictState
 
 ATTENTION_WINDOW = 86400.0  # undecided bounces of the last day ask for the user's eye
@@ -298,17 +299,24 @@ class ServiceOperations:
         return out
 
     def _fetch(self, mailbox: Mailbox, ids: list[int]) -> dict[int, bytes]:
-        """Each verdict is looked up when its worker gets to it: a restore just before may
-        have moved its message."""
+        """Each verdict is looked up when its worker gets to it (a restore just before may
+        have moved its message), and its place checked as a move checks it (store/locate.py):
+        after a renamed or recreated folder the old UID names another message, which must not
+        be shown as this one."""
         out = {}
-        for row in self.state.verdicts(ids=ids, limit=len(ids)):
-            if row.state is VerdictState.QUARANTINED and row.quarantine_folder is not None:
-                folder, uid = row.quarantine_folder, int(row.quarantine_uid or 0)
-            else:
-                folder, uid = row.folder, row.uid
-            raw = mailbox.fetch(folder, [uid]).get(uid)
-            if raw is not None:
-                out[row.id] = raw
+        rows = self.state.verdicts(ids=ids, limit=len(ids))
+        held = [r for r in rows if r.state is VerdictState.QUARANTINED and r.quarantine_folder]
+        rest = [r for r in rows if r not in held]
+        places = {
+            **locate.resolve(mailbox, held, locate.RESTORE),
+            **locate.resolve(mailbox, rest, locate.QUARANTINE),
+        }
+        for row in rows:
+            place = places.get(row.id)
+            if place is not None:
+                raw = mailbox.fetch(place.folder, [place.uid]).get(place.uid)
+                if raw is not None:
+                    out[row.id] = raw
         return out
 
 
