@@ -318,6 +318,15 @@ class Postfix(RootMTA):
         self.sh(f"postconf -e {args} && postfix reload")
         time.sleep(0.5)
 
+    def add_transport(self, domain: str, nexthop: str) -> None:
+        """Route `domain` to `nexthop` ("lmtp:inet:127.0.0.1:24") from the next reload on;
+        an earlier entry for it is replaced (texthash refuses duplicate keys)."""
+        table = self.path("/etc/postfix/transport")
+        kept = [x for x in table.read_text().splitlines() if x.split()[:1] != [domain]]
+        table.write_text("".join(f"{x}\n" for x in [*kept, f"{domain} {nexthop}"]))
+        self.sh("postfix reload")
+        time.sleep(0.5)
+
     def log_tail(self) -> str:
         return _tail(self.path("/var/log/postfix.log"))
 

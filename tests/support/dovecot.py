@@ -200,6 +200,7 @@ class Dovecot:
       (vacation replies, redirects) are captured by a fake sendmail: see `sent_messages`.
     - `certificate`: reuse one made by `make_certificate` (saves ~20 ms per instance).
     - `spare_accounts`: logins made in advance and handed out by `take_account`.
+    - `lmtp=True` also listens for LMTP on `lmtp_port` (an MTA's final delivery).
     - `special_use`: mailbox -> SPECIAL-USE flag beyond the English defaults, for providers'
       localised names ({"[Gmail]/Sent Mail": "\\Sent"}); list the mailbox in `mailboxes`.
     - `oauth2`: also accept XOAUTH2 and OAUTHBEARER, each token checked by introspection (no
@@ -222,8 +223,10 @@ class Dovecot:
         workdir: Path | None = None,
         oauth2: OAuth2Introspection | None = None,
         special_use: Mapping[str, str] | None = None,
+        lmtp: bool = False,
     ) -> None:
         self.oauth2 = oauth2
+        self.lmtp = lmtp
         self.special_use = dict(special_use or {})
         binary, lda = find_dovecot(), find_lda()
         if binary is None or lda is None:
@@ -248,6 +251,7 @@ class Dovecot:
         self.instance = f"ndrguard-test-{uuid.uuid4().hex[:8]}"
         self.imap_port = 0
         self.imaps_port = 0
+        self.lmtp_port = 0
         self._proc: subprocess.Popen[bytes] | None = None
         if is_root():
             # Mail is owned by an unprivileged user: Dovecot never runs mail processes as root.
@@ -335,7 +339,7 @@ class Dovecot:
             f"state_dir = {w}/state",
             f"log_path = {self.log_path}",
             f"info_log_path = {self.log_path}",
-            "protocols = imap",
+            "protocols = imap" + (" lmtp" if self.lmtp else ""),
             f"listen = {LOOPBACK_V4}",
             f"hostname = {self.hostname}",
             "shutdown_clients = yes",
@@ -408,6 +412,21 @@ class Dovecot:
             "protocol imap {",
             f"  mail_plugins = {imap_plugins}",
         ]
+        if self.lmtp:
+            # What an MTA delivers to: refuses unknown users at RCPT and, with quota, full
+            # mailboxes (at RCPT when already over, lmtp_rcpt_check_quota; otherwise after
+            # DATA), so the MTA writes the bounce.
+            lmtp = [
+                "service lmtp {",
+                "  inet_listener lmtp {",
+                f"    address = {LOOPBACK_V4}",
+                f"    port = {self.lmtp_port}",
+                "  }",
+                "}",
+                "lmtp_rcpt_check_quota = yes",
+            ]
+            at = lines.index("protocol imap {")
+            lines[at:at] = lmtp
         if not self.move:
             caps = [c for c in DEFAULT_CAPABILITIES if c != "MOVE"]
             if self.quota:
@@ -521,6 +540,7 @@ class Dovecot:
         for _attempt in range(3):
             if fresh_ports:
                 self.imap_port, self.imaps_port = free_port(), free_port()
+                self.lmtp_port = free_port() if self.lmtp else 0
             self._write_files()
             with contextlib.suppress(FileNotFoundError):
                 (self.base_dir / "master.pid").unlink()  # left behind by a kill -9

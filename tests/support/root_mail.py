@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.chroot_mta import OpenSMTPD, Postfix, RootMTA, Sendmail
+from tests.support.dovecot import Dovecot
 from tests.support.exim import Exim, EximNet
-from tests.support.mta_mail import USER, Sample, original
+from tests.support.mta_mail import FILLER, USER, Sample, original
 from tests.support.procs import HarnessError, free_port
 
 MTAS: dict[str, type[RootMTA]] = {
@@ -191,6 +192,18 @@ def postfix_unreachable(lab: RootLab) -> bytes:
         lab.mta.set(maximal_queue_lifetime="5d")
 
 
+def postfix_lmtp(lab: RootLab, to: str, subject: str, msgid: str) -> bytes:
+    """Postfix delivering to Dovecot over LMTP (lmtp.test): Dovecot refuses an unknown user at
+    RCPT (550 5.1.1) and a message that would take the user over quota at end of DATA (552
+    5.2.2; at RCPT the mailbox, 1.6K of 2K, is not full yet), and Postfix bounces."""
+    assert isinstance(lab.mta, Postfix)
+    user = "ida@lmtp.test"
+    with Dovecot(users={user: "ida-pw"}, quota={"*": "2K"}, lmtp=True) as dovecot:
+        dovecot.deliver(user, FILLER.encode())
+        lab.mta.add_transport("lmtp.test", f"lmtp:inet:127.0.0.1:{dovecot.lmtp_port}")
+        return lab.one([to], subject, msgid)
+
+
 def postfix_delay(lab: RootLab) -> bytes:
     """Greylisted (451) past delay_warning_time: Postfix warns, and keeps trying."""
     assert isinstance(lab.mta, Postfix)
@@ -290,6 +303,23 @@ PER_MTA: dict[str, tuple[RootScenario, ...]] = {
             "the user's relay",
             "no route to the recipient's domain (host not found)",
             unroutable,
+        ),
+        RootScenario(
+            "lmtp-over-quota",
+            "failure",
+            "full",
+            "final server",
+            "Dovecot 2.3 LMTP refused it at end of DATA, over quota (552 5.2.2): Postfix's "
+            "lmtp bounce",
+            lambda lab: postfix_lmtp(lab, "ida@lmtp.test", "Conference schedule", "lmtp-quota"),
+        ),
+        RootScenario(
+            "lmtp-unknown-user",
+            "failure",
+            "full",
+            "final server",
+            "Dovecot 2.3 LMTP refused an unknown user at RCPT: Postfix's lmtp bounce",
+            lambda lab: postfix_lmtp(lab, "nobody@lmtp.test", "Quick question", "lmtp-unknown"),
         ),
         RootScenario(
             "unreachable",
