@@ -22,6 +22,7 @@ from ndrguard.service.api.channel import ChannelError
 from ndrguard.service.api.client import running_client
 from ndrguard.service.api.protocol import ApiError
 from ndrguard.service.cli import common as cli_common
+from ndrguard.service.cli.progress import ProgressOutput
 from ndrguard.service.engine.accounts import decider, open_mailbox
 from ndrguard.service.engine.scanner import PassResult, Planned, Scanner
 from ndrguard.service.mailboxes.base import MailboxError
@@ -114,9 +115,13 @@ def _by_the_service(args: argparse.Namespace, names: list[str]) -> int | None:
 def _scan(account: Account, state: State, config_dir: Path, dry_run: bool) -> PassResult:
     decide = decider(account, state, config_dir)
     mailbox = open_mailbox(account, state)
+    shown = ProgressOutput(f"{account.name}: ")
     try:
-        return Scanner(account, mailbox, state, decide, dry_run=dry_run).run_pass()
+        return Scanner(
+            account, mailbox, state, decide, dry_run=dry_run, on_progress=shown
+        ).run_pass()
     finally:
+        shown.close()
         mailbox.close()
 
 

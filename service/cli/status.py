@@ -163,7 +163,10 @@ def run_status(args: argparse.Namespace) -> int:
     return code
 
 
-FAILING = ("auth-failed", "signin-needed", "cert-rejected", "backing-off", "stopped")
+FAILING = (
+    "auth-failed", "signin-needed", "cert-rejected", "backing-off", "evidence-unreadable",
+    "stopped",
+)  # fmt: skip
 """Account states that make `status` exit 1: faults, not work in progress or a pause."""
 
 

@@ -89,6 +89,19 @@ class Planned:
         return "quarantine" if self.decision.quarantine else "keep"
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a long job of a pass is: `done` of `total` messages (`ndrguard status`, the
+    tray's progress line, the bar of `ndrguard scan`)."""
+
+    what: str
+    done: int
+    total: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"what": self.what, "done": self.done, "total": self.total}
+
+
 class Scanner:
     """Runs passes of one account; `stop` is checked between batches (SIGTERM)."""
 
@@ -102,6 +115,7 @@ class Scanner:
         dry_run: bool = False,
         stop: threading.Event | None = None,
         on_move: Callable[[int], None] | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
     ) -> None:
         self.account = account
         self.mailbox = mailbox
@@ -110,6 +124,12 @@ class Scanner:
         self.dry_run = dry_run
         self.stop = stop or threading.Event()
         self._on_move = on_move
+        self._on_progress = on_progress
+
+    def _progress(self, what: str, done: int, total: int) -> None:
+        """Tell how far a long job is; one batch or less is over before anyone could look."""
+        if self._on_progress is not None and total > BATCH:
+            self._on_progress(Progress(what, done, total))
 
     def run_pass(self) -> PassResult:
         result = PassResult()
@@ -216,11 +236,14 @@ class Scanner:
         top = status.uidnext - 1
         candidates = self.mailbox.candidates(folder, above)
         result.candidates += len(candidates)
+        what = f"judging new mail in {folder}"
+        self._progress(what, 0, len(candidates))
         for start in range(0, len(candidates), BATCH):
             if self.stop.is_set():
                 return
             chunk = candidates[start : start + BATCH]
             self._judge(folder, status.uidvalidity, chunk, result)
+            self._progress(what, start + len(chunk), len(candidates))
             if not self.dry_run:
                 self.state.set_folder_mark(name, folder, FolderMark(status.uidvalidity, chunk[-1]))
         if not self.dry_run:
@@ -323,7 +346,9 @@ class Scanner:
             for r in self.state.verdicts(self.account.name, [VerdictState.HELD], limit=1_000_000)
             if r.folder == folder and r.uidvalidity == status.uidvalidity
         ]
+        what = f"judging again held bounces in {folder}"
         for start in range(0, len(held), BATCH):
+            self._progress(what, start, len(held))
             rows = {r.uid: r for r in held[start : start + BATCH]}
             heads = self.mailbox.heads(folder, sorted(rows))
             bodies = self.mailbox.fetch(folder, sorted(heads))
@@ -338,6 +363,7 @@ class Scanner:
             for uid in set(rows) - set(bodies):
                 if not self.dry_run:
                     self.state.set_verdict_state(rows[uid].id, VerdictState.GONE)
+        self._progress(what, len(held), len(held))
 
     # -- moves -----------------------------------------------------------------------------
 

@@ -29,14 +29,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ndrguard.identity import IdentityError
 from ndrguard.service.api.protocol import WorkerState
 from ndrguard.service.engine.accounts import decider, open_mailbox
-from ndrguard.service.engine.scanner import PassResult, Scanner
+from ndrguard.service.engine.scanner import PassResult, Progress, Scanner
 from ndrguard.service.mailboxes.base import (
     AuthFailed,
     CertificateRejected,
@@ -68,10 +68,12 @@ class AccountStatus:
     # events" or "polled every N s". Only the first folder can be IDLEd (one IDLE per
     # connection), so the others are looked at every poll interval.
     watch: tuple[tuple[str, str], ...] = ()
+    progress: Progress | None = None  # how far a long job of the pass under way is
 
     def to_json(self) -> dict[str, object]:
         return {"account": self.account, "state": str(self.state), "detail": self.detail,
-                "until": self.until, "watch": dict(self.watch)}  # fmt: skip
+                "until": self.until, "watch": dict(self.watch),
+                "progress": self.progress.to_json() if self.progress else None}  # fmt: skip
 
 
 class Backoff:
@@ -131,6 +133,8 @@ class Worker(threading.Thread):
         self._closed = False  # no more errands are taken once the thread is ending
         self._on_status = on_status
         self._on_move = on_move
+        self._shown: AccountStatus | None = None  # the last status told
+        self._in_progress = False  # the last status told carried a progress
         self.backoff = Backoff()
         # What the server's keepalives taught survives reconnects: same server, same interval.
         self.keepalive = Keepalive()
@@ -184,7 +188,14 @@ class Worker(threading.Thread):
         until: float | None = None,
         watch: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        self._on_status(AccountStatus(self.account.name, state, detail, until, watch))
+        self._shown = AccountStatus(self.account.name, state, detail, until, watch)
+        self._on_status(self._shown)
+
+    def _progressed(self, progress: Progress) -> None:
+        """The status as it was, with how far the pass has come (cleared by the next status)."""
+        shown = self._shown or AccountStatus(self.account.name, WorkerState.CATCHING_UP)
+        self._on_status(replace(shown, progress=progress))
+        self._in_progress = True
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -227,7 +238,7 @@ class Worker(threading.Thread):
             self._run_errands(mailbox)
             scanner = Scanner(
                 self.account, mailbox, self.state, decide, stop=self.stop,
-                on_move=self._moved,
+                on_move=self._moved, on_progress=self._progressed,
             )  # fmt: skip
             self._status(WorkerState.CATCHING_UP)
             result = scanner.run_pass()
@@ -270,7 +281,8 @@ class Worker(threading.Thread):
             state, detail = WorkerState.EVIDENCE_UNREADABLE, "; ".join(result.unreadable)
         else:
             state, detail = WorkerState.WATCHING, "; ".join(f"{f}: {how}" for f, how in plan)
-        if f"{state}:{detail}" != shown:
+        if f"{state}:{detail}" != shown or self._in_progress:
+            self._in_progress = False
             self._status(state, detail, watch=plan)
         return f"{state}:{detail}"
 
