@@ -2,9 +2,13 @@
 
 Everything goes through the service (account_save, test_account): the window never writes the
 config or the keyring itself, so a check the service would refuse cannot be saved behind its
-back. Passwords and BATV secrets are sent once, stored in the keyring by the service, and
-never shown again. With no account configured the window opens by itself as a first run:
-it says what ndrguard needs and offers the demo mailbox to try it on.
+back. An account that exists is edited in place: the window sends only the settings the user
+changed, and the service changes those in the file and nothing else, so what the form does not
+show (folders, sent, timeouts, key references, comments) survives a Save. Test sends the same
+arguments as Save: what was tested is what is stored. Passwords and BATV secrets are sent
+once, stored in the keyring by the service, and never shown again. With no account
+configured the window opens by itself as a first run: it says what ndrguard needs and offers
+the demo mailbox to try it on.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -40,8 +45,11 @@ FIRST_RUN = (
     "<b>Welcome to ndrguard.</b> Add the mail account whose inbox fills with bounces for mail "
     "you never sent. ndrguard moves those to a quarantine folder and keeps real bounces where "
     "they are. Nothing is ever deleted. To try it first, choose <i>Maildir</i> and the demo "
-    "mailbox that <code>ndrguard demo --out DIR</code> writes."
+    "mailbox that <code>ndrguard demo --home DIR</code> writes."
 )
+
+
+_IDENTITY_LISTS = ("addresses", "relays", "dkim_domains")
 
 
 def _split(text: str) -> list[str]:
@@ -59,6 +67,7 @@ class SettingsWindow(QWidget):
         self.link = link
         self.accounts: list[dict[str, Any]] = []
         self.editing: str | None = None
+        self.loaded: dict[str, Any] = {}  # the form as loaded: Save sends what differs
         self.setWindowTitle("ndrguard — settings")
         layout = QVBoxLayout(self)
         self.welcome = QLabel(FIRST_RUN, self)
@@ -112,6 +121,13 @@ class SettingsWindow(QWidget):
         for key, words in SECURITY.items():
             self.security.addItem(words, key)
         self.maildir = QLineEdit(self)
+        self.ca_file = QLineEdit(self)
+        self.ca_file.setPlaceholderText("the system's CAs; or your company's / server's CA file")
+        self.ca_button = QPushButton("Choose…", self)
+        self.ca_button.clicked.connect(self._choose_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file, 1)
+        ca_row.addWidget(self.ca_button)
         for label, widget in (
             ("Name", self.name),
             ("Kind", self.kind),
@@ -120,9 +136,10 @@ class SettingsWindow(QWidget):
             ("Security", self.security),
             ("User", self.username),
             ("Password", self.password),
-            ("Maildir folder", self.maildir),
         ):
             f.addRow(label, widget)
+        f.addRow("CA certificate file", ca_row)
+        f.addRow("Maildir folder", self.maildir)
         box.addWidget(account)
         rules = QGroupBox("What to do, and what proves a bounce is yours", self)
         g = QFormLayout(rules)
@@ -160,7 +177,8 @@ class SettingsWindow(QWidget):
 
     def _kind_changed(self) -> None:
         imap = self.kind.currentIndex() == 0
-        for w in (self.host, self.port, self.security, self.username, self.password):
+        for w in (self.host, self.port, self.security, self.username, self.password,
+                  self.ca_file, self.ca_button):  # fmt: skip
             w.setEnabled(imap)
         self.maildir.setEnabled(not imap)
 
@@ -203,15 +221,19 @@ class SettingsWindow(QWidget):
         self.addresses.setText(", ".join(ident.get("addresses", [])))
         self.relays.setText(", ".join(ident.get("relays", [])))
         self.dkim.setText(", ".join(ident.get("dkim_domains", [])))
+        self.ca_file.setText(a.get("ca_file") or "")
         keys = (ident.get("batv") or {}).get("keys") or []
         self.batv_number.setValue(int(keys[0]["number"]) if keys else 0)
         self.batv_secret.clear()
         self.batv_secret.setPlaceholderText(
-            "stored in the keyring" if keys else "your relay's BATV secret (to the keyring)"
-        )
+            "stored (keep it blank to leave it)" if keys
+            else "your relay's BATV secret (to the keyring)"
+        )  # fmt: skip
+        self.loaded = self.form_values()
 
     def new_account(self) -> None:
         self.editing = None
+        self.loaded = {}
         self.list.clearSelection()
         for w in (
             self.name,
@@ -223,6 +245,7 @@ class SettingsWindow(QWidget):
             self.relays,
             self.dkim,
             self.batv_secret,
+            self.ca_file,
         ):
             w.clear()
         self.quarantine.setText("Backscatter")
@@ -230,38 +253,66 @@ class SettingsWindow(QWidget):
 
     # -- acting ----------------------------------------------------------------------------
 
-    def account_table(self) -> dict[str, Any]:
-        table: dict[str, Any] = {"name": self.name.text().strip()}
-        if self.kind.currentIndex() == 1:
-            table["maildir"] = self.maildir.text().strip()
-        else:
-            table |= {
-                "host": self.host.text().strip(),
-                "port": self.port.value(),
-                "security": self.security.currentData(),
-                "username": self.username.text().strip(),
-            }
-        table |= {"quarantine": self.quarantine.text().strip(), "policy": self.policy.currentData()}
-        return table
-
-    def identity(self) -> dict[str, Any] | None:
-        ident: dict[str, Any] = {
+    def form_values(self) -> dict[str, Any]:
+        """What the form says, as config keys (the account's) and identity keys (lists)."""
+        values: dict[str, Any] = {
+            "name": self.name.text().strip(),
+            "quarantine": self.quarantine.text().strip(),
+            "policy": self.policy.currentData(),
             "addresses": _split(self.addresses.text()),
             "relays": _split(self.relays.text()),
             "dkim_domains": _split(self.dkim.text()),
         }
-        if self.batv_secret.text():
-            ident["batv_keys"] = [
-                {"number": self.batv_number.value(), "secret": self.batv_secret.text()}
-            ]
-        return ident if any(ident.values()) else None
+        if self.kind.currentIndex() == 1:
+            values["maildir"] = self.maildir.text().strip()
+        else:
+            values |= {
+                "host": self.host.text().strip(),
+                "port": self.port.value(),
+                "security": self.security.currentData(),
+                "username": self.username.text().strip(),
+                "ca_file": self.ca_file.text().strip() or None,
+            }
+        return values
 
-    def test(self) -> None:
-        args: dict[str, Any] = {"account": self.account_table()}
+    def save_args(self) -> dict[str, Any]:
+        """The arguments of account_save (and of Test, the same): a new account whole, an
+        existing one as the settings the user changed; None removes a setting."""
+        now = self.form_values()
+        args: dict[str, Any] = {}
+        lists = {k: now.pop(k) for k in _IDENTITY_LISTS}
+        if self.editing is None:
+            args["account"] = {k: v for k, v in now.items() if v not in (None, "")}
+            if any(lists.values()):
+                args["identity"] = lists
+        else:
+            before = dict(self.loaded)
+            old_lists = {k: before.pop(k, []) for k in _IDENTITY_LISTS}
+            changes = {k: v for k, v in now.items() if before.get(k) != v}
+            # Switching IMAP <-> Maildir drops the other kind's settings.
+            changes |= {k: None for k in before if k not in now and before[k] not in (None, "")}
+            args |= {"name": self.editing, "changes": changes}
+            changed = {k: v for k, v in lists.items() if v != old_lists[k]}
+            if changed:
+                args["identity"] = {k: v or None for k, v in changed.items()}
+        if self.batv_secret.text():
+            args["batv_key"] = {"number": self.batv_number.value(),
+                                "secret": self.batv_secret.text()}  # fmt: skip
         if self.password.text():
             args["password"] = self.password.text()
+        return args
+
+    def _choose_ca(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "The CA certificate that signed the server's certificate", self.ca_file.text(),
+            "Certificates (*.pem *.crt *.cer);;All files (*)",
+        )  # fmt: skip
+        if path:
+            self.ca_file.setText(path)
+
+    def test(self) -> None:
         self.capabilities.setText("Testing…")
-        self.link.call("test_account", self._tested, **args)
+        self.link.call("test_account", self._tested, **self.save_args())
 
     def _tested(self, result: dict[str, Any] | None, error: ApiError | None) -> None:
         if error is not None or result is None:
@@ -279,15 +330,7 @@ class SettingsWindow(QWidget):
         self.tested.emit(result)
 
     def save(self) -> None:
-        args: dict[str, Any] = {"account": self.account_table()}
-        if self.editing:
-            args["replace"] = self.editing
-        if self.password.text():
-            args["password"] = self.password.text()
-        ident = self.identity()
-        if ident:
-            args["identity"] = ident
-        self.link.call("account_save", self._saved, **args)
+        self.link.call("account_save", self._saved, **self.save_args())
 
     def remove(self) -> None:
         if self.editing:

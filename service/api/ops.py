@@ -20,11 +20,11 @@ from ndrguard.judge import JudgeContext, judge
 from ndrguard.service.api.message_view import text_view
 from ndrguard.service.api.protocol import VERSION, ActionFailed, BadRequest, NotFound, WorkerState
 from ndrguard.service.api.queries import Queries
-from ndrguard.service.api.settings_ops import SettingsOperations, account_toml
+from ndrguard.service.api.settings_ops import SettingsOperations
 from ndrguard.service.engine.daemon import Service
 from ndrguard.service.mailboxes.base import Mailbox, MailboxError
 from ndrguard.service.oauth.flow import SignIns
-from ndrguard.service.settings.config import Account, Config, ConfigError, load, parse
+from ndrguard.service.settings.config import Account, ConfigError, load
 from ndrguard.service.store import locate
 from ndrguard.service.store.state import StateError, VerdictRow, VerdictState
 
@@ -46,6 +46,7 @@ class ServiceOperations:
         self._facts: OrderedDict[int, dict[str, Any]] = OrderedDict()
         # A sign-in that ends well wakes the account's worker: it leaves "signin-needed".
         self.signins = SignIns(lambda name: service.scan_now([name]))
+        self.settings = SettingsOperations(service)
         self._ops: dict[str, Callable[[dict[str, Any]], Any]] = {
             "hello": self.hello,
             "status": lambda _args: self.snapshot(),
@@ -63,7 +64,7 @@ class ServiceOperations:
             "signin": self.signin,
             "signin_status": lambda args: self.signins.status(str(args["account"])).to_json(),
             "signin_cancel": self.signin_cancel,
-            **SettingsOperations(service).table(),
+            **self.settings.table(),
         }
 
     def call(self, op: str, args: dict[str, Any]) -> Any:
@@ -242,7 +243,10 @@ class ServiceOperations:
 
                 box = connect(account)
             else:
-                password = args.get("password") or get_secret(account)
+                # An edited account keeps its stored password until a new one is typed.
+                named = "name" in args
+                stored = self.service.config.account(str(args["name"])) if named else account
+                password = args.get("password") or get_secret(stored)
                 box = ImapMailbox.connect(account, str(password))
         except MailboxError as err:
             return {
@@ -265,14 +269,11 @@ class ServiceOperations:
         }
 
     def _account_for_test(self, args: dict[str, Any]) -> Account:
-        if "name" in args:
+        """A configured account (`name` alone), or the account a Save of the same arguments
+        would store (`account`, or `name` with `changes`): the settings window's Test."""
+        if "account" not in args and "changes" not in args:
             return self.service.config.account(str(args["name"]))
-        table = args["account"]
-        if not isinstance(table, dict):
-            raise BadRequest("account must be a table of settings")
-        base: Config = self.service.config
-        text = account_toml(table)
-        return parse(text, base.path).accounts[0]
+        return self.settings.plan(args).account
 
     # -- helpers ---------------------------------------------------------------------------
 

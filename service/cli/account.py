@@ -1,7 +1,8 @@
 """`ndrguard account add|list|remove|test`: accounts in the config, passwords in the keyring.
 
-`add` appends a `[[accounts]]` table to the config file as text, so the user's comments and
-layout survive, and writes the file by rename, so a running service never reads half of it.
+`add` appends a `[[accounts]]` table to the config file through settings/toml_edit.py, so
+the user's comments and layout survive, and writes the file by rename, so a running service
+never reads half of it; it saves nothing unless logging in works (or --no-test).
 It works without a terminal (`--password-stdin`), for scripts and tests.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -19,12 +19,12 @@ from ndrguard.service.discovery import cli as discovery_cli
 from ndrguard.service.mailboxes.base import MailboxError
 from ndrguard.service.oauth import cli as oauth_cli
 from ndrguard.service.oauth.grant import delete_client_secret
+from ndrguard.service.settings import toml_edit
 from ndrguard.service.settings.config import (
     AUTHS,
     POLICIES,
     SECURITIES,
     Account,
-    Config,
     ConfigError,
     parse,
 )
@@ -80,30 +80,36 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    """Nothing is saved unless the account works (or --no-test): a failed test leaves the
+    config and the keyring as they were, so trying again does not meet "exists already"."""
     try:
         config = cli_common.open_config(args)
         if any(a.name == args.name for a in config.accounts):
             raise ConfigError(f"{config.path}: an account named {args.name!r} exists already")
         account = _account_from(args)
-        text = config.text + ("\n" if config.text and not config.text.endswith("\n") else "")
-        text += ("\n" if text else "") + account.to_toml()
-        parse(text, config.path)  # never write a file the service could not read back
+        text = toml_edit.add_account(config.text, account.to_table())
+        account = parse(text, config.path).account(account.name)  # as the service will read it
+        password = None
+        if account.oauth is None and account.maildir is None:
+            password = _read_password(args)
+            if not args.no_test and _test(account, password) != 0:
+                print(f"account {account.name!r} not saved: fix the above, or add it with "
+                      "--no-test to save it anyway", file=sys.stderr)  # fmt: skip
+                return 1
         if account.oauth is not None:
             oauth_cli.store_client_secret(args, account)
-        elif account.maildir is None:
-            password = _read_password(args)
+        elif password is not None:
             set_secret(account.name, password)
-        _write(config.path, text)
+        toml_edit.write_file(config.path, text)
     except (ConfigError, MailboxError, OSError) as err:
         return cli_common.fail(err)
     print(f"added account {account.name!r} to {config.path}")
-    if account.oauth is not None and not args.no_signin:
+    if account.oauth is not None:
+        if args.no_signin:
+            return 0
         done = oauth_cli.sign_in_now(args, account)
-        if done != 0:
-            return done
-    elif account.oauth is not None:
-        return 0
-    if account.maildir is None and not args.no_test:
+        return done if done != 0 or args.no_test else _test(account)
+    if account.maildir is not None and not args.no_test:
         return _test(account)
     return 0
 
@@ -197,9 +203,9 @@ def run_remove(args: argparse.Namespace) -> int:
     try:
         config = cli_common.open_config(args)
         account = config.account(args.name)
-        text = remove_account_table(config, args.name)
+        text = toml_edit.remove_account(config.text, args.name)
         parse(text, config.path)
-        _write(config.path, text)
+        toml_edit.write_file(config.path, text)
         if account.oauth is not None:
             oauth_cli.revoke(account)
         delete_secret(args.name)
@@ -210,24 +216,6 @@ def run_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def remove_account_table(config: Config, name: str) -> str:
-    """The config text without the `[[accounts]]` table whose name is `name`."""
-    lines = config.text.splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if line.strip().startswith("[")]
-    for n, start in enumerate(starts):
-        if lines[start].strip() != "[[accounts]]":
-            continue
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        block = "".join(lines[start:end])
-        try:
-            table = parse(block, config.path).accounts[0]
-        except (ConfigError, IndexError):
-            continue
-        if table.name == name:
-            return "".join(lines[:start] + lines[end:])
-    raise ConfigError(f"{config.path}: the table of account {name!r} could not be found")
-
-
 def run_test(args: argparse.Namespace) -> int:
     try:
         account = cli_common.open_config(args).account(args.name)
@@ -236,15 +224,16 @@ def run_test(args: argparse.Namespace) -> int:
     return _test(account)
 
 
-def _test(account: Account) -> int:
+def _test(account: Account, password: str | None = None) -> int:
     if account.maildir is not None:
         ok = (account.maildir / "cur").is_dir()
         print(f"{account.name}: {'a Maildir' if ok else 'not a Maildir'} at {account.maildir}")
         return 0 if ok else 1
     from ndrguard.service.engine.accounts import open_imap
+    from ndrguard.service.mailboxes.imap import ImapMailbox
 
     try:
-        box = open_imap(account)
+        box = open_imap(account) if password is None else ImapMailbox.connect(account, password)
     except MailboxError as err:
         return cli_common.fail(err)
     try:
@@ -260,10 +249,3 @@ def _test(account: Account) -> int:
         print(f"  {cap:<12} {'yes' if cap in caps else 'no ':<4} {why}")
     print(f"  Sent folder: {sent or 'not found (set sent = ... in the config)'}")
     return 0
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

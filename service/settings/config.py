@@ -100,30 +100,27 @@ class Account:
     def is_maildir(self) -> bool:
         return self.maildir is not None
 
-    def to_toml(self) -> str:
-        """The account as a `[[accounts]]` table, for `account add`."""
-        lines = ["[[accounts]]", f"name = {_q(self.name)}"]
+    def to_table(self) -> dict[str, Any]:
+        """The account as its `[[accounts]]` table holds it (for `account add`, written by
+        settings/toml_edit.py); defaults are left out, so the file says what was chosen."""
+        table: dict[str, Any] = {"name": self.name}
         if self.maildir is not None:
-            lines.append(f"maildir = {_q(str(self.maildir))}")
+            table["maildir"] = str(self.maildir)
         else:
-            lines += [
-                f"host = {_q(self.host)}",
-                f"port = {self.port}",
-                f"security = {_q(self.security)}",
-                f"username = {_q(self.username)}",
-            ]
+            table |= {"host": self.host, "port": self.port, "security": self.security,
+                      "username": self.username}  # fmt: skip
             if self.auth != "login":
-                lines.append(f"auth = {_q(self.auth)}")
+                table["auth"] = self.auth
             if self.ca_file is not None:
-                lines.append(f"ca_file = {_q(str(self.ca_file))}")
+                table["ca_file"] = str(self.ca_file)
             if self.allow_plain_over_network:
-                lines.append("allow_plain_over_network = true")
+                table["allow_plain_over_network"] = True
             if self.oauth is not None:
-                lines.append(f"oauth = {self.oauth.to_toml()}")
-        lines += [f"quarantine = {_q(self.quarantine)}", f"policy = {_q(self.policy)}"]
+                table["oauth"] = self.oauth.to_table()
+        table |= {"quarantine": self.quarantine, "policy": self.policy}
         if isinstance(self.identity, Path):
-            lines.append(f"identity = {_q(str(self.identity))}")
-        return "\n".join(lines) + "\n"
+            table["identity"] = str(self.identity)
+        return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,9 +302,3 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
         allow_plain_over_network=allow_plain,
         oauth=oauth,
     )
-
-
-def _q(value: str) -> str:
-    """A TOML basic string."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'

@@ -172,6 +172,8 @@ def test_wrong_password_is_a_login_error_for_the_user(dovecot, imap_account, tmp
     )  # fmt: skip
     assert done.returncode == 1
     assert "Login failed" in done.stderr
+    assert "not saved" in done.stderr  # a failed test keeps nothing: trying again works
+    assert not (tmp_path / "home" / "config.toml").exists()
 
 
 def test_untrusted_certificate_is_rejected(dovecot, imap_account, tmp_path) -> None:
@@ -183,6 +185,7 @@ def test_untrusted_certificate_is_rejected(dovecot, imap_account, tmp_path) -> N
     )  # fmt: skip
     assert done.returncode == 1
     assert "Certificate rejected" in done.stderr
+    assert not (tmp_path / "home" / "config.toml").exists()
 
 
 def test_restore_moves_back_once_and_the_next_scan_leaves_it(

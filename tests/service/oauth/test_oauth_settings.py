@@ -10,6 +10,7 @@ import pytest
 from ndrguard.service.oauth.grant import Grant
 from ndrguard.service.oauth.providers import OAuthSettings, endpoints
 from ndrguard.service.settings.config import ConfigError, parse
+from ndrguard.service.settings.toml_edit import add_account
 
 BASE = """[[accounts]]
 name = "work"
@@ -25,7 +26,7 @@ def load(extra: str):
 def test_an_oauth_table_means_xoauth2_and_survives_a_round_trip():
     a = load('oauth = { provider = "microsoft", client_id = "abc", tenant = "contoso.com" }\n')
     assert a.auth == "xoauth2" and a.oauth is not None and a.oauth.tenant == "contoso.com"
-    again = parse(a.to_toml(), Path("/cfg/config.toml")).accounts[0]
+    again = parse(add_account("", a.to_table()), Path("/cfg/config.toml")).accounts[0]
     assert again == a
     bearer = load('auth = "oauthbearer"\noauth = { provider = "google", client_id = "x" }\n')
     assert bearer.auth == "oauthbearer"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -111,8 +112,11 @@ def test_sign_in_then_watch_across_token_expiry_and_a_revoked_grant(
     assert "logged in as alice@example.test" in added.stdout  # the test login after it
     add_account(env, "other", oauth_dovecot, CAROL)
     config = (home / "config.toml").read_text()
-    assert re.search(r'oauth = \{ provider = "generic", client_id = "ndrguard-desktop"', config)
+    work = next(a for a in tomllib.loads(config)["accounts"] if a["name"] == "work")
+    assert work["oauth"]["provider"] == "generic"
+    assert work["oauth"]["client_id"] == "ndrguard-desktop"
     assert 'auth = "xoauth2"' in config
+    assert "oauth = {" in config  # one line: an inline table
 
     with running(env, home):
         wait_state(home, "work", "watching", timeout=60)
@@ -233,8 +237,10 @@ def test_sign_in_through_the_api_as_the_tray_does(
                 "oauth": {"provider": "google", "client_id": "1-x.apps.googleusercontent.com"},
             })  # fmt: skip
             config = (home / "config.toml").read_text()
-            assert 'oauth = { provider = "google", client_id = "1-x.apps.googleusercontent.com" }' \
-                in config and "gm-client-secret" not in config  # fmt: skip
+            gm = next(a for a in tomllib.loads(config)["accounts"] if a["name"] == "gm")
+            assert gm["oauth"] == {"provider": "google",
+                                   "client_id": "1-x.apps.googleusercontent.com"}  # fmt: skip
+            assert "gm-client-secret" not in config
             assert "gm-client-secret" in (home / "keyring.json").read_text()
             wait_state(home, "gm", "signin-needed", timeout=30)
             started = api.call("signin", account="work")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ndrguard.service.cli.account import remove_account_table
 from ndrguard.service.settings.config import Account, ConfigError, Paths, parse
+from ndrguard.service.settings.toml_edit import add_account, remove_account
 
 ISSUE_EXAMPLE = """
 [[accounts]]
@@ -47,10 +47,11 @@ def test_errors_name_the_setting(tmp_path: Path, text: str, words: str) -> None:
 
 def test_account_round_trips_through_toml_and_removal(tmp_path: Path) -> None:
     a = Account(name="x", host="h", username="u@example.org", ca_file=Path("/ca.pem"))
-    text = ISSUE_EXAMPLE + "\n" + a.to_toml()
+    text = add_account(ISSUE_EXAMPLE, a.to_table())
+    assert text.startswith(ISSUE_EXAMPLE)  # what was there stays as it was
     config = parse(text, tmp_path / "c.toml")
     assert config.account("x") == a
-    left = parse(remove_account_table(config, "work"), tmp_path / "c.toml")
+    left = parse(remove_account(config.text, "work"), tmp_path / "c.toml")
     assert [acc.name for acc in left.accounts] == ["x"]
 
 
