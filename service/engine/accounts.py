@@ -22,29 +22,42 @@ if TYPE_CHECKING:
     from ndrguard.service.mailboxes.imap import ImapMailbox
 
 
-def open_mailbox(account: Account, state: State, keepalive: Keepalive | None = None) -> Mailbox:
+def open_mailbox(
+    account: Account,
+    state: State,
+    keepalive: Keepalive | None = None,
+    connect_timeout: float | None = None,
+) -> Mailbox:
     """Connect (IMAP) or open (Maildir); raises the backend's typed MailboxError.
 
     `keepalive` is what the worker's earlier connections learnt about the server's keepalive
-    interval (IMAP only; see liveness.Keepalive).
+    interval (IMAP only; see liveness.Keepalive); `connect_timeout` is shortened by a worker
+    probing a network that did not answer.
     """
     if account.maildir is not None:
         from ndrguard.service.mailboxes.maildir import MaildirMailbox
 
         return MaildirMailbox(account.maildir, state, account.name)
-    return open_imap(account, keepalive)
+    return open_imap(account, keepalive, connect_timeout)
 
 
-def open_imap(account: Account, keepalive: Keepalive | None = None) -> ImapMailbox:
-    """Log in with the keyring's password, or the OAuth grant's access token."""
+def open_imap(
+    account: Account, keepalive: Keepalive | None = None, connect_timeout: float | None = None
+) -> ImapMailbox:
+    """Log in with the keyring's password, or the OAuth grant's access token.
+
+    `connect_timeout` (a worker probing a network that did not answer) applies to password
+    logins; an OAuth login may first talk to the provider and keeps the usual timeouts."""
     if account.oauth is not None:
         from ndrguard.service.oauth.login import connect
 
         return connect(account, keepalive)
-    from ndrguard.service.mailboxes.imap import ImapMailbox
+    from ndrguard.service.mailboxes.imap import CONNECT_TIMEOUT, ImapMailbox
     from ndrguard.service.settings.secrets import get_secret
 
-    return ImapMailbox.connect(account, get_secret(account), keepalive)
+    return ImapMailbox.connect(
+        account, get_secret(account), keepalive, connect_timeout or CONNECT_TIMEOUT
+    )
 
 
 def identity_of(account: Account, config_dir: Path) -> Identity | None:

@@ -5,7 +5,12 @@ each account gets its own thread and its own connection (200 TLS IDLE connection
 18 MB). The thread's life is a loop: connect, run a pass, wait for news (IDLE, polling or
 watchdog), run a pass... Any connection fault ends the inner loop and the thread backs off
 (1 s doubling to 5 min, with jitter so that many accounts do not reconnect in step) and starts
-over; the journal makes a pass safe to cut anywhere.
+over; the journal makes a pass safe to cut anywhere. A fault that means the network, not the
+server, is gone (no answer, no route, the machine slept) is probed again every second or two
+instead, with a short connect timeout: a probe into a dead path costs a few SYNs, and the
+watch is back within seconds of the network, not after a minute of grown backoff. A refusal
+or a reset still grows the backoff, so a server that is really down is not hammered. A
+resume from suspend (or a stopped process continued) also ends a backoff at once.
 
 The thread's state is a value for the user (`WorkerState`, in the API protocol): connecting,
 catching up, watching (and how each folder is watched), evidence unreadable (watching, but
@@ -40,10 +45,11 @@ from ndrguard.service.engine.scanner import PassResult, Progress, Scanner
 from ndrguard.service.mailboxes.base import (
     AuthFailed,
     CertificateRejected,
+    ConnectionLost,
     Mailbox,
     MailboxError,
 )
-from ndrguard.service.mailboxes.liveness import IDLE_RENEW, Keepalive
+from ndrguard.service.mailboxes.liveness import IDLE_RENEW, SUSPEND_GAP, Keepalive
 from ndrguard.service.oauth.grant import SignInNeeded
 from ndrguard.service.settings.config import Account, ConfigError
 from ndrguard.service.store.state import State
@@ -57,6 +63,12 @@ log = logging.getLogger(__name__)
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 300.0
 JITTER = 0.2
+# After a fault of the network rather than the server (ConnectionLost.cause), the next
+# attempt is a probe this soon, connecting with this timeout: SYNs go out at 0, 1 and 3 s, so
+# one is on its way within a few seconds of the path coming back.
+PROBE_DELAY = 1.0
+PROBE_CAUSES = frozenset({"no-answer", "unreachable", "slept"})
+PROBE_CONNECT_TIMEOUT = 5.0
 
 @dataclass(frozen=True, slots=True)
 class AccountStatus:
@@ -101,6 +113,12 @@ class Backoff:
         self._next = min(self._next * 2, self.most)
         return min(self.most, delay * self._rng.uniform(1 - JITTER, 1 + JITTER))
 
+    def probe(self) -> float:
+        """The delay before probing a network that did not answer: short, and the grown
+        backoff starts over (what failed was the path, not the server)."""
+        self.reset()
+        return PROBE_DELAY * self._rng.uniform(1 - JITTER, 1 + JITTER)
+
 
 def watch_plan(account: Account, pushes: bool) -> tuple[tuple[str, str], ...]:
     """How each of the account's folders is watched (see AccountStatus.watch)."""
@@ -138,6 +156,11 @@ class Worker(threading.Thread):
         self.backoff = Backoff()
         # What the server's keepalives taught survives reconnects: same server, same interval.
         self.keepalive = Keepalive()
+        # Set while the last fault was the network's: the next connect is a quick probe.
+        self._probing = False
+        # The last fault's words, shown with "connecting" until a session works again: a
+        # poke can end a backoff at once, and the user should still see why it reconnects.
+        self._fault = ""
 
     def poke(self) -> None:
         """Look again now: end the current wait (IDLE within a second) and run a pass."""
@@ -199,13 +222,14 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            self._status(WorkerState.CONNECTING)
+            self._status(WorkerState.CONNECTING, self._fault)
             try:
                 self._session()
             except SignInNeeded as err:
                 # Nothing but the user's sign-in helps; it pokes the worker when done.
                 self._wait(WorkerState.SIGNIN_NEEDED, err, self.backoff.most)
             except (AuthFailed, CertificateRejected) as err:
+                self._probing = False
                 kind = (
                     WorkerState.AUTH_FAILED if isinstance(err, AuthFailed)
                     else WorkerState.CERT_REJECTED
@@ -213,25 +237,48 @@ class Worker(threading.Thread):
                 # Retrying soon cannot help; the longest wait keeps a server from locking the
                 # account while still noticing a fixed password or certificate in time.
                 self._wait(kind, err, self.backoff.most)
+            except ConnectionLost as err:
+                self._probing = err.cause in PROBE_CAUSES
+                # After a sleep the old session is suspect but the network is likely fine:
+                # reconnect at once and catch up.
+                delay = self.backoff.probe() if self._probing else self.backoff.next()
+                if err.cause == "slept":
+                    delay = 0.0
+                self._wait(WorkerState.BACKING_OFF, err, delay)
             except (MailboxError, ConfigError, IdentityError) as err:
+                self._probing = False
                 self._wait(WorkerState.BACKING_OFF, err, self.backoff.next())
             except Exception as err:  # a bug must not end the watch of an account for good
+                self._probing = False
                 log.exception("%s: unexpected error", self.account.name)
                 self._wait(WorkerState.BACKING_OFF, err, self.backoff.next())
         self._fail_errands(MailboxError(f"{self.account.name} has stopped"), close=True)
         self._status(WorkerState.STOPPED)
 
     def _wait(self, state: WorkerState, err: BaseException, delay: float) -> None:
-        """Back off after a fault; a poke (scan now, an errand) tries again at once."""
+        """Back off after a fault; a poke (scan now, an errand) tries again at once, and so
+        does a resume: a backoff counted in CLOCK_MONOTONIC would otherwise run its whole
+        length again after the machine woke up (or the process was continued)."""
         log.warning("%s: %s; next attempt in %.0f s", self.account.name, err, delay)
         self._fail_errands(err)
-        self._status(state, str(err), time.time() + delay)
-        self._wake.wait(delay)
+        self._fault = str(err)
+        self._status(state, self._fault, time.time() + delay)
+        end = time.monotonic() + delay
+        wall = time.time() - time.monotonic()
+        while (left := end - time.monotonic()) > 0 and not self._wake.wait(min(left, 1.0)):
+            jumped = abs(time.time() - time.monotonic() - wall) > SUSPEND_GAP
+            if jumped or time.monotonic() - (end - left) > 1.0 + SUSPEND_GAP:
+                log.info("%s: resumed; trying again at once", self.account.name)
+                self.backoff.reset()
+                break
         self._wake.clear()
 
     def _session(self) -> None:
         decide = decider(self.account, self.state, self.config_dir)
-        mailbox: Mailbox = open_mailbox(self.account, self.state, self.keepalive)
+        mailbox: Mailbox = open_mailbox(
+            self.account, self.state, self.keepalive,
+            PROBE_CONNECT_TIMEOUT if self._probing else None,
+        )  # fmt: skip
         try:
             # Errands first: a restore asked for while the account was cut off should not
             # wait for a catch-up that can take minutes on a large mailbox.
@@ -240,6 +287,7 @@ class Worker(threading.Thread):
                 self.account, mailbox, self.state, decide, stop=self.stop,
                 on_move=self._moved, on_progress=self._progressed,
             )  # fmt: skip
+            self._fault = ""
             self._status(WorkerState.CATCHING_UP)
             result = scanner.run_pass()
             self.backoff.reset()

@@ -36,9 +36,19 @@ class MailboxError(Exception):
 
 
 class ConnectionLost(MailboxError):
-    """The server went away, hung or could not be reached; the worker backs off and retries."""
+    """The server went away, hung or could not be reached; the worker backs off and retries.
+
+    `cause` says which, because the right retry differs: after "no-answer" (a black hole, a
+    link down, a hung server), "unreachable" or "slept" the next attempt is a cheap quick
+    probe, since the network usually comes back by itself; after "closed", "reset" or
+    "refused" the server itself is down or busy and the backoff grows.
+    """
 
     title = "Connection lost"
+
+    def __init__(self, message: str, cause: str = "unknown") -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class AuthFailed(MailboxError):

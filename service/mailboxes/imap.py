@@ -17,10 +17,13 @@ typed errors of mailbox.py.
 from __future__ import annotations
 
 import contextlib
+import errno
 import imaplib
 import logging
+import select
 import socket
 import ssl
+import struct
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -53,10 +56,28 @@ from ndrguard.service.settings.config import Account
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 15.0
-# Keepalive probes after 10 s of quiet, every 5 s, and on Linux TCP_USER_TIMEOUT: unanswered
-# data or probes end the connection in seconds instead of the kernel's 15 minutes.
-KEEPALIVE = (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3))
-USER_TIMEOUT_MAX = 30.0
+# Keepalive probes after 8 s of quiet, every 3 s, and on Linux TCP_USER_TIMEOUT: data or a
+# probe unacknowledged for USER_TIMEOUT ends the connection. While idle the kernel gives up
+# at the second probe (KEEPIDLE + KEEPINTVL, about 11 s: tcp_keepalive_timer checks the user
+# timeout once a probe is out); with a command in flight after USER_TIMEOUT. A live path
+# acknowledges within a round trip even when the server is slow to answer, so 3 s without a
+# single ACK (four transmissions lost in a row) is a dead path, not a slow server (a hung
+# server is the read timeout's job).
+KEEPALIVE = (("TCP_KEEPIDLE", 8), ("TCP_KEEPINTVL", 3), ("TCP_KEEPCNT", 3))
+USER_TIMEOUT = 3.0
+
+# errno -> (cause, words): what the kernel's error means for the user and for the retry.
+_ERRNO_CAUSES = {
+    errno.ETIMEDOUT: ("no-answer", "no answer from the server: the network path is dead "
+                      "(nothing acknowledged for seconds)"),
+    errno.ECONNRESET: ("reset", "the connection was reset (the server restarted, or a "
+                       "router or NAT in between forgot the connection)"),
+    errno.EPIPE: ("reset", "the connection was reset"),
+    errno.ECONNREFUSED: ("refused", "the server refused the connection (is it running?)"),
+    errno.EHOSTUNREACH: ("unreachable", "the network cannot reach the server (no route)"),
+    errno.ENETUNREACH: ("unreachable", "the network cannot reach the server (no route)"),
+    errno.ENETDOWN: ("unreachable", "the network is down"),
+}  # fmt: skip
 
 def _boundary_error(err: BaseException) -> MailboxError:
     """The typed error for anything imapclient, the socket or TLS raised."""
@@ -67,7 +88,8 @@ def _boundary_error(err: BaseException) -> MailboxError:
     if isinstance(err, LoginError):
         return AuthFailed(f"the server refused the login: {_text(err)}")
     if isinstance(err, IMAPClientAbortError | imaplib.IMAP4.abort | OSError | EOFError):
-        return ConnectionLost(f"the connection to the server was lost: {_text(err)}")
+        cause, words = _cause(err)
+        return ConnectionLost(f"{words} ({_text(err)})", cause)
     if isinstance(err, IMAPClientError):
         text = _text(err)
         return classify_no(text)(f"the server said: {text}")
@@ -76,6 +98,84 @@ def _boundary_error(err: BaseException) -> MailboxError:
 
 def _text(err: BaseException) -> str:
     return str(err) or type(err).__name__
+
+
+def _cause(err: BaseException) -> tuple[str, str]:
+    """What a lost connection's error says happened: the root OSError's errno where there is
+    one (imaplib wraps send errors in `abort` with the text only, so its words are read too)."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, TimeoutError | socket.timeout) and seen.errno is None:
+            return "no-answer", "no answer from the server within the read timeout (hung?)"
+        if isinstance(seen, OSError) and seen.errno in _ERRNO_CAUSES:
+            return _ERRNO_CAUSES[seen.errno]
+        seen = seen.__cause__ or seen.__context__
+    text = _text(err).lower()
+    if "timed out" in text:
+        return "no-answer", "no answer from the server"
+    if "reset" in text or "broken pipe" in text:
+        return _ERRNO_CAUSES[errno.ECONNRESET]
+    if "eof" in text:
+        return "closed", "the server closed the connection"
+    return "unknown", "the connection to the server was lost"
+
+
+def socket_fate(sock: socket.socket) -> ConnectionLost | None:
+    """Why the socket under an IDLE died, if it did; None while it may be alive.
+
+    imapclient's idle_check swallows socket errors and EOF alike and answers `[]`, so the
+    error (ETIMEDOUT from TCP_USER_TIMEOUT, ECONNRESET from a NAT reset) is read here first:
+    the kernel keeps it in SO_ERROR until read, and a FIN shows as an empty peek at the raw
+    bytes (under TLS too: the peek does not consume anything).
+    """
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return ConnectionLost("the connection to the server was lost", "unknown")
+    if not readable:
+        return None
+    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if code:
+        cause, words = _ERRNO_CAUSES.get(code, ("unknown", "the connection was lost"))
+        return ConnectionLost(f"{words} ({errno.errorcode.get(code, code)})", cause)
+    try:
+        peeked = socket.socket.recv(sock, 1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return None
+    except OSError as err:
+        cause, words = _ERRNO_CAUSES.get(err.errno or 0, ("unknown", "the connection was lost"))
+        return ConnectionLost(f"{words} ({_text(err)})", cause)
+    if peeked == b"":
+        return not_a_fin(sock) or ConnectionLost("the server closed the connection", "closed")
+    return None
+
+
+TCP_CLOSE = 7  # tcp_states.h: after a reset or a timeout; a FIN received leaves CLOSE_WAIT
+
+
+def not_a_fin(sock: socket.socket) -> ConnectionLost | None:
+    """What really ended a connection that reads as EOF, when it was not the server's FIN.
+
+    The error itself (ETIMEDOUT, ECONNRESET) is reported to the first read only, and TLS and
+    imaplib turn it into "EOF"; the kernel's TCP_INFO still tells: a FIN leaves CLOSE_WAIT,
+    an error CLOSE, and `tcpi_last_ack_recv` (ms since the last ACK) says whether the path
+    had gone silent (no answer) or something answered with a reset.
+    """
+    if not hasattr(socket, "TCP_INFO"):
+        return None
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 60)
+    except OSError:
+        return None
+    if len(info) < 60 or info[0] != TCP_CLOSE:
+        return None
+    (last_ack_ms,) = struct.unpack_from("I", info, 56)
+    if last_ack_ms >= USER_TIMEOUT * 1000 * 0.8:
+        return ConnectionLost(
+            f"{_ERRNO_CAUSES[errno.ETIMEDOUT][1]} (last answer {last_ack_ms / 1000:.0f} s ago)",
+            "no-answer",
+        )
+    return ConnectionLost(_ERRNO_CAUSES[errno.ECONNRESET][1], "reset")
 
 
 @contextlib.contextmanager
@@ -110,7 +210,11 @@ class ImapMailbox:
 
     @classmethod
     def connect(
-        cls, account: Account, secret: str, keepalive: Keepalive | None = None
+        cls,
+        account: Account,
+        secret: str,
+        keepalive: Keepalive | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
     ) -> ImapMailbox:
         """Log in with the password, or the access token for auth = xoauth2/oauthbearer;
         `keepalive` carries what an earlier connection learnt about the server."""
@@ -119,7 +223,7 @@ class ImapMailbox:
             context = ssl.create_default_context(
                 cafile=str(account.ca_file) if account.ca_file else None
             )
-        timeout = imapclient.SocketTimeout(connect=CONNECT_TIMEOUT, read=account.timeout_seconds)
+        timeout = imapclient.SocketTimeout(connect=connect_timeout, read=account.timeout_seconds)
         with _boundary():
             client = imapclient.IMAPClient(
                 account.host,
@@ -139,7 +243,7 @@ class ImapMailbox:
                             "removed it. Nothing was sent; the password stays unsaid."
                         )
                     client.starttls(context)
-                _tune_socket(client.socket(), account.timeout_seconds)
+                _tune_socket(client.socket())
                 if account.auth == "xoauth2":
                     client.oauth2_login(account.username, secret)
                 elif account.auth == "oauthbearer":
@@ -161,8 +265,13 @@ class ImapMailbox:
         try:
             with _boundary():
                 yield
-        except ConnectionLost:
+        except ConnectionLost as err:
             self._lost = True
+            if err.cause in ("closed", "unknown"):
+                with contextlib.suppress(OSError, ValueError):
+                    truer = not_a_fin(self._c.socket())
+                    if truer is not None:
+                        raise truer from err
             raise
 
     def _select(self, folder: str) -> None:
@@ -407,8 +516,18 @@ class ImapMailbox:
         outcome = Outcome.WAIT
         while outcome is Outcome.WAIT and not stop.is_set():
             began = time.monotonic()
+            sock = self._c.socket()
+            # The wait is done here, not in idle_check, so that an error the kernel holds is
+            # read by socket_fate before idle_check would swallow it.
+            if not (isinstance(sock, ssl.SSLSocket) and sock.pending()):
+                with contextlib.suppress(OSError, ValueError):
+                    select.select([sock], [], [], 1.0)
+            fate = socket_fate(sock)
+            if fate is not None:
+                self._lost = True
+                raise fate
             with self._io():
-                responses = self._c.idle_check(timeout=1.0)
+                responses = self._c.idle_check(timeout=0)
             outcome, why = watch.check(responses, 1.0, began, time.monotonic())
             if watch.learnt is not None:
                 log.info("%s: the server says 'still here' every %.0f s; %.0f s of silence "
@@ -416,7 +535,7 @@ class ImapMailbox:
                          self.keepalive.silence_limit())  # fmt: skip
             if outcome is Outcome.DEAD:
                 self._lost = True
-                raise ConnectionLost(why)
+                raise ConnectionLost(why, watch.cause)
         with self._io():
             self._c.idle_done()
         return outcome is Outcome.NEWS
@@ -436,7 +555,7 @@ class ImapMailbox:
             self._c.shutdown()
 
 
-def _tune_socket(sock: socket.socket, read_timeout: float) -> None:
+def _tune_socket(sock: socket.socket) -> None:
     """Keepalive probes, and on Linux TCP_USER_TIMEOUT: a black-holed link fails in seconds.
 
     Keepalive alone does not see a server that hangs (its kernel still answers the probes);
@@ -447,7 +566,7 @@ def _tune_socket(sock: socket.socket, read_timeout: float) -> None:
         if hasattr(socket, name):
             sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
     if hasattr(socket, "TCP_USER_TIMEOUT"):
-        ms = int(min(read_timeout, USER_TIMEOUT_MAX) * 1000)
+        ms = int(USER_TIMEOUT * 1000)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, ms)
 
 

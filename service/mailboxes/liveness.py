@@ -11,8 +11,11 @@ inferred from what was heard and when, and these rules do that:
 - silence for `SILENCE_FACTOR` times the server's own keepalive interval ("* OK Still here")
   means the server or the path hangs, even though the socket does not know it yet. The
   interval is learnt from what the server sends, never assumed;
-- a gap between CLOCK_BOOTTIME and CLOCK_MONOTONIC means the machine slept, and every
-  connection it had is suspect (NAT entries and server sessions expired meanwhile);
+- a gap between CLOCK_BOOTTIME and CLOCK_MONOTONIC means the machine slept, a jump of the
+  wall clock against CLOCK_MONOTONIC means it resumed or the time was stepped, and a
+  one-second wait that took far longer means the process itself did not run (SIGSTOP, a
+  frozen VM): in each case every connection is suspect (NAT entries and server sessions
+  expired meanwhile), so the watch reconnects at once and catches up;
 - IDLE is ended and re-issued every `IDLE_RENEW`, well before RFC 2177's 29 minutes.
 
 Everything here takes times and responses as values (the imapclient split: decisions without
@@ -88,8 +91,11 @@ class Keepalive:
 class SuspendDetector:
     """Notices that the machine slept: CLOCK_BOOTTIME counts suspended time, MONOTONIC not.
 
-    Both clocks are injectable for tests. Where there is no CLOCK_BOOTTIME (not Linux) the wall
-    clock stands in; it also jumps when NTP steps the time, which costs only a reconnect.
+    The wall clock is watched beside it: on resume it jumps by the time asleep (also where
+    the kernel's BOOTTIME does not, as under some hypervisors and under faketime), and when
+    NTP steps the time, which costs only a reconnect. The clocks are injectable for tests;
+    with an injected BOOTTIME and no injected wall clock only BOOTTIME is watched. Where there
+    is no CLOCK_BOOTTIME (not Linux) the wall clock alone stands in.
     """
 
     def __init__(
@@ -97,19 +103,24 @@ class SuspendDetector:
         boottime: Callable[[], float] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         gap: float = SUSPEND_GAP,
+        realtime: Callable[[], float] | None = None,
     ) -> None:
         self._boottime = boottime or _default_boottime()
+        self._realtime = realtime or (None if boottime else time.time)
         self._monotonic = monotonic
         self.gap = gap
-        self._mark = self._offset()
+        self._mark = self._offsets()
 
-    def _offset(self) -> float:
-        return self._boottime() - self._monotonic()
+    def _offsets(self) -> tuple[float, float]:
+        mono = self._monotonic()
+        wall = self._realtime() - mono if self._realtime else 0.0
+        return self._boottime() - mono, wall
 
     def slept(self) -> float:
         """Seconds asleep since the last call (or since made); small jitter reads as 0."""
-        offset = self._offset()
-        slept, self._mark = offset - self._mark, offset
+        boot, wall = self._offsets()
+        slept = max(boot - self._mark[0], abs(wall - self._mark[1]))
+        self._mark = (boot, wall)
         return slept if slept > self.gap else 0.0
 
 
@@ -131,6 +142,7 @@ class IdleWatch:
     heard: float = 0.0  # monotonic time of the last thing the server said
     empties: int = 0  # early empty answers in a row
     learnt: float | None = None  # set when a check taught the keepalive interval
+    cause: str = ""  # ConnectionLost's cause, set with a DEAD outcome
 
     def __post_init__(self) -> None:
         self.heard = self.started
@@ -146,12 +158,20 @@ class IdleWatch:
         self.learnt = None
         slept = self.suspend.slept()
         if slept:
+            self.cause = "slept"
             return Outcome.DEAD, f"the computer slept for {slept:.0f} s; reconnecting"
+        if ended - began > asked + SUSPEND_GAP:
+            self.cause = "slept"
+            return Outcome.DEAD, (
+                f"the service did not run for {ended - began - asked:.0f} s (stopped or "
+                "suspended); reconnecting"
+            )
         news = False
         for r in responses:
             head = r[0] if r else None
             if head == b"BYE":
                 words = b" ".join(x for x in r[1:] if isinstance(x, bytes)).decode(errors="replace")
+                self.cause = "closed"
                 return Outcome.DEAD, f"the server ended the session: BYE {words}"
             if head == b"OK":
                 if self.keepalive.heard(ended):
@@ -166,15 +186,17 @@ class IdleWatch:
         elif ended - began < asked * EARLY:
             self.empties += 1
             if self.empties >= EARLY_EMPTIES:
+                self.cause = "closed"
                 return Outcome.DEAD, "the server closed the connection"
         else:
             self.empties = 0
         silent = ended - self.heard
         limit = self.keepalive.silence_limit()
         if limit is not None and silent > limit:
+            self.cause = "no-answer"
             return Outcome.DEAD, (
-                f"the server said nothing for {silent:.0f} s although it says 'still here' "
-                f"every {self.keepalive.interval:.0f} s; the link is dead"
+                f"no answer from the server: nothing for {silent:.0f} s although it says "
+                f"'still here' every {self.keepalive.interval:.0f} s (hung, or the path is dead)"
             )
         if limit is None and silent > PROBE_AFTER:
             return Outcome.RENEW, ""

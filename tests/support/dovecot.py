@@ -138,13 +138,17 @@ class Certificate:
         return ssl.create_default_context(cafile=str(self.cert))
 
 
-def make_certificate(directory: Path, *, days: int = 7) -> Certificate:
+def make_certificate(
+    directory: Path, *, days: int = 7, ips: tuple[str, ...] = ()
+) -> Certificate:
     """Make a self-signed certificate with `openssl req` (EC P-256: fast to generate).
 
     It is its own CA (basicConstraints CA:TRUE, keyCertSign) and a server certificate
     (serverAuth) with SANs for 127.0.0.1, ::1 and localhost, so a client can pass it as `cafile`
-    and verify the host name, also under Python's stricter X.509 checks.
+    and verify the host name, also under Python's stricter X.509 checks. `ips` adds SANs, for
+    a server reached through a network namespace (tests/support/netns.py).
     """
+    sans = ",".join(["IP:127.0.0.1", "IP:::1", "DNS:localhost", *(f"IP:{ip}" for ip in ips)])
     directory.mkdir(parents=True, exist_ok=True)
     cert, key = directory / "cert.pem", directory / "key.pem"
     cmd = [
@@ -152,7 +156,7 @@ def make_certificate(directory: Path, *, days: int = 7) -> Certificate:
         "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
         "-keyout", str(key), "-out", str(cert), "-days", str(days),
         "-subj", "/CN=127.0.0.1/O=ndrguard test",
-        "-addext", "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost",
+        "-addext", f"subjectAltName={sans}",
         "-addext", "basicConstraints=critical,CA:TRUE",
         "-addext", "keyUsage=critical,digitalSignature,keyCertSign",
         "-addext", "extendedKeyUsage=serverAuth",

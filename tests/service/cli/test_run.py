@@ -163,7 +163,7 @@ def test_drill_frozen_server_is_found_by_its_missing_keepalives(
             assert noticed < 12, f"took {noticed:.1f} s; the read timeout alone takes 60 s"
 
         drill(server, login, env, home, fault)
-        assert "said nothing for" in log_of(home)
+        assert "no answer from the server: nothing for" in log_of(home)
 
 
 def test_drill_flood_of_a_thousand_bounces(dovecot_factory, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from ndrguard import recognise_bytes
 from ndrguard.batv import sign
 from ndrguard.service.demo import mail as demo_mail
-from ndrguard.service.mailboxes.imap import KEEPALIVE, ImapMailbox
+from ndrguard.service.mailboxes.imap import KEEPALIVE, USER_TIMEOUT, ImapMailbox
 from ndrguard.service.settings.config import Account
 from tests.service.imap_util import (
     add_account,
@@ -396,7 +396,7 @@ def test_the_connection_carries_keepalive_and_user_timeout(dovecot, imap_account
         assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
         for name, value in KEEPALIVE:
             assert sock.getsockopt(socket.IPPROTO_TCP, getattr(socket, name)) == value
-        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 20_000
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == USER_TIMEOUT * 1000
         assert sock.gettimeout() == 20
     finally:
         box.close()

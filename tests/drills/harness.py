@@ -1,0 +1,182 @@
+"""What every drill shares: the service as a child process, its state over time, the count.
+
+A drill runs the real `ndrguard run` (black box: it is watched only through the local API and
+the IMAP folders), breaks something, and reports on one line:
+
+    DRILL black-hole-idle: noticed 11.2 s (no answer from the server ...), recovered 1.9 s,
+          lost 0, duplicated 0, misplaced 0
+
+"noticed" is from the fault to the account leaving "watching"; "recovered" from the network
+(or server) coming back to "watching" again after a catch-up. The long versions (bench/drills.py,
+NDRGUARD_DRILLS=long, as tests/drills/common.py) hold each fault as long as the issue asks
+(3 minutes of black hole); CI holds it for seconds, long enough to pass every detection bound.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ndrguard.service.api.client import ApiClient
+from ndrguard.service.api.protocol import ApiError
+from tests.drills.common import LONG
+from tests.service.imap_util import ids, message_ids_in, ndrguard, running, service_env
+from tests.support.dovecot import Account, Dovecot
+from tests.support.procs import wait_until
+from tests.ui.service_process import endpoint_for
+
+QUARANTINE = "Backscatter"
+
+
+def hold(short: float, long: float) -> float:
+    """How long a fault lasts: seconds in CI, the issue's minutes in the bench."""
+    return long if LONG else short
+
+
+def add_account(
+    home: Path, server: Dovecot, login: Account, host: str, port: int, extra: str = ""
+) -> dict[str, str]:
+    """The account `a`, reached at host:port (the relay), TLS verified against the server's CA."""
+    env = service_env(home)
+    done = ndrguard(
+        env, "account", "add", "a", "--host", host, "--port", str(port), "--security", "tls",
+        "--username", login.user, "--ca-file", str(server.cafile), "--policy", "block-all",
+        "--password-stdin", stdin=login.password + "\n",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr + done.stdout
+    if extra:
+        cfg = home / "config.toml"
+        cfg.write_text(cfg.read_text() + extra)
+    return env
+
+
+@dataclass
+class Timeline:
+    """The account's (state, detail) as the API reports it, sampled every 50 ms."""
+
+    home: Path
+    account: str = "a"
+    seen: list[tuple[float, str, str]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> Timeline:
+        # Resolved once here: endpoint_for sets NDRGUARD_HOME for a moment, not thread-safe.
+        self._endpoint = endpoint_for(self.home)
+        threading.Thread(target=self._run, daemon=True, name="timeline").start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            acct = self.call("status").get("accounts", [{}])
+            mine = next((a for a in acct if a.get("account") == self.account), {})
+            state, detail = mine.get("state", ""), mine.get("detail", "")
+            if state and (not self.seen or self.seen[-1][1:] != (state, detail)):
+                self.seen.append((time.monotonic(), state, detail))
+            self._stop.wait(0.05)
+
+    def call(self, op: str) -> dict:
+        """One API call to the service ({} while none answers)."""
+        client = ApiClient(self._endpoint)
+        try:
+            return client.call(op)
+        except (ApiError, OSError):
+            return {}
+        finally:
+            client.close()
+
+    def state(self) -> str:
+        return self.seen[-1][1] if self.seen else ""
+
+    def left_watching(self, after: float, timeout: float) -> tuple[float, str]:
+        """When the account first stopped watching after `after`, and the words it gave."""
+        def found() -> tuple[float, str] | None:
+            for t, state, detail in self.seen:
+                if t >= after and state != "watching":
+                    return t, detail
+            return None
+
+        return wait_until(found, timeout=timeout, what=f"the fault to be noticed: {self.seen}")
+
+    def first_failure(self, after: float) -> str:
+        """The words of the first fault after `after` (the cause the user is told), shown
+        while backing off or, after a poke ended the backoff, while connecting again."""
+        for t, state, detail in self.seen:
+            if t >= after and state in ("backing-off", "connecting") and detail:
+                return detail
+        return ""
+
+    def watching_again(self, after: float, timeout: float) -> float:
+        """When the account was watching again (after a reconnect) at or after `after`."""
+        def found() -> float | None:
+            left = False
+            for t, state, _ in self.seen:
+                left = left or state != "watching"
+                if t >= after and state == "watching" and left:
+                    return t
+            return None
+
+        return wait_until(found, timeout=timeout, what=f"the watch to come back: {self.seen}")
+
+
+@contextlib.contextmanager
+def service(env: dict[str, str], home: Path) -> Iterator[Timeline]:
+    """`ndrguard run` with its timeline, watching before the drill begins."""
+    with running(env, home):
+        timeline = Timeline(home).start()
+        try:
+            wait_until(lambda: timeline.state() == "watching", timeout=60,
+                       what=f"the service to be watching: {timeline.seen}")  # fmt: skip
+            yield timeline
+        finally:
+            timeline.stop()
+
+
+@dataclass(frozen=True)
+class Count:
+    lost: int
+    duplicated: int
+    misplaced: int
+
+
+def count(
+    server: Dovecot, login: Account, inbox: Sequence[bytes], quarantine: Sequence[bytes]
+) -> Count:
+    """Every message of the drill found again exactly once, where its verdict says."""
+    want_inbox, want_quarantine = Counter(ids(inbox)), Counter(ids(quarantine))
+    got_inbox = message_ids_in(server, login, "INBOX")
+    got_quarantine = message_ids_in(server, login, QUARANTINE)
+    got = got_inbox + got_quarantine
+    lost = (want_inbox + want_quarantine) - got
+    twice = sum(n - 1 for n in got.values() if n > 1)
+    misplaced = sum(((want_quarantine - got_quarantine) - lost).values())
+    misplaced += sum(((want_inbox - got_inbox) - lost).values())
+    return Count(sum(lost.values()), twice, misplaced)
+
+
+def wait_quarantined(
+    server: Dovecot, login: Account, expected: Sequence[bytes], timeout: float
+) -> None:
+    want = set(ids(expected))
+    wait_until(
+        lambda: want <= set(message_ids_in(server, login, QUARANTINE)),
+        timeout=timeout, what=f"{len(want)} bounce(s) in quarantine",
+    )  # fmt: skip
+
+
+def report(name: str, noticed: float | None, cause: str, recovered: float | None,
+           tally: Count) -> str:  # fmt: skip
+    """The drill's line (printed; pytest -s or bench/drills.py shows it)."""
+    n = f"{noticed:.1f} s" if noticed is not None else "-"
+    r = f"{recovered:.1f} s" if recovered is not None else "-"
+    counts = f"lost {tally.lost}, duplicated {tally.duplicated}, misplaced {tally.misplaced}"
+    line = f"DRILL {name}: noticed {n} ({cause or 'no fault shown'}), recovered {r}, {counts}"
+    print(line, flush=True)
+    return line
