@@ -100,6 +100,7 @@ class RootMTA:
         self.root = mta_root(self.root_name)
         self.port = 0
         self._proc_mount: contextlib.ExitStack | None = None
+        self._proc: subprocess.Popen[bytes] | None = None  # for programs run in the foreground
 
     @property
     def version(self) -> str:
@@ -363,10 +364,6 @@ class OpenSMTPD(RootMTA):
     WARN_AFTER = 3  # seconds: bounce warn-interval
     TTL = 2  # seconds: ttl of the actions whose mail can only expire
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._proc: subprocess.Popen[bytes] | None = None
-
     def configure(self) -> None:
         lines = [
             "# written by tests/support/chroot_mta.py",
@@ -449,10 +446,6 @@ class Sendmail(RootMTA):
     package = "sendmail-bin"
     label = "Sendmail 8.17"
     MAILERS = (("remote.test", "esmtp"), ("nodsn.test", "smtp8"), ("down.test", "relay"))
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._proc: subprocess.Popen[bytes] | None = None
 
     def shape_of(self, planned: str | None, what: str) -> str | None:
         """A refused size returns the original's headers only ("552 ... message size exceeds

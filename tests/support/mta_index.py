@@ -76,7 +76,7 @@ def read_manifest(directory: Path) -> list[Row]:
         return [Row(*line) for line in reader if line]
 
 
-def update_index(directory: Path, rows: list[Row], owns: Callable[[str], bool]) -> list[Path]:
+def update_index(directory: Path, rows: list[Row], owns: Callable[[str], object]) -> list[Path]:
     """Replace the rows of files `owns` claims by `rows`; rewrite manifest.tsv and README.md."""
     kept = [r for r in read_manifest(directory) if not owns(r.file)]
     merged = sorted(kept + rows, key=lambda r: r.file)

@@ -371,9 +371,11 @@ class MailLab:
         """A program on the relay submits with `sendmail -t -oee` (errors by mail): what Exim
         finds wrong with the message it reports in a "Mail failure - ..." message."""
         raw = original(subject, msgid, to=to)
-        return self.returned(lambda: self.relay.exim("-oee", "-odq", "-t", "-f", USER, input=raw))[
-            0
-        ]
+
+        def submit() -> None:
+            self.relay.exim("-oee", "-odq", "-t", "-f", USER, input=raw)
+
+        return self.returned(submit)[0]
 
     def dovecot_rejection(
         self,
