@@ -15,6 +15,7 @@ millisecond for a typical part and only run when the declared charset failed or 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # What mail in each language is really written in, most likely first (Python codec names).
@@ -30,7 +31,8 @@ _FAMILIES: tuple[tuple[str, ...], ...] = (
 # single-byte ones last (they decode everything and only the score tells them apart).
 _LIKELY = ("cp932", "euc_jp", "cp949", "big5", "gb18030", "cp1252", "cp1250", "cp1251", "koi8-r")
 _SAMPLE = 16 * 1024  # bytes judged; the chosen charset then decodes the whole part
-_CHARS = 2000  # non-ASCII characters scored at most
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_CHARS = 400  # non-ASCII letters and symbols scored at most: enough to tell, cheap to count
 
 _SCRIPTS = {
     "CJK": "han", "IDEOGRAPHIC": "han", "HIRAGANA": "kana", "KATAKANA": "kana",
@@ -89,14 +91,13 @@ def score(text: str, codec: str = "") -> float:
     counts: dict[str, int] = {}
     bad = judged = upper = lower = 0
     odd = 0.0
-    prev = ""
-    for i, ch in enumerate(text):
-        if ch < "\x80":
-            prev = ch
-            continue
+    text = text[:_SAMPLE]
+    for found in _NON_ASCII.finditer(text):  # ASCII is skipped at C speed
+        i = found.start()
+        ch = found.group()
+        prev = text[i - 1] if i else ""
         cat = unicodedata.category(ch)
         if cat[0] == "P" or ch in _GOOD_SYMBOLS or cat == "Zs":
-            prev = ch
             continue
         judged += 1
         if judged > _CHARS:
@@ -123,7 +124,6 @@ def score(text: str, codec: str = "") -> float:
                 odd += 0.5
         else:
             odd += 1
-        prev = ch
     if not judged:
         return 1.0
     han, kana, hangul = counts.get("han", 0), counts.get("kana", 0), counts.get("hangul", 0)

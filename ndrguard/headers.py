@@ -137,14 +137,14 @@ class Headers:
         Decoded once per name: a hostile value of 100,000 encoded words costs a quarter of a
         second, and a dozen recognisers ask for the same From and Subject.
         """
-        key = name.lower()
-        found = self._got.get(key)
+        found = self._got.get(name)  # callers ask in lower case; others are cached too
         if found is not None:
             return found
-        value = self.raw(key)
+        value = self._first.get(name.lower())
         if value is None:
             return default
-        found = self._got[key] = decode_words(decode_header_bytes(value), self._defects)
+        found = decode_words(decode_header_bytes(self._unfold(value)), self._defects)
+        self._got[name] = found
         return found
 
     def get_all(self, name: str) -> list[str]:
