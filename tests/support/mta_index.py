@@ -133,7 +133,9 @@ What the programs really write, and a recogniser must expect:
   expired in the queue keeps its temporary status: `Action: failed` with `Status: 4.4.1`.
   Local delivery errors carry `Diagnostic-Code: x-unix; ...` (a full mailbox is
   "input/output error", the text part says "File too large"). RET=HDRS and success DSNs
-  return the original's headers as `text/rfc822-headers`.
+  return the original's headers as `text/rfc822-headers`. A refusal by Dovecot's LMTP
+  (unknown user at RCPT, over quota at end of DATA) is an ordinary Postfix bounce quoting
+  "host 127.0.0.1[127.0.0.1] said: 552 5.2.2 ...".
 - OpenSMTPD 6.8: `multipart/mixed` (not multipart/report) around a `message/delivery-status`
   part, subjects "Delivery status notification: failed / delayed / success"; `Status: 5.0.0`
   whatever the remote said; no Return-Path on local delivery. RET=HDRS is ignored: headers
@@ -154,8 +156,9 @@ What the programs really write, and a recogniser must expect:
   headers only, inside a part labelled `message/rfc822`.
 
 Not generated, and why: qmail/notqmail are not packaged in Debian 12; Sendmail wrote no
-success DSN for NOTIFY=SUCCESS in this set-up (cause not found); Courier, amavisd-new,
-Mailman and Sympa are not done yet.
+success DSN for NOTIFY=SUCCESS in this set-up (cause not found); Courier's root builds, but
+chrooted its courierd started only the dsn module (no courieresmtp/courierlocal, and no
+syslog to say why); amavisd-new, Mailman and Sympa are not done yet.
 """
 
 
