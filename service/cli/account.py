@@ -12,7 +12,9 @@ import argparse
 import getpass
 import json
 import sys
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ndrguard.service.cli import common as cli_common
 from ndrguard.service.discovery import cli as discovery_cli
@@ -29,6 +31,9 @@ from ndrguard.service.settings.config import (
     parse,
 )
 from ndrguard.service.settings.secrets import delete_secret, set_secret
+
+if TYPE_CHECKING:
+    from ndrguard.service.engine.sent_folder import SentFolder
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -92,7 +97,7 @@ def run_add(args: argparse.Namespace) -> int:
         password = None
         if account.oauth is None and account.maildir is None:
             password = _read_password(args)
-            if not args.no_test and _test(account, password) != 0:
+            if not args.no_test and _test(account, password, sent_required=False) != 0:
                 print(f"account {account.name!r} not saved: fix the above, or add it with "
                       "--no-test to save it anyway", file=sys.stderr)  # fmt: skip
                 return 1
@@ -108,9 +113,9 @@ def run_add(args: argparse.Namespace) -> int:
         if args.no_signin:
             return 0
         done = oauth_cli.sign_in_now(args, account)
-        return done if done != 0 or args.no_test else _test(account)
+        return done if done != 0 or args.no_test else _test(account, sent_required=False)
     if account.maildir is not None and not args.no_test:
-        return _test(account)
+        return _test(account, sent_required=False)
     return 0
 
 
@@ -224,11 +229,28 @@ def run_test(args: argparse.Namespace) -> int:
     return _test(account)
 
 
-def _test(account: Account, password: str | None = None) -> int:
+def _test(account: Account, password: str | None = None, sent_required: bool = True) -> int:
+    """Log in (or look at the Maildir) and name what the service will use; 1 when it cannot
+    log in, or (with `sent_required`) when there is no Sent folder to read. `account add`
+    saves an account without one (and names the problem): its bounces are held, not lost."""
+    from ndrguard.service.engine.sent_folder import find_sent
+
     if account.maildir is not None:
         ok = (account.maildir / "cur").is_dir()
         print(f"{account.name}: {'a Maildir' if ok else 'not a Maildir'} at {account.maildir}")
-        return 0 if ok else 1
+        if not ok:
+            return 1
+        from ndrguard.service.mailboxes.maildir import MaildirMailbox
+        from ndrguard.service.store.state import State
+
+        with tempfile.TemporaryDirectory() as scratch:  # the real state is not needed here
+            state = State(Path(scratch) / "state.sqlite")
+            try:
+                sent = find_sent(account, MaildirMailbox(account.maildir, state, account.name))
+            finally:
+                state.close()
+        found = _print_sent(sent)
+        return found if sent_required else 0
     from ndrguard.service.engine.accounts import open_imap
     from ndrguard.service.mailboxes.imap import ImapMailbox
 
@@ -238,7 +260,7 @@ def _test(account: Account, password: str | None = None) -> int:
         return cli_common.fail(err)
     try:
         caps = box.caps
-        sent = box.special_folder("\\Sent")
+        sent = find_sent(account, box)
     finally:
         box.close()
     print(f"{account.name}: logged in as {account.username}")
@@ -247,5 +269,15 @@ def _test(account: Account, password: str | None = None) -> int:
                      ("UIDPLUS", "expunge of only the moved messages"),
                      ("SPECIAL-USE", "finds the Sent folder by its flag")):  # fmt: skip
         print(f"  {cap:<12} {'yes' if cap in caps else 'no ':<4} {why}")
-    print(f"  Sent folder: {sent or 'not found (set sent = ... in the config)'}")
-    return 0
+    found = _print_sent(sent)
+    return found if sent_required else 0
+
+
+def _print_sent(sent: SentFolder) -> int:
+    """Name the Sent folder the service will read; without one, bounces are held (exit 1)."""
+    if sent.folder is not None:
+        print(f"  Sent folder: {sent.folder!r} ({sent.how})")
+        return 0
+    print(f"  Sent folder: {sent.problem}")
+    print("  Until it is found, bounces it could prove real are held where they are.")
+    return 1

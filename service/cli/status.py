@@ -23,12 +23,12 @@ from typing import Any
 from ndrguard.service.api.channel import ChannelError
 from ndrguard.service.api.client import running_client
 from ndrguard.service.api.ops import ServiceOperations
-from ndrguard.service.api.protocol import ActionFailed, ApiError
+from ndrguard.service.api.protocol import ActionFailed, ApiError, WorkerState
 from ndrguard.service.api.queries import Queries
 from ndrguard.service.cli import common as cli_common
 from ndrguard.service.engine.daemon import Service
 from ndrguard.service.settings.config import ConfigError
-from ndrguard.service.store.state import State, StateError
+from ndrguard.service.store.state import State, StateError, VerdictState
 from ndrguard.service.store.writer_lock import WriterLock
 
 # `call(op, **args)`: one operation of docs/api.md, by the running service or in this process.
@@ -149,6 +149,9 @@ def run_status(args: argparse.Namespace) -> int:
         info["service"] = live_accounts.get(name)
     failing = {name: info["service"] for name, info in report.items()
                if (info["service"] or {}).get("state") in FAILING}  # fmt: skip
+    # Bounces held because evidence could not be read are a fault too, service or not.
+    held = {name: info["held"] for name, info in report.items() if info["held"]["count"]}
+    failing.update({name: None for name in held if name not in failing})
     code = 1 if live is None or failing else 0
     if args.json:
         print(json.dumps({"version": 1, "running": live is not None,
@@ -159,14 +162,14 @@ def run_status(args: argparse.Namespace) -> int:
     if live is None:
         print("ndrguard: the service is not running", file=sys.stderr)
     for name, service in failing.items():
-        print(f"ndrguard: account {name} is failing: {_state_line(service)}", file=sys.stderr)
+        if service is not None:
+            print(f"ndrguard: account {name} is failing: {_state_line(service)}", file=sys.stderr)
+        if name in held:
+            print(f"ndrguard: account {name}: {_held_line(held[name])}", file=sys.stderr)
     return code
 
 
-FAILING = (
-    "auth-failed", "signin-needed", "cert-rejected", "backing-off", "evidence-unreadable",
-    "stopped",
-)  # fmt: skip
+FAILING = frozenset({str(s) for s in WorkerState if s.is_trouble} | {str(WorkerState.STOPPED)})
 """Account states that make `status` exit 1: faults, not work in progress or a pause."""
 
 
@@ -183,6 +186,8 @@ def _print_status(live: dict[str, Any] | None, report: dict[str, dict[str, Any]]
             print(f"  {folder}: read up to UID {mark['last_uid']} "
                   f"(UIDVALIDITY {mark['uidvalidity']}){how}")  # fmt: skip
         print(f"  open moves: {info['open_moves']}, Sent index: {info['sent_index']} IDs")
+        if info["held"]["count"]:
+            print(f"  {_held_line(info['held'])}")
         for key, n in sorted(info["counters"].items()):
             print(f"  {key}: {n}")
         progress = (info["service"] or {}).get("progress")
@@ -201,8 +206,14 @@ def _state_line(live: dict[str, Any] | None) -> str:
     return line
 
 
+def _held_line(held: dict[str, Any]) -> str:
+    return (f"{held['count']} bounce(s) held in place, evidence could not be read: "
+            f"{held['reason']}")  # fmt: skip
+
+
 def _account_status(state: State, name: str, folders: tuple[str, ...]) -> dict[str, Any]:
     marks = {f: state.folder_mark(name, f) for f in folders}
+    held = state.verdicts(name, [VerdictState.HELD], limit=1_000_000)
     return {
         "folders": {
             f: {"uidvalidity": m.uidvalidity, "last_uid": m.last_uid} if m else
@@ -212,6 +223,7 @@ def _account_status(state: State, name: str, folders: tuple[str, ...]) -> dict[s
         "open_moves": len(state.open_intents(name)),
         "sent_index": state.sent_count(name),
         "counters": state.counters(name),
+        "held": {"count": len(held), "reason": held[0].reason if held else None},
     }  # fmt: skip
 
 

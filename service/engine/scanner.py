@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from ndrguard.headers import decode_words, message_ids
 from ndrguard.sent_index import normalise_message_id
 from ndrguard.service.engine.deciding import AccountJudge, Decision, StateSentIndex
+from ndrguard.service.engine.sent_folder import find_sent
 from ndrguard.service.mailboxes.base import (
     AuthFailed,
     FolderMissing,
     Head,
     Mailbox,
-    MailboxError,
     QuotaExceeded,
     byte_batches,
     content_digest,
@@ -164,23 +164,13 @@ class Scanner:
         time) to the state; a dry run reads the same and hands them back instead (the first
         value), so that it judges on the same evidence without writing anything.
         """
-        name = self.account.name
         try:
-            folder = self.account.sent or self.mailbox.special_folder("\\Sent")
-            if folder is None:
-                return frozenset(), (
-                    "no Sent folder was found (none is marked \\Sent and the account names "
-                    f"none); folders are: {self._folder_list()}; set sent = \"...\" for the "
-                    "account"
-                )
-            try:
-                status = self.mailbox.status(folder)
-            except FolderMissing:
-                log.warning("%s: the Sent folder %r does not exist", name, folder)
-                return frozenset(), (
-                    f"Sent folder {folder!r} does not exist; folders are: {self._folder_list()}"
-                )
-            return self._read_sent(folder, status.uidvalidity), None
+            found = find_sent(self.account, self.mailbox)
+            if found.folder is None:
+                log.warning("%s: %s", self.account.name, found.problem)
+                return frozenset(), found.problem
+            status = self.mailbox.status(found.folder)
+            return self._read_sent(found.folder, status.uidvalidity), None
         except (FolderMissing, QuotaExceeded, AuthFailed) as err:
             # The server refused to show the Sent folder: unreadable, not empty.
             return frozenset(), f"the Sent folder could not be read: {err.message}"
@@ -208,12 +198,6 @@ class Scanner:
         if not uids and not self.dry_run:
             self.state.set_folder_mark(name, folder, FolderMark(validity, above))
         return frozenset(read)
-
-    def _folder_list(self) -> str:
-        try:
-            return ", ".join(self.mailbox.folders()) or "(none)"
-        except MailboxError as err:
-            return f"(the list could not be read: {err.message})"
 
     def _held_reason(self) -> str:
         held = self.state.verdicts(self.account.name, [VerdictState.HELD], limit=1)

@@ -1,4 +1,4 @@
-"""A throwaway dnsmasq on a random loopback port, answering SRV and MX records for test domains.
+"""A throwaway dnsmasq on a random loopback port, answering SRV, MX and TXT records for tests.
 
 Authoritative for the domains it is given (`--local`), so a name it does not know gets
 NXDOMAIN at once instead of a forward to a resolver that is not there; no upstream, no hosts
@@ -39,10 +39,12 @@ class Dnsmasq:
         *,
         srv: Sequence[tuple[str, str, int]] = (),
         mx: Sequence[tuple[str, str]] = (),
+        txt: Sequence[tuple[str, str]] = (),
         domains: Sequence[str] = (),
     ) -> None:
         self.binary = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
         self.srv, self.mx, self.domains = list(srv), list(mx), list(domains)
+        self.txt = list(txt)
         self.workdir = Path(tempfile.mkdtemp(prefix="dnsmasq-"))
         self.port = 0
         self._proc: subprocess.Popen[bytes] | None = None
@@ -54,6 +56,10 @@ class Dnsmasq:
         a += [f"--local=/{d}/" for d in self.domains]
         a += [f"--srv-host={name},{target},{port},0,1" for name, target, port in self.srv]
         a += [f"--mx-host={name},{host},10" for name, host in self.mx]
+        # A TXT record longer than one string (255 bytes) as several strings (DKIM keys).
+        for name, text in self.txt:
+            a.append(f"--txt-record={name}," + ",".join(
+                text[i : i + 200] for i in range(0, len(text), 200)))  # fmt: skip
         return a
 
     def start(self) -> Dnsmasq:
