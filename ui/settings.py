@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -128,6 +129,19 @@ class SettingsWindow(QWidget):
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_file, 1)
         ca_row.addWidget(self.ca_button)
+        # A self-signed server: its certificate trusted by the SHA-256 digest the user saw.
+        self.fingerprint = QLineEdit(self)
+        self.fingerprint.setReadOnly(True)
+        self.fingerprint.setPlaceholderText("none: the certificate is checked against the CAs")
+        self.trust_button = QPushButton("Trust this certificate…", self)
+        self.trust_button.clicked.connect(self.trust_certificate)
+        self.untrust_button = QPushButton("Forget", self)
+        self.untrust_button.clicked.connect(self.fingerprint.clear)
+        pin_row = QHBoxLayout()
+        pin_row.addWidget(self.fingerprint, 1)
+        pin_row.addWidget(self.trust_button)
+        pin_row.addWidget(self.untrust_button)
+        self.trust_dialog: QMessageBox | None = None
         for label, widget in (
             ("Name", self.name),
             ("Kind", self.kind),
@@ -139,6 +153,7 @@ class SettingsWindow(QWidget):
         ):
             f.addRow(label, widget)
         f.addRow("CA certificate file", ca_row)
+        f.addRow("Pinned certificate", pin_row)
         f.addRow("Maildir folder", self.maildir)
         box.addWidget(account)
         rules = QGroupBox("What to do, and what proves a bounce is yours", self)
@@ -178,7 +193,8 @@ class SettingsWindow(QWidget):
     def _kind_changed(self) -> None:
         imap = self.kind.currentIndex() == 0
         for w in (self.host, self.port, self.security, self.username, self.password,
-                  self.ca_file, self.ca_button):  # fmt: skip
+                  self.ca_file, self.ca_button, self.fingerprint, self.trust_button,
+                  self.untrust_button):  # fmt: skip
             w.setEnabled(imap)
         self.maildir.setEnabled(not imap)
 
@@ -222,6 +238,7 @@ class SettingsWindow(QWidget):
         self.relays.setText(", ".join(ident.get("relays", [])))
         self.dkim.setText(", ".join(ident.get("dkim_domains", [])))
         self.ca_file.setText(a.get("ca_file") or "")
+        self.fingerprint.setText(a.get("tls_fingerprint") or "")
         keys = (ident.get("batv") or {}).get("keys") or []
         self.batv_number.setValue(int(keys[0]["number"]) if keys else 0)
         self.batv_secret.clear()
@@ -246,6 +263,7 @@ class SettingsWindow(QWidget):
             self.dkim,
             self.batv_secret,
             self.ca_file,
+            self.fingerprint,
         ):
             w.clear()
         self.quarantine.setText("Backscatter")
@@ -272,6 +290,7 @@ class SettingsWindow(QWidget):
                 "security": self.security.currentData(),
                 "username": self.username.text().strip(),
                 "ca_file": self.ca_file.text().strip() or None,
+                "tls_fingerprint": self.fingerprint.text().strip() or None,
             }
         return values
 
@@ -309,6 +328,36 @@ class SettingsWindow(QWidget):
         )  # fmt: skip
         if path:
             self.ca_file.setText(path)
+
+    def trust_certificate(self) -> None:
+        """Fetch the server's certificate and show its fingerprint; pinned only once the user
+        has seen it and said yes (compare it with what the server's administrator says)."""
+        self.capabilities.setText("Fetching the server's certificate…")
+        self.link.call("peer_certificate", self._got_certificate, host=self.host.text().strip(),
+                       port=self.port.value(), security=self.security.currentData())  # fmt: skip
+
+    def _got_certificate(self, result: dict[str, Any] | None, error: ApiError | None) -> None:
+        if error is not None or result is None:
+            self.capabilities.setText(f"No certificate: {error.message if error else ''}")
+            return
+        self.capabilities.setText("")
+        host = f"{self.host.text().strip()}:{self.port.value()}"
+        box = QMessageBox(QMessageBox.Icon.Question, "Trust this certificate?",
+                          f"{host} shows a certificate with the SHA-256 fingerprint\n\n"
+                          f"{result['sha256']}\n\nTrust it only if this is the fingerprint "
+                          "the server's administrator gave you. ndrguard will then accept "
+                          "this certificate, and no other, for this account.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self)  # fmt: skip
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.finished.connect(lambda answer: self._trusted(answer, result["sha256"]))
+        self.trust_dialog = box
+        box.open()
+
+    def _trusted(self, answer: int, fingerprint: str) -> None:
+        if answer == QMessageBox.StandardButton.Yes:
+            self.fingerprint.setText(fingerprint)
+            self.capabilities.setText("Pinned; press Test, then Save.")
 
     def test(self) -> None:
         self.capabilities.setText("Testing…")

@@ -61,6 +61,7 @@ class ServiceOperations:
             "mark_legit": self.mark_legit,
             "reload": self.reload,
             "test_account": self.test_account,
+            "peer_certificate": self.peer_certificate,
             "signin": self.signin,
             "signin_status": lambda args: self.signins.status(str(args["account"])).to_json(),
             "signin_cancel": self.signin_cancel,
@@ -267,6 +268,16 @@ class ServiceOperations:
             "sent_folder": sent,
             "message": f"logged in as {account.username}",
         }
+
+    def peer_certificate(self, args: dict[str, Any]) -> dict[str, str]:
+        """The server's certificate unverified (fingerprint, PEM), for the user to see before
+        trusting it by `tls_fingerprint`: the settings window's "Trust this certificate"."""
+        from ndrguard.service.mailboxes.imap import peer_certificate
+
+        security = str(args.get("security", "tls"))
+        if security not in ("tls", "starttls"):
+            raise BadRequest("security must be tls or starttls to have a certificate")
+        return peer_certificate(str(args["host"]), int(args["port"]), security)
 
     def _account_for_test(self, args: dict[str, Any]) -> Account:
         """A configured account (`name` alone), or the account a Save of the same arguments

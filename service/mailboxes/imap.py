@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import imaplib
 import logging
 import select
@@ -51,7 +52,7 @@ from ndrguard.service.mailboxes.base import (
 from ndrguard.service.mailboxes.claims import claim_keyword, decide_claims, is_claim
 from ndrguard.service.mailboxes.imap_parse import batches, classify_no, parse_copyuid, uid_set
 from ndrguard.service.mailboxes.liveness import IDLE_RENEW, IdleWatch, Keepalive, Outcome
-from ndrguard.service.settings.config import Account
+from ndrguard.service.settings.config import Account, normal_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +80,70 @@ _ERRNO_CAUSES = {
     errno.ENETDOWN: ("unreachable", "the network is down"),
 }  # fmt: skip
 
+def tls_context(account: Account) -> ssl.SSLContext:
+    """The CA chain (the system's, or `ca_file`) verifies the server; with `tls_fingerprint`
+    the pinned digest does instead (check_pin, before anything is sent): a self-signed
+    certificate has no chain, and its digest is what the user saw and accepted."""
+    if account.tls_fingerprint:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=str(account.ca_file) if account.ca_file else None)
+
+
+def check_pin(sock: socket.socket, pin: str) -> None:
+    """CertificateRejected unless the peer's certificate has the pinned SHA-256 digest."""
+    der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+    got = hashlib.sha256(der).hexdigest() if der else None
+    if got != normal_fingerprint(pin):
+        shown = f"sha256:{got}" if got else "none"
+        raise CertificateRejected(
+            f"the server's certificate is not the one pinned (tls_fingerprint): it has "
+            f"{shown}; if the server's certificate was renewed, trust the new one in the "
+            "settings window after checking it with the server's administrator"
+        )
+
+
+def peer_certificate(host: str, port: int, security: str, timeout: float = CONNECT_TIMEOUT
+                     ) -> dict[str, str]:  # fmt: skip
+    """The server's certificate, unverified, for the user to look at before trusting it:
+    its SHA-256 fingerprint (and PEM text). Nothing but STARTTLS is sent."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    to = imapclient.SocketTimeout(connect=timeout, read=timeout)
+    with _boundary():
+        client = imapclient.IMAPClient(host, port=port, ssl=security == "tls",
+                                       ssl_context=context, timeout=to)  # fmt: skip
+        try:
+            if security == "starttls":
+                client.starttls(context)
+            sock = client.socket()
+            der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+        finally:
+            with contextlib.suppress(Exception):
+                client.shutdown()
+    if not der:
+        raise CertificateRejected(f"{host}:{port} showed no certificate")
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return {
+        "sha256": "sha256:" + ":".join(digest[i : i + 2] for i in range(0, 64, 2)),
+        "pem": ssl.DER_cert_to_PEM_cert(der),
+    }
+
+
 def _boundary_error(err: BaseException) -> MailboxError:
     """The typed error for anything imapclient, the socket or TLS raised."""
     if isinstance(err, MailboxError):
         return err
     if isinstance(err, ssl.SSLCertVerificationError):
-        return CertificateRejected(f"the server's certificate did not verify: {err.verify_message}")
+        return CertificateRejected(
+            f"the server's certificate did not verify: {err.verify_message}. If the server "
+            "uses a CA of its own (a company's, or a self-signed certificate), give that CA's "
+            "file (`--ca-file FILE`, or \"CA certificate file\" in the settings), or trust the "
+            "certificate by its fingerprint (\"Trust this certificate\" in the settings)"
+        )
     if isinstance(err, LoginError):
         return AuthFailed(f"the server refused the login: {_text(err)}")
     if isinstance(err, IMAPClientAbortError | imaplib.IMAP4.abort | OSError | EOFError):
@@ -220,9 +279,7 @@ class ImapMailbox:
         `keepalive` carries what an earlier connection learnt about the server."""
         context = None
         if account.security != "plain":
-            context = ssl.create_default_context(
-                cafile=str(account.ca_file) if account.ca_file else None
-            )
+            context = tls_context(account)
         timeout = imapclient.SocketTimeout(connect=connect_timeout, read=account.timeout_seconds)
         with _boundary():
             client = imapclient.IMAPClient(
@@ -243,6 +300,8 @@ class ImapMailbox:
                             "removed it. Nothing was sent; the password stays unsaid."
                         )
                     client.starttls(context)
+                if account.tls_fingerprint:
+                    check_pin(client.socket(), account.tls_fingerprint)
                 _tune_socket(client.socket())
                 if account.auth == "xoauth2":
                     client.oauth2_login(account.username, secret)

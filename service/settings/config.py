@@ -29,7 +29,7 @@ OAUTH_AUTHS = ("xoauth2", "oauthbearer")
 _ACCOUNT_KEYS = {
     "name", "host", "port", "security", "username", "ca_file", "auth", "quarantine", "policy",
     "identity", "folders", "sent", "maildir", "poll_seconds", "timeout_seconds", "oauth",
-    "allow_plain_over_network",
+    "allow_plain_over_network", "tls_fingerprint",
 }  # fmt: skip
 _DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 
@@ -93,6 +93,9 @@ class Account:
     timeout_seconds: float = 60.0  # socket read timeout
     # security = "plain" to a host other than this machine: only when the user says so.
     allow_plain_over_network: bool = False
+    # "sha256:HEX": trust the server's certificate by its digest instead of a CA (a
+    # self-signed server whose fingerprint the user has seen and accepted).
+    tls_fingerprint: str | None = None
     # Sign-in by OAuth 2 (auth is then xoauth2 or oauthbearer); the grant is in the keyring.
     oauth: OAuthSettings | None = None
 
@@ -115,6 +118,8 @@ class Account:
                 table["ca_file"] = str(self.ca_file)
             if self.allow_plain_over_network:
                 table["allow_plain_over_network"] = True
+            if self.tls_fingerprint is not None:
+                table["tls_fingerprint"] = self.tls_fingerprint
             if self.oauth is not None:
                 table["oauth"] = self.oauth.to_table()
         table |= {"quarantine": self.quarantine, "policy": self.policy}
@@ -248,6 +253,11 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise bad("port", "port must be a number from 1 to 65535")
     maildir = path("maildir")
+    fingerprint = text("tls_fingerprint") or None
+    if fingerprint is not None and normal_fingerprint(fingerprint) is None:
+        raise bad("tls_fingerprint", 'tls_fingerprint must be "sha256:" and 64 hex digits '
+                  "(colons allowed), as the settings window or `openssl x509 -fingerprint "
+                  '-sha256` shows it')  # fmt: skip
     allow_plain = raw.get("allow_plain_over_network", False)
     if not isinstance(allow_plain, bool):
         raise bad("allow_plain_over_network", "allow_plain_over_network must be true or false")
@@ -300,5 +310,15 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
         poll_seconds=seconds("poll_seconds", 60.0, 1.0, 86400.0),
         timeout_seconds=seconds("timeout_seconds", 60.0, 1.0, 3600.0),
         allow_plain_over_network=allow_plain,
+        tls_fingerprint=fingerprint,
         oauth=oauth,
     )
+
+
+def normal_fingerprint(text: str) -> str | None:
+    """The 64 lower-case hex digits of a "sha256:AB:CD..." pin, or None if it is not one."""
+    kind, _, digits = text.strip().partition(":")
+    digits = digits.replace(":", "").lower()
+    if kind.lower() != "sha256" or len(digits) != 64:
+        return None
+    return digits if all(c in "0123456789abcdef" for c in digits) else None

@@ -12,10 +12,13 @@ with the CA file picked in the form; Test and Save use the same settings.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
+import ssl
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from tests.service.imap_util import ndrguard
 from tests.ui.service_process import ServiceProcess
@@ -145,3 +148,49 @@ def test_a_self_signed_server_is_added_from_the_window_with_its_ca_file(
     config = (proc.home / "config.toml").read_text()
     assert f'ca_file = "{dovecot.cafile}"' in config and imap_account.password not in config
     proc.wait_ready(watching=True)
+
+
+def test_a_self_signed_server_is_added_by_its_pinned_fingerprint(
+    qtbot, dovecot, imap_account, no_account, make_tray
+):
+    proc = no_account
+    proc.start()
+    proc.wait_ready(watching=False)
+    der = ssl.PEM_cert_to_DER_cert(dovecot.cafile.read_text())
+    digest = hashlib.sha256(der).hexdigest().upper()
+    expected = "sha256:" + ":".join(digest[i : i + 2] for i in range(0, 64, 2))
+    app = make_tray(proc.endpoint)
+    app.start()
+    qtbot.waitUntil(lambda: app.settings is not None, timeout=10_000)
+    s = app.settings
+    qtbot.waitUntil(s.save_button.isEnabled, timeout=10_000)
+    s.name.setText("pinned")
+    s.kind.setCurrentIndex(0)
+    s.host.setText("127.0.0.1")
+    s.port.setValue(dovecot.imaps_port)
+    s.security.setCurrentIndex(s.security.findData("tls"))
+    s.username.setText(imap_account.user)
+    s.password.setText(imap_account.password)
+    s.trust_button.click()
+    qtbot.waitUntil(lambda: s.trust_dialog is not None and s.trust_dialog.isVisible(),
+                    timeout=15_000)  # fmt: skip
+    assert expected in s.trust_dialog.text()  # shown to the user before anything is pinned
+    assert s.fingerprint.text() == ""
+    s.trust_dialog.button(QMessageBox.StandardButton.Yes).click()
+    assert s.fingerprint.text() == expected
+    with qtbot.waitSignal(s.tested, timeout=30_000) as tested:
+        s.test_button.click()
+    assert tested.args[0]["ok"] is True, tested.args[0]
+    with qtbot.waitSignal(s.saved, timeout=10_000):
+        s.save_button.click()
+    config = (proc.home / "config.toml").read_text()
+    assert f'tls_fingerprint = "{expected}"' in config and "ca_file" not in config
+    proc.wait_ready(watching=True)
+    # Another certificate than the pinned one is refused, and the message says what to do.
+    wrong = "sha256:" + "00" * 32
+    s.fingerprint.setText(wrong)
+    with qtbot.waitSignal(s.tested, timeout=30_000) as tested:
+        s.test_button.click()
+    assert tested.args[0]["ok"] is False
+    assert "not the one pinned" in tested.args[0]["message"]
+    assert "trust the new one" in tested.args[0]["message"]

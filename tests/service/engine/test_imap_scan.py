@@ -185,6 +185,7 @@ def test_untrusted_certificate_is_rejected(dovecot, imap_account, tmp_path) -> N
     )  # fmt: skip
     assert done.returncode == 1
     assert "Certificate rejected" in done.stderr
+    assert "--ca-file" in done.stderr  # the fix is named
     assert not (tmp_path / "home" / "config.toml").exists()
 
 
