@@ -276,7 +276,7 @@ def _test(account: Account, password: str | None = None, sent_required: bool = T
 def _print_sent(sent: SentFolder) -> int:
     """Name the Sent folder the service will read; without one, bounces are held (exit 1)."""
     if sent.folder is not None:
-        print(f"  Sent folder: {sent.folder!r} ({sent.how})")
+        print(f"  Sent folder: {sent.folder} ({sent.how})")
         return 0
     print(f"  Sent folder: {sent.problem}")
     print("  Until it is found, bounces it could prove real are held where they are.")

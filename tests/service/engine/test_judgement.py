@@ -143,7 +143,7 @@ def test_a_misnamed_sent_folder_holds_bounces_and_the_account_says_so(
     assert [h for h, _ in folder_view(dovecot, imap_account, "INBOX")] == [digest(real)]
     assert [h for h, _ in folder_view(dovecot, imap_account, "Backscatter")] == [digest(forged)]
     tested = ndrguard(env, "account", "test", "work")
-    assert tested.returncode == 0 and "Sent folder: 'Sent' (named in the config)" in tested.stdout
+    assert tested.returncode == 0 and "Sent folder: Sent (named in the config)" in tested.stdout
 
 
 def test_without_a_named_sent_folder_account_test_names_the_flagged_one(
@@ -152,7 +152,7 @@ def test_without_a_named_sent_folder_account_test_names_the_flagged_one(
     env, _ = _home(tmp_path, dovecot, imap_account)
     tested = ndrguard(env, "account", "test", "work")
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    assert "Sent folder: 'Sent' (marked \\Sent by the server)" in tested.stdout
+    assert "Sent folder: Sent (marked \\Sent by the server)" in tested.stdout
 
 
 def test_dry_run_says_message_by_message_what_the_scan_then_does(
