@@ -42,7 +42,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run", "watch the accounts until stopped (SIGTERM or Ctrl-C)"),
     "batv": ("batv", "sign or check BATV (prvs) tagged addresses"),
     "autostart": ("autostart", "start the service (or the tray app) at login"),
+    "completion": ("completion", "print a shell completion script (bash, zsh or fish)"),
+    "manpage": ("manpage", "print the manual page (roff), made from these commands"),
 }
+
+
+DESCRIPTION = "Find backscatter (bounces for mail you never sent) and keep it out of your inbox."
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -50,8 +55,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     help line from COMMANDS (all of them so when `command` is None or unknown)."""
     parser = argparse.ArgumentParser(
         prog="ndrguard",
-        description="Find backscatter (bounces for mail you never sent) and keep it out of "
-        "your inbox.",
+        description=DESCRIPTION,
     )
     parser.add_argument("--version", action="version", version=f"ndrguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
