@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from ndrguard.service.api.protocol import ApiError
 from ndrguard.ui.icons import icon_for
 from ndrguard.ui.link import ServiceLink
-from ndrguard.ui.state import TrayState, status_line, tray_state
+from ndrguard.ui.state import TrayState, needs_user, plural, status_line, to_review, tray_state
 
 
 class Tray(QObject):
@@ -38,8 +38,10 @@ class Tray(QObject):
         self.state = TrayState.DISCONNECTED
         self.icon = QSystemTrayIcon(parent)
         self.menu = QMenu()
-        self.status_action = self.menu.addAction("Connecting to the ndrguard service…")
-        self.status_action.setEnabled(False)
+        # The status line is clickable: it opens where the user can act on what it says.
+        self.status_action = self._add("Connecting to the ndrguard service…", self.status_clicked)
+        self.review_action = self._add("", open_summary)
+        self.review_action.setVisible(False)
         self.menu.addSeparator()
         self.summary_action = self._add("Open summary…", open_summary)
         self.pause_action = self._add("Pause", self.toggle_pause)
@@ -51,6 +53,7 @@ class Tray(QObject):
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
         self._open_summary = open_summary
+        self._open_settings = open_settings
         link.connected.connect(self._on_snapshot)
         link.disconnected.connect(self._on_disconnected)
         link.event.connect(self._on_event)
@@ -93,6 +96,9 @@ class Tray(QObject):
         for action in (self.pause_action, self.scan_action):
             action.setEnabled(up)
         self.start_action.setVisible(not up)
+        review = to_review(self.snapshot)
+        self.review_action.setVisible(up and review > 0)
+        self.review_action.setText(f"{plural(review, 'bounce')} to review…")
         self.pause_action.setText("Resume" if up and self.snapshot.get("paused") else "Pause")  # type: ignore[union-attr]
         if state is not self.state or self.icon.icon().isNull():
             self.state = state
@@ -100,6 +106,17 @@ class Tray(QObject):
             self.state_changed.emit(str(state))
 
     # -- actions ---------------------------------------------------------------------------
+
+    def status_clicked(self) -> None:
+        """Open the place to act on what the status line says: Settings for a fault the user
+        must fix (or no account yet), the service for a lost connection, else the summary."""
+        if self.snapshot is None:
+            self.start_action.trigger()
+        elif (self.snapshot.get("config_error") or needs_user(self.snapshot)
+              or not self.snapshot.get("accounts")):  # fmt: skip
+            self._open_settings()
+        else:
+            self._open_summary()
 
     def toggle_pause(self) -> None:
         op = "resume" if self.snapshot and self.snapshot.get("paused") else "pause"

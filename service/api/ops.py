@@ -97,7 +97,8 @@ class ServiceOperations:
         undecided = self.queries.undecided_recent(time.time() - ATTENTION_WINDOW)
         error = self.service.config_error
         trouble = any(WorkerState(a["state"]).is_trouble for a in accounts)
-        attention = bool(error) or undecided > 0 or trouble
+        # Undecided bounces are work to review (undecided_recent), not a fault: no attention.
+        attention = bool(error) or trouble
         names = {a.name for a in self.service.config.accounts}
         return {
             "pid": os.getpid(),

@@ -11,7 +11,7 @@ import time
 
 from ndrguard.ui.app import TrayApp
 from ndrguard.ui.icons import pixmap_for
-from ndrguard.ui.state import TrayState
+from ndrguard.ui.state import TrayState, status_line, tray_state
 from tests.ui.service_process import wait_for
 
 
@@ -52,10 +52,34 @@ def test_pause_and_resume_from_the_menu(qtbot, service, make_tray):
     wait_for(lambda: service.client().call("status")["accounts"][0]["state"] == "watching")
 
 
-def test_undecided_bounces_ask_for_attention(qtbot, service, make_tray):
+def test_undecided_bounces_are_a_count_to_review_not_a_warning(qtbot, service, make_tray):
     app = make_app(qtbot, service, make_tray)
-    qtbot.waitUntil(lambda: app.tray.state is TrayState.ATTENTION, timeout=5000)
-    assert "undecided" in app.tray.status_action.text()
+    qtbot.waitUntil(lambda: app.tray.review_action.isVisible(), timeout=5000)
+    assert app.tray.state is TrayState.WATCHING  # green: nothing is wrong
+    n = app.tray.snapshot["undecided_recent"]
+    assert n >= 1
+    assert app.tray.review_action.text() == (
+        "1 bounce to review…" if n == 1 else f"{n} bounces to review…"
+    )
+    app.tray.review_action.trigger()
+    assert app.summary is not None and app.summary.isVisible()
+
+
+def test_states_mean_what_they_say() -> None:
+    def snap(*states: str, **kw: object) -> dict:
+        accounts = [{"account": f"a{i}", "state": s} for i, s in enumerate(states)]
+        return {"accounts": accounts, "paused": False, "undecided_recent": 0, **kw}
+
+    assert tray_state(snap()) is TrayState.PAUSED  # nothing set up: not green "watching"
+    assert "No mail account" in status_line(snap())
+    assert tray_state(snap("watching", undecided_recent=40)) is TrayState.WATCHING
+    assert tray_state(snap("watching", paused=True)) is TrayState.PAUSED
+    assert tray_state(snap("backing-off")) is TrayState.WATCHING  # a network fault passes
+    for needs_user in ("auth-failed", "cert-rejected", "signin-needed", "evidence-unreadable"):
+        assert tray_state(snap("watching", needs_user)) is TrayState.ATTENTION, needs_user
+    assert tray_state(snap("watching", config_error="x")) is TrayState.ATTENTION
+    assert status_line(snap("watching")) == "Watching 1 of 1 account"
+    assert "sign in again" in status_line(snap("signin-needed"))
 
 
 def test_each_state_has_its_own_icon(qapp):
