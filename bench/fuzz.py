@@ -39,9 +39,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ndrguard import parse, recognise  # noqa: E402
 from ndrguard.arrival import arrival_time  # noqa: E402
 from ndrguard.identity import Identity  # noqa: E402
+from ndrguard.mail import parse  # noqa: E402
+from ndrguard.recognise import recognise  # noqa: E402
 from ndrguard.verdict import decide  # noqa: E402
 
 SEED_DIR = ROOT / "tests" / "data"
@@ -345,7 +346,8 @@ def run(
     rng = random.Random(seed)
     found: list[dict[str, object]] = []
     slowest: tuple[float, str, list[str], int] = (0.0, "", [], 0)
-    biggest = (0.0, "", [], 0)  # peak RSS while one message was judged, and which
+    # the peak RSS while one message was judged, and which message
+    biggest: tuple[float, str, list[str], int] = (0.0, "", [], 0)
     per_message = reset_peak()
     started = time.perf_counter()
     done = 0

@@ -54,7 +54,12 @@ def candidates(declared: str | None, data: bytes) -> list[str]:
             order += family
     order += _LIKELY
     seen = {declared, "utf-8"}
-    return [c for c in order if not (c in seen or seen.add(c))]
+    out = []
+    for codec in order:
+        if codec not in seen:
+            seen.add(codec)
+            out.append(codec)
+    return out
 
 
 def sample(data: bytes, codec: str) -> str | None:

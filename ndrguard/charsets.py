@@ -97,7 +97,7 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str | No
             if other is None or other[1] < mark + _BETTER:
                 return text, None
             return data.decode(other[0], errors="replace"), (
-                f"text declared {_label(declared)} reads as {other[0]}"
+                f"text declared {_label(declared or '')} reads as {other[0]}"
             )
     elif data.isascii():
         return data.decode("ascii"), None

@@ -117,7 +117,8 @@ def quoted_original(text: str) -> tuple[Shape, Original] | None:
         if len(block_lines) < 2:
             continue
         rest = text[end:]
-        prefix = re.match(r"[ \t>|]*", block_lines[0]).group(0)
+        first = block_lines[0]
+        prefix = first[: len(first) - len(first.lstrip(" \t>|"))]
         if prefix:
             block_lines = [ln[len(prefix) :] if ln.startswith(prefix) else ln for ln in block_lines]
         block = "\n".join(block_lines)

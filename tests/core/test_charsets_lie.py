@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from ndrguard import parse, recognise
 from ndrguard.charsets import decode_text
+from ndrguard.mail import parse
+from ndrguard.recognise import recognise
 from ndrguard.report import Kind
 
 EXPLANATIONS = {

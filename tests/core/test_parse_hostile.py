@@ -80,5 +80,5 @@ def test_nul_bytes_and_8bit_junk_in_headers_are_data() -> None:
 def test_megabyte_header_line_of_encoded_words_in_made_up_charsets() -> None:
     line = b"Subject: " + b"=?x-bogus?q?a?= =?base64?B?YQ==?= " * 40_000 + b"\n"
     mail = parse(b"From: MAILER-DAEMON@x.example\n" + line + b"\nhi\n")
-    assert mail.headers.get("subject", "").startswith("aa")
+    assert (mail.headers.get("subject") or "").startswith("aa")
     assert any("unusable charset" in d for d in mail.defects)

@@ -19,12 +19,12 @@ from collections.abc import Callable
 
 import pytest
 
-from ndrguard import parse, recognise
 from ndrguard.arrival import arrival_time
 from ndrguard.headers import addresses
 from ndrguard.identity import Identity
-from ndrguard.mail import Mail
+from ndrguard.mail import Mail, parse
 from ndrguard.original import extract, quoted_original
+from ndrguard.recognise import recognise
 from ndrguard.recognisers import ORDER, triage
 from ndrguard.verdict import decide
 from tests.fuzz.adversarial import MAKERS, SIZES
