@@ -16,8 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from ndrguard.service.api.channel import Endpoint
-from ndrguard.service.settings.config import Paths
+from ndrguard.service.api.client import Endpoint, endpoint_for
 from ndrguard.ui import launcher
 from ndrguard.ui.link import ServiceLink
 from ndrguard.ui.notify import BurstNotifier, Notifications, QuietHours
@@ -145,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("ndrguard")
     app.setQuitOnLastWindowClosed(False)
     tray = TrayApp(
-        Endpoint.for_paths(Paths.resolve(args.config)),
+        endpoint_for(args.config),
         start_service=not args.no_start_service,
         quiet=_quiet(args.quiet_hours),
     )

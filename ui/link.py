@@ -17,10 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ndrguard.service.api.channel import ChannelError, Endpoint
-from ndrguard.service.api.client import ApiClient, EventStream
-from ndrguard.service.api.protocol import ApiError, ServiceUnavailable
-from ndrguard.service.api.server import HEARTBEAT
+from ndrguard.service.api.client import ApiClient, ChannelError, Endpoint, EventStream
+from ndrguard.service.api.protocol import HEARTBEAT, ApiError, ServiceUnavailable
 
 HEARTBEAT_TIMEOUT = 2.5 * HEARTBEAT
 RETRY = 1.0

@@ -29,6 +29,16 @@ from ndrguard.service.api.protocol import (
 )
 from ndrguard.service.settings.config import Paths
 
+# What a client needs besides the two classes, so that the tray imports the client alone.
+ChannelError = channel.ChannelError
+Endpoint = channel.Endpoint
+
+
+def endpoint_for(config: str | os.PathLike[str] | None = None) -> channel.Endpoint:
+    """Where the service of this config (`--config`, else NDRGUARD_HOME or the platform's
+    default) listens."""
+    return channel.Endpoint.for_paths(Paths.resolve(config))
+
 
 class ApiClient:
     def __init__(self, endpoint: channel.Endpoint) -> None:

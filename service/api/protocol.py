@@ -19,6 +19,9 @@ from enum import StrEnum
 from typing import Any
 
 VERSION = 1
+# The service sends subscribers a heartbeat this often (seconds): a client that hears nothing
+# for a few of them knows the service froze, not just went quiet.
+HEARTBEAT = 5.0
 MAX_MESSAGE = 16 * 1024 * 1024  # a page of verdicts is far smaller; a bigger frame is an attack
 
 

@@ -21,11 +21,17 @@ from multiprocessing.connection import Connection, answer_challenge, deliver_cha
 from typing import Any, Protocol
 
 from ndrguard.service.api import channel
-from ndrguard.service.api.protocol import MAX_MESSAGE, ApiError, BadRequest, decode, encode
+from ndrguard.service.api.protocol import (
+    HEARTBEAT,
+    MAX_MESSAGE,
+    ApiError,
+    BadRequest,
+    decode,
+    encode,
+)
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT = 5.0
 POLL = 0.5
 
 Event = tuple[str, dict[str, Any]]
