@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from ndrguard.identity import IdentityError
 from ndrguard.service.api.protocol import WorkerState
 from ndrguard.service.engine.accounts import decider, open_mailbox
+from ndrguard.service.engine.folder_watch import IDLE_CONNECTIONS, JOIN_TIMEOUT, FolderWatcher
 from ndrguard.service.engine.scanner import PassResult, Progress, Scanner
 from ndrguard.service.mailboxes.base import (
     AuthFailed,
@@ -77,8 +78,8 @@ class AccountStatus:
     detail: str = ""
     until: float | None = None  # wall-clock time of the next attempt, when backing off
     # How each watched folder hears of new mail, while watching: folder -> "IDLE", "file
-    # events" or "polled every N s". Only the first folder can be IDLEd (one IDLE per
-    # connection), so the others are looked at every poll interval.
+    # events", "IDLE (own connection)" or "polled every N s". One connection IDLEs on one
+    # folder, so further folders get a connection each up to the budget (folder_watch.py).
     watch: tuple[tuple[str, str], ...] = ()
     progress: Progress | None = None  # how far a long job of the pass under way is
 
@@ -120,12 +121,22 @@ class Backoff:
         return PROBE_DELAY * self._rng.uniform(1 - JITTER, 1 + JITTER)
 
 
+OWN_CONNECTION = "IDLE (own connection)"
+
+
 def watch_plan(account: Account, pushes: bool) -> tuple[tuple[str, str], ...]:
-    """How each of the account's folders is watched (see AccountStatus.watch)."""
+    """How each of the account's folders is watched (see AccountStatus.watch).
+
+    The first folder on the worker's connection (IDLE, or file events on a Maildir); on IMAP
+    the next ones by IDLE on a connection each, up to IDLE_CONNECTIONS in all; the rest, and
+    every folder of a server without IDLE, polled."""
     every = f"polled every {account.poll_seconds:g} s"
     push = "file events" if account.is_maildir else "IDLE"
     first = (account.folders[0], push if pushes else every)
-    return (first, *((f, every) for f in account.folders[1:]))
+    others = account.folders[1:]
+    own = len(others) if pushes and not account.is_maildir else 0
+    own = min(own, IDLE_CONNECTIONS - 1)
+    return (first, *((f, OWN_CONNECTION if i < own else every) for i, f in enumerate(others)))
 
 
 class Worker(threading.Thread):
@@ -279,6 +290,7 @@ class Worker(threading.Thread):
             self.account, self.state, self.keepalive,
             PROBE_CONNECT_TIMEOUT if self._probing else None,
         )  # fmt: skip
+        watchers: list[FolderWatcher] = []
         try:
             # Errands first: a restore asked for while the account was cut off should not
             # wait for a catch-up that can take minutes on a large mailbox.
@@ -292,11 +304,13 @@ class Worker(threading.Thread):
             result = scanner.run_pass()
             self.backoff.reset()
             plan = watch_plan(self.account, mailbox.pushes)
+            watchers = self._start_watchers(plan)
             shown = self._watching(result, plan, None)
             first = self.account.folders[0]
-            # The other folders are looked at by the pass that follows every wait, so the
-            # wait is cut to the poll interval when there are any.
-            wait = IDLE_RENEW if len(plan) == 1 else min(IDLE_RENEW, self.account.poll_seconds)
+            # Polled folders are looked at by the pass that follows every wait, so the wait
+            # is cut to the poll interval when there are any.
+            polled = any(how.startswith("polled") for _, how in plan[1:])
+            wait = min(IDLE_RENEW, self.account.poll_seconds) if polled else IDLE_RENEW
             while not self.stop.is_set():
                 if mailbox.renew_at is not None and time.time() >= mailbox.renew_at:
                     log.info("%s: the access token expires soon; logging in afresh",
@@ -318,7 +332,28 @@ class Worker(threading.Thread):
                     result = scanner.run_pass()
                     shown = self._watching(result, plan, shown)
         finally:
+            for watcher in watchers:
+                watcher.halt()
             mailbox.close()
+            for watcher in watchers:
+                watcher.join(JOIN_TIMEOUT)
+
+    def _start_watchers(self, plan: tuple[tuple[str, str], ...]) -> list[FolderWatcher]:
+        """A FolderWatcher for each folder the plan IDLEs on a connection of its own."""
+        watchers = []
+        for folder, how in plan[1:]:
+            if how != OWN_CONNECTION:
+                continue
+            backoff = Backoff()
+            watcher = FolderWatcher(
+                self.account.name, folder,
+                lambda keepalive: open_mailbox(self.account, self.state, keepalive),
+                self.poke,
+                lambda quick, b=backoff: b.probe() if quick else b.next(),
+            )  # fmt: skip
+            watcher.start()
+            watchers.append(watcher)
+        return watchers
 
     def _watching(
         self, result: PassResult, plan: tuple[tuple[str, str], ...], shown: str | None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ndrguard.service.engine.folder_watch import IDLE_CONNECTIONS
 from tests.service.imap_util import (
     KeepaliveDovecot,
     add_account,
@@ -178,24 +179,32 @@ def test_drill_flood_of_a_thousand_bounces(dovecot_factory, tmp_path: Path) -> N
     assert_accounted_for(server, login, ordinary, flood)
 
 
-def test_other_folders_are_polled_and_status_says_so(dovecot_factory, tmp_path: Path) -> None:
-    # One connection can IDLE on one folder only; the others are looked at every poll.
-    server = dovecot_factory(mailboxes=("Sent", "Lists"))
-    login, env, home = setup(server, tmp_path, 'folders = ["INBOX", "Lists"]\npoll_seconds = 1\n')
-    mail = drill_bounces(2)
+def test_folders_beyond_the_connection_budget_are_polled_and_status_says_so(
+    dovecot_factory, tmp_path: Path
+) -> None:
+    # One connection IDLEs on one folder; the next IDLE_CONNECTIONS - 1 folders get one each,
+    # the rest are looked at every poll.
+    lists = [f"L{n}" for n in range(IDLE_CONNECTIONS)]
+    server = dovecot_factory(mailboxes=("Sent", *lists))
+    folders = ", ".join(f'"{f}"' for f in ["INBOX", *lists])
+    login, env, home = setup(server, tmp_path, f"folders = [{folders}]\npoll_seconds = 1\n")
+    mail = drill_bounces(3)
     with running(env, home):
         wait_state(home, "a", "watching")
-        assert status(home)["accounts"]["a"]["watch"] == {
-            "INBOX": "IDLE", "Lists": "polled every 1 s"
-        }  # fmt: skip
+        want = {"INBOX": "IDLE", **{f: "IDLE (own connection)" for f in lists[:-1]},
+                lists[-1]: "polled every 1 s"}  # fmt: skip
+        assert status(home)["accounts"]["a"]["watch"] == want
         shown = ndrguard(env, "status").stdout
-        assert "a: watching" in shown and "Lists: read up to UID 0" in shown, shown
+        assert "a: watching" in shown and f"{lists[-1]}: read up to UID 0" in shown, shown
         assert "polled every 1 s" in shown, shown
-        append_pipelined(server, login, mail[:1], folder="Lists")
+        append_pipelined(server, login, mail[:1], folder=lists[-1])
         wait_quarantined(server, login, mail[:1], timeout=15)
-        server.deliver(login.user, mail[1])
+        append_pipelined(server, login, mail[1:2], folder=lists[0])
+        wait_quarantined(server, login, mail[:2], timeout=15)
+        server.deliver(login.user, mail[2])
         wait_quarantined(server, login, mail, timeout=15)
-    assert message_ids_in(server, login, "Lists") == Counter()
+    for folder in lists:
+        assert message_ids_in(server, login, folder) == Counter()
     assert ndrguard(env, "status").stdout.startswith("The service is not running")
 
 
