@@ -50,7 +50,7 @@ def _executable(name: str) -> Path | None:
 def command(program: str) -> list[str]:
     """The command line that runs `program` (service or tray) from this very install."""
     name, module, tail = (
-        ("ndrguard-tray", "ndrguard.ui.app", [])
+        ("ndrguard-tray", "ndrguard.ui.start", [])
         if program == "tray"
         else ("ndrguard", "ndrguard.service.cli.main", ["run"])
     )

@@ -124,19 +124,13 @@ def _quiet(text: str | None) -> QuietHours | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ndrguard-tray", description="The ndrguard tray app.")
-    parser.add_argument(
-        "--no-start-service",
-        action="store_true",
-        help="do not start the service when none is running",
-    )
-    parser.add_argument(
-        "--quiet-hours",
-        metavar="H-H",
-        help="no pop-ups between these hours, e.g. 22-7 (told afterwards)",
-    )
-    parser.add_argument("--config", help="the config file (as for `ndrguard`)")
-    args = parser.parse_args(argv)
+    """`python -m ndrguard.ui.app`: as `ndrguard-tray` (ui/start.py reads the options)."""
+    from ndrguard.ui.start import parse
+
+    return run(parse(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
