@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 
 from ndrguard.service import autostart
@@ -21,6 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("action", choices=("enable", "disable", "status", "desktop"))
     p.add_argument("--tray", action="store_true", help="the tray app instead of the service")
+    p.add_argument("--json", action="store_true", help="with status: the files as JSON")
     p.add_argument(
         "--no-notify",
         action="store_true",
@@ -31,6 +33,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     program = "tray" if args.tray else "service"
+    if args.action == "status" and args.json:
+        found = [{"path": str(e.path), "installed": e.path.exists()}
+                 for e in autostart.entries(program)]  # fmt: skip
+        print(json.dumps({"version": 1, "program": program, "entries": found}))
+        return 0
     if args.action == "status":
         for entry in autostart.entries(program):
             state = "installed" if entry.path.exists() else "not installed"

@@ -41,6 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     sign.add_argument("address", metavar="ADDRESS")
     _add_key_options(sign, day_help="signing day, YYYY-MM-DD (default: today, UTC)")
+    sign.add_argument("--json", action="store_true", help="the tagged address and its key as JSON")
     sign.set_defaults(func=run_sign)
 
     check = commands.add_parser(
@@ -80,7 +81,13 @@ def run_sign(args: argparse.Namespace) -> int:
             number = _signing_key(identity, args.key_number)
             secret = identity.batv_keys[number]
             lifetime = _pick(args.lifetime, identity.lifetime_days)
-        print(batv.sign(args.address, number, secret, _day_or_today(args.date), lifetime))
+        day = _day_or_today(args.date)
+        tagged = batv.sign(args.address, number, secret, day, lifetime)
+        if args.json:
+            print(json.dumps({"address": args.address, "tagged": tagged, "key": number,
+                              "day": day.isoformat(), "lifetime_days": lifetime}))  # fmt: skip
+        else:
+            print(tagged)
     except (IdentityError, ValueError) as err:
         return _fail(err)
     return EXIT_VALID

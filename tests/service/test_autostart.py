@@ -9,6 +9,7 @@ without a user bus.
 
 from __future__ import annotations
 
+import json
 import os
 import plistlib
 import shutil
@@ -140,6 +141,9 @@ def test_enable_then_disable_through_systemctl_leaves_nothing(home: Path, system
     assert link.is_symlink() and link.resolve() == unit
     assert (home / ".local/share/applications/ndrguard-tray.desktop").exists()
     assert "(installed)" in cli("status").stdout
+    assert json.loads(cli("status", "--json").stdout)["entries"] == [
+        {"path": str(unit), "installed": True}
+    ]
     disabled = cli("disable")
     assert disabled.returncode == 0, disabled.stderr
     assert systemctl.read_text().splitlines() == [

@@ -83,6 +83,14 @@ def test_sign_prints_the_tagged_address(
     assert (code, out, err) == (0, EXAMPLE + "\n", "")
 
 
+def test_sign_json(capsys: pytest.CaptureFixture[str], secret_file: str) -> None:
+    args = ("--secret-file", secret_file, "--key-number", "3", "--date", "2024-01-01")
+    code, out, _ = run(capsys, "sign", "user@example.com", "--json", *args)
+    assert code == 0
+    assert json.loads(out) == {"address": "user@example.com", "tagged": EXAMPLE, "key": 3,
+                               "day": "2024-01-01", "lifetime_days": batv.DEFAULT_LIFETIME}
+
+
 def test_sign_defaults_to_key_0_and_today(
     capsys: pytest.CaptureFixture[str], secret_file: str
 ) -> None:
