@@ -57,6 +57,7 @@ class ServiceOperations:
             "pause": self.pause,
             "resume": self.resume,
             "scan": self.scan,
+            "rejudge": self.rejudge,
             "restore": self.restore,
             "mark_legit": self.mark_legit,
             "reload": self.reload,
@@ -108,6 +109,9 @@ class ServiceOperations:
             "paused": bool(names) and names <= self.service.paused,
             "undecided_recent": undecided,
             "attention": attention,
+            # Accounts whose policy changed since messages were judged: the tray offers
+            # `rejudge` for them (account -> {"policy": now, "messages": n}).
+            "rejudge_offered": self.service.rejudge_offered(),
         }
 
     def verdicts(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +183,19 @@ class ServiceOperations:
 
     def scan(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"scanning": self.service.scan_now(_strings(args.get("accounts")))}
+
+    def rejudge(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Judge again under the current policy (after a change: `rejudge_offered` in the
+        status); each account's pass as `scan --json` shows one."""
+        since = args.get("since")
+        try:
+            done = self.service.rejudge(
+                _strings(args.get("accounts")), None if since is None else float(since)
+            )
+        except (MailboxError, ConfigError, IdentityError) as err:
+            raise ActionFailed(str(err)) from err
+        self._changed([])
+        return {"accounts": [r.to_json(name, False) for name, r in done.items()]}
 
     def restore(self, args: dict[str, Any]) -> dict[str, Any]:
         rows = [self._row(int(i)) for i in args["ids"]]

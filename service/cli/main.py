@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "demo": ("demo", "run the service on a demo mailbox it makes itself (no account needed)"),
     "scan": ("scan", "one pass over the accounts: judge new mail, quarantine backscatter, exit"),
+    "rejudge": ("scan", "judge again what was judged before, under the current policy"),
     "account": ("account", "add, list, remove or test mail accounts"),
     "status": ("status", "each account's state, folders, open moves and counters"),
     "summary": ("status", "what was quarantined and why, and what was kept"),

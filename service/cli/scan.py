@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,9 @@ from ndrguard.service.api.protocol import ApiError
 from ndrguard.service.cli import common as cli_common
 from ndrguard.service.cli.progress import ProgressOutput
 from ndrguard.service.engine.accounts import decider, open_mailbox
-from ndrguard.service.engine.scanner import PassResult, Planned, Scanner
+from ndrguard.service.engine.scanner import PassResult, Scanner
 from ndrguard.service.mailboxes.base import MailboxError
-from ndrguard.service.settings.config import Account, ConfigError
+from ndrguard.service.settings.config import Account, Config, ConfigError
 from ndrguard.service.store.state import State, StateError
 from ndrguard.service.store.writer_lock import WriterLock
 
@@ -43,6 +43,106 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON document instead of text")
     cli_common.add_config_option(p)
     p.set_defaults(func=run)
+
+    r = sub.add_parser(
+        "rejudge",
+        help="judge again what was judged before, under the current policy",
+        description="Apply each account's current policy and identity to the messages judged "
+        "before that are still in their folders, and move what the new verdicts say (each "
+        "move journalled: `ndrguard restore ID` undoes it). Run it after changing a policy.",
+    )
+    r.add_argument("--account", metavar="NAME", help="only this account")
+    r.add_argument("--since", type=_since, metavar="DATE",
+                   help="only messages judged since DATE (YYYY-MM-DD or ISO 8601)")  # fmt: skip
+    r.add_argument("--dry-run", action="store_true", help="say what would be done; change nothing")
+    r.add_argument("--json", action="store_true", help="one JSON document instead of text")
+    cli_common.add_config_option(r)
+    r.set_defaults(func=run_rejudge)
+
+
+def _since(text: str) -> float:
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from exc
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
+
+
+def run_rejudge(args: argparse.Namespace) -> int:
+    """`ndrguard rejudge`: through the running service when there is one, else here."""
+    try:
+        config = cli_common.open_config(args)
+        names = [config.account(args.account).name] if args.account else None
+        client = None if args.dry_run else running_client(cli_common.paths(args))
+    except (ConfigError, ChannelError) as err:
+        return cli_common.fail(err)
+    if client is not None:
+        try:
+            answer = client.call("rejudge", accounts=names, since=args.since)
+        except ApiError as err:
+            return cli_common.fail(err)
+        finally:
+            client.close()
+        reports = answer["accounts"]
+    else:
+        try:
+            reports = _rejudge_here(args, config, names)
+        except (ConfigError, StateError, MailboxError, IdentityError) as err:
+            return cli_common.fail(err)
+    if args.json:
+        print(json.dumps({"version": 1, "dry_run": args.dry_run, "accounts": reports},
+                         ensure_ascii=False))  # fmt: skip
+    else:
+        for report in reports:
+            _print_json(report, args.dry_run)
+    return 1 if any(r["unreadable"] for r in reports) else 0
+
+
+def _rejudge_here(
+    args: argparse.Namespace, config: Config, names: list[str] | None
+) -> list[dict[str, Any]]:
+    writer = None if args.dry_run else WriterLock(
+        cli_common.paths(args).state_file, "rejudge").acquire()  # fmt: skip
+    try:
+        state = cli_common.open_state(args)
+        try:
+            out = []
+            for account in config.accounts:
+                if names is not None and account.name not in names:
+                    continue
+                mailbox = open_mailbox(account, state)
+                try:
+                    judge = decider(account, state, config.path.parent)
+                    scanner = Scanner(account, mailbox, state, judge, dry_run=args.dry_run)
+                    out.append(scanner.rejudge(args.since).to_json(account.name, args.dry_run))
+                finally:
+                    mailbox.close()
+            return out
+        finally:
+            state.close()
+    finally:
+        if writer is not None:
+            writer.release()
+
+
+def _print_json(report: dict[str, Any], dry_run: bool) -> None:
+    words = _WOULD if dry_run else _DID
+    name = report["account"]
+    for m in report["messages"]:
+        print(f"{name}/{m['folder']} UID {m['uid']}: {words[m['action']]}: {m['kind']}, "
+              f"{m['verdict']}")  # fmt: skip
+        print(f"    subject: {m['subject'] or '(no subject)'}")
+        print(f"    {m['reason']}")
+    for problem in report["unreadable"]:
+        print(f"{name}: could not read evidence: {problem}")
+    t = report["tally"]
+    if dry_run:
+        print(f"{name}: {report['judged']} judged again; would quarantine {t['quarantine']}, "
+              f"would keep {t['keep']}, would hold {t['hold']}")  # fmt: skip
+    else:
+        d = report["done"]
+        print(f"{name}: {report['judged']} judged again; {d['quarantined']} quarantined, "
+              f"{d['kept']} kept, {d['held']} held; `ndrguard restore ID` undoes a move")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
             if result.unreadable:
                 failed += 1
             if args.json:
-                report.append(_json(account.name, result, args.dry_run))
+                report.append(result.to_json(account.name, args.dry_run))
             else:
                 _print(account.name, result, args.dry_run)
     finally:
@@ -139,7 +239,7 @@ def _print(name: str, result: PassResult, dry_run: bool) -> None:
         print(f"    {d.reason}")
     for problem in result.unreadable:
         print(f"{name}: could not read evidence: {problem}")
-    tally = _tally(result.planned)
+    tally = result.tally()
     settled = sum(result.recovered.values())
     if dry_run:
         counts = (f"would quarantine {tally['quarantine']}, would keep {tally['keep']}, "
@@ -154,29 +254,3 @@ def _print(name: str, result: PassResult, dry_run: bool) -> None:
     )
 
 
-def _tally(planned: list[Planned]) -> Counter[str]:
-    tally: Counter[str] = Counter({"quarantine": 0, "keep": 0, "hold": 0})
-    tally.update(p.action for p in planned)
-    return tally
-
-
-def _json(name: str, result: PassResult, dry_run: bool) -> dict[str, Any]:
-    messages = [
-        {
-            "folder": p.folder, "uid": p.uid, "subject": p.subject, "from": p.sender,
-            "kind": p.decision.kind, "verdict": p.decision.verdict,
-            "reason": p.decision.reason, "action": p.action,
-        }
-        for p in result.planned
-    ]  # fmt: skip
-    done = {} if dry_run else {"quarantined": result.quarantined, "kept": result.kept,
-                               "held": result.held, "gone": result.gone}  # fmt: skip
-    return {
-        "account": name,
-        "candidates": result.candidates,
-        "judged": result.judged,
-        "messages": messages,
-        "tally": dict(_tally(result.planned)),
-        "done": done,
-        "unreadable": result.unreadable,
-    }

@@ -130,18 +130,21 @@ def run_status(args: argparse.Namespace) -> int:
     try:
         config = cli_common.open_config(args)
         folders = {a.name: a.folders for a in config.accounts}
+        policies = {a.name: a.policy for a in config.accounts}
     except ConfigError as err:
         if live is None:
             return cli_common.fail(err)
         # Saved broken while the service runs: its running config's accounts, which it
         # names in the status along with the error.
         folders = {a["account"]: () for a in live["accounts"]}
+        policies = {}
     try:
         state = cli_common.open_state(args)
     except StateError as err:
         return cli_common.fail(err)
     try:
-        report = {name: _account_status(state, name, f) for name, f in folders.items()}
+        report = {name: _account_status(state, name, f, policies.get(name))
+                  for name, f in folders.items()}  # fmt: skip
     finally:
         state.close()
     live_accounts = {a["account"]: a for a in live["accounts"]} if live else {}
@@ -188,6 +191,9 @@ def _print_status(live: dict[str, Any] | None, report: dict[str, dict[str, Any]]
         print(f"  open moves: {info['open_moves']}, Sent index: {info['sent_index']} IDs")
         if info["held"]["count"]:
             print(f"  {_held_line(info['held'])}")
+        if info["rejudge"]:
+            print(f"  {info['rejudge']} message(s) were judged under another policy than the "
+                  f"account's now: `ndrguard rejudge --account {name}` applies it to them")
         for key, n in sorted(info["counters"].items()):
             print(f"  {key}: {n}")
         progress = (info["service"] or {}).get("progress")
@@ -211,7 +217,9 @@ def _held_line(held: dict[str, Any]) -> str:
             f"{held['reason']}")  # fmt: skip
 
 
-def _account_status(state: State, name: str, folders: tuple[str, ...]) -> dict[str, Any]:
+def _account_status(
+    state: State, name: str, folders: tuple[str, ...], policy: str | None = None
+) -> dict[str, Any]:
     marks = {f: state.folder_mark(name, f) for f in folders}
     held = state.verdicts(name, [VerdictState.HELD], limit=1_000_000)
     return {
@@ -224,6 +232,8 @@ def _account_status(state: State, name: str, folders: tuple[str, ...]) -> dict[s
         "sent_index": state.sent_count(name),
         "counters": state.counters(name),
         "held": {"count": len(held), "reason": held[0].reason if held else None},
+        # Judged under another policy than the account's now: what `rejudge` offers to redo.
+        "rejudge": state.judged_under_other_policy(name, policy) if policy else 0,
     }  # fmt: skip
 
 

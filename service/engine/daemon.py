@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from ndrguard.service.api.protocol import WorkerState
-from ndrguard.service.engine.accounts import open_mailbox
+from ndrguard.service.engine.accounts import decider, open_mailbox
+from ndrguard.service.engine.scanner import PassResult, Scanner
 from ndrguard.service.engine.worker import AccountStatus, Worker
 from ndrguard.service.mailboxes.base import Mailbox, MailboxError
 from ndrguard.service.settings.config import Account, Config, ConfigError
@@ -180,6 +181,31 @@ class Service:
             failed.update(result.refused)
             failed.update({i: "it was not in the quarantine folder any more" for i in result.gone})
         return done, failed
+
+    def rejudge(self, names: Iterable[str] | None, since: float | None) -> dict[str, PassResult]:
+        """Judge again what was judged before, under each account's current policy and
+        identity, and move what the new verdicts say (on the worker's own connection)."""
+        out: dict[str, PassResult] = {}
+        for name in sorted(self._names(names)):
+            account = self.config.account(name)
+            judge = decider(account, self.state, self.config.path.parent)
+            out[name] = self.on_mailbox(
+                name,
+                lambda mailbox, account=account, judge=judge: Scanner(
+                    account, mailbox, self.state, judge
+                ).rejudge(since),
+            )
+        return out
+
+    def rejudge_offered(self) -> dict[str, dict[str, object]]:
+        """Accounts with messages judged under another policy than their current one: the
+        change the user made in the config, and how many messages `rejudge` would look at."""
+        offered: dict[str, dict[str, object]] = {}
+        for account in self.config.accounts:
+            n = self.state.judged_under_other_policy(account.name, account.policy)
+            if n:
+                offered[account.name] = {"policy": account.policy, "messages": n}
+        return offered
 
     def mark_legit(self, rows: Sequence[VerdictRow]) -> tuple[list[int], dict[int, str]]:
         """The user says these bounces are real: remembered first (it holds even if the move

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ndrguard.headers import decode_words, message_ids
 from ndrguard.sent_index import normalise_message_id
@@ -42,6 +44,7 @@ from ndrguard.service.mailboxes.base import (
 from ndrguard.service.settings.config import Account
 from ndrguard.service.store import journal
 from ndrguard.service.store.state import (
+    MARKED_LEGIT,
     FolderMark,
     NewVerdict,
     Rejudged,
@@ -70,6 +73,34 @@ class PassResult:
     uidnext: dict[str, int] = field(default_factory=dict)  # each folder's UIDNEXT as it began
     planned: list[Planned] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # what evidence could not be read, why
+
+    def tally(self) -> Counter[str]:
+        """How many decisions say quarantine, keep and hold (as the dry run announces them)."""
+        tally: Counter[str] = Counter({"quarantine": 0, "keep": 0, "hold": 0})
+        tally.update(p.action for p in self.planned)
+        return tally
+
+    def to_json(self, name: str, dry_run: bool) -> dict[str, Any]:
+        """The pass as `scan --json`, `rejudge --json` and the API's rejudge show it."""
+        messages = [
+            {
+                "folder": p.folder, "uid": p.uid, "subject": p.subject, "from": p.sender,
+                "kind": p.decision.kind, "verdict": p.decision.verdict,
+                "reason": p.decision.reason, "action": p.action,
+            }
+            for p in self.planned
+        ]  # fmt: skip
+        done = {} if dry_run else {"quarantined": self.quarantined, "kept": self.kept,
+                                   "held": self.held, "gone": self.gone}  # fmt: skip
+        return {
+            "account": name,
+            "candidates": self.candidates,
+            "judged": self.judged,
+            "messages": messages,
+            "tally": dict(self.tally()),
+            "done": done,
+            "unreadable": self.unreadable,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,22 +349,55 @@ class Scanner:
         heads = self.mailbox.headers(seen.folder, [seen.uid])
         return seen.uid in heads and fingerprint(heads[seen.uid]) == fp
 
+    def rejudge(self, since: float | None = None) -> PassResult:
+        """Judge again, under the account's current policy and identity, every message judged
+        before (since `since`, a Unix time) that still stands in its folder, and move what the
+        new verdicts say (journalled, so every move can be restored).
+
+        Not judged again: messages the user restored or marked legitimate (their word stands),
+        and messages already in the quarantine (`restore` brings one back).
+        """
+        result = PassResult()
+        name = self.account.name
+        moving = not self.dry_run and self.account.policy != Policy.MONITOR
+        if not self.dry_run:
+            open_intents = self.state.open_intents(name)
+            result.recovered = journal.recover(self.state, self.mailbox, open_intents)
+        extra, problem = self.read_sent()
+        self.decide.reading_sent(StateSentIndex(self.state, name, extra), problem)
+        if problem:
+            result.unreadable.append(problem)
+        if moving:
+            self.mailbox.ensure_folder(self.account.quarantine)
+        rows = [
+            r
+            for r in self.state.verdicts(name, list(_REJUDGED), limit=1_000_000)
+            if (since is None or r.decided_at >= since) and r.reason != MARKED_LEGIT
+        ]
+        for folder in self.account.folders:
+            if self.stop.is_set():
+                break
+            self._judge_again(folder, [r for r in rows if r.folder == folder], result)
+            if moving:
+                self._move_pending(folder, result)
+        return result
+
     def _judge_held(self, folder: str, result: PassResult) -> None:
         """Judge again the bounces held because evidence could not be read.
 
         On every pass: the fetch is of held messages only, and a held bounce must leave its
         state as soon as the Sent folder or the DNS answers again.
         """
+        held = self.state.verdicts(self.account.name, [VerdictState.HELD], limit=1_000_000)
+        self._judge_again(folder, [r for r in held if r.folder == folder], result)
+
+    def _judge_again(self, folder: str, rows_in: Sequence[VerdictRow], result: PassResult) -> None:
+        """Fetch the messages of `rows_in` (verdicts in `folder`) and replace their verdicts."""
         status = self.mailbox.status(folder)
-        held = [
-            r
-            for r in self.state.verdicts(self.account.name, [VerdictState.HELD], limit=1_000_000)
-            if r.folder == folder and r.uidvalidity == status.uidvalidity
-        ]
-        what = f"judging again held bounces in {folder}"
-        for start in range(0, len(held), BATCH):
-            self._progress(what, start, len(held))
-            rows = {r.uid: r for r in held[start : start + BATCH]}
+        todo = sorted((r for r in rows_in if r.uidvalidity == status.uidvalidity),
+                      key=lambda r: r.uid)  # fmt: skip
+        for start in range(0, len(todo), BATCH):
+            rows = {r.uid: r for r in todo[start : start + BATCH]}
             heads = self.mailbox.heads(folder, sorted(rows))
             bodies = self.mailbox.fetch(folder, sorted(heads))
             for uid, raw in sorted(bodies.items()):
@@ -347,7 +411,6 @@ class Scanner:
             for uid in set(rows) - set(bodies):
                 if not self.dry_run:
                     self.state.set_verdict_state(rows[uid].id, VerdictState.GONE)
-        self._progress(what, len(held), len(held))
 
     # -- moves -----------------------------------------------------------------------------
 
@@ -401,6 +464,14 @@ def _judged(decision: Decision, policy: str, state: VerdictState) -> Rejudged:
 
 
 _WOULD_MOVE = (Outcome.BACKSCATTER, Outcome.UNDECIDED)
+
+# What `rejudge` judges again: messages still in their folder whose verdict the policy made.
+_REJUDGED = (
+    VerdictState.KEPT,
+    VerdictState.MONITORED,
+    VerdictState.HELD,
+    VerdictState.QUARANTINE_PENDING,
+)
 
 # A message in one of these states is the verdict's message wherever it is found in its folder.
 _FOLLOWS_ITS_MESSAGE = (

@@ -133,6 +133,10 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# The reason of a verdict the user set by marking a bounce legitimate (never judged again).
+MARKED_LEGIT = "marked legitimate by the user"
+
+
 class StateError(RuntimeError):
     """The state database cannot be used; the message says which file and what to do."""
 
@@ -458,9 +462,9 @@ class State:
             if row is None:
                 raise StateError(f"there is no verdict with id {verdict_id}")
             db.execute(
-                "UPDATE verdicts SET verdict='legit', reason='marked legitimate by the user', "
+                "UPDATE verdicts SET verdict='legit', reason=?, "
                 "state=CASE WHEN state IN (?, ?) THEN ? ELSE state END WHERE id=?",
-                (str(VerdictState.QUARANTINE_PENDING), str(VerdictState.MONITORED),
+                (MARKED_LEGIT, str(VerdictState.QUARANTINE_PENDING), str(VerdictState.MONITORED),
                  str(VerdictState.KEPT), verdict_id),
             )  # fmt: skip
             _count(db, row["account"], "marked-legit")
@@ -566,6 +570,18 @@ class State:
             db.execute("DELETE FROM sent_index WHERE account=?", (account,))
 
     # -- counters --------------------------------------------------------------------------
+
+    def judged_under_other_policy(self, account: str, policy: str) -> int:
+        """How many messages still in their folder were judged under another policy than
+        `policy` (the account's now): what `rejudge` would judge again after a change."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT count(*) FROM verdicts WHERE account=? AND policy<>? AND state IN (?, ?)"
+                " AND reason<>?",
+                (account, policy, str(VerdictState.KEPT), str(VerdictState.MONITORED),
+                 MARKED_LEGIT),
+            ).fetchone()  # fmt: skip
+        return int(row[0])
 
     def count(self, account: str, name: str, n: int = 1) -> None:
         with self._tx() as db:

@@ -193,3 +193,54 @@ def test_dry_run_says_message_by_message_what_the_scan_then_does(
         assert c.select_folder("Backscatter")[b"EXISTS"] == 6
     finally:
         c.logout()
+
+
+def _set_policy(home: Path, policy: str) -> None:
+    config = home / "config.toml"
+    config.write_text(re.sub(r'(?m)^policy = ".*"$', f'policy = "{policy}"', config.read_text()))
+
+
+def test_rejudge_applies_a_new_policy_to_monitored_mail_and_every_move_is_restorable(
+    dovecot, imap_account, tmp_path: Path
+) -> None:
+    real_id = "<real-9@example.org>"
+    forged = [_bounce(f"<forged-9-{i}@example.org>") for i in range(3)]
+    real = _bounce(real_id)
+    append_all(dovecot, imap_account, [real, *forged])
+    append_all(dovecot, imap_account, [factory.original(message_id=real_id)], folder="Sent")
+    env, home = _home(tmp_path, dovecot, imap_account, policy="monitor")
+    code, first = _scan(env)
+    assert code == 0 and {m["action"] for m in first["messages"]} == {"keep"}, first
+    assert len(folder_view(dovecot, imap_account, "INBOX")) == 4
+
+    _set_policy(home, "evidence")
+    shown = ndrguard(env, "status", "--json")
+    assert json.loads(shown.stdout)["accounts"]["work"]["rejudge"] == 4, shown.stdout
+    assert "ndrguard rejudge --account work" in ndrguard(env, "status").stdout
+    # A scan judges only new mail: the policy change alone moves nothing.
+    code, again = _scan(env)
+    assert code == 0 and again["messages"] == [], again
+
+    done = ndrguard(env, "rejudge", "--account", "work", "--json")
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["accounts"]
+    assert report["done"]["quarantined"] == 3 and report["done"]["kept"] == 1, report
+    assert [h for h, _ in folder_view(dovecot, imap_account, "INBOX")] == [digest(real)]
+    assert sorted(h for h, _ in folder_view(dovecot, imap_account, "Backscatter")) == sorted(
+        digest(m) for m in forged
+    )
+    assert json.loads(ndrguard(env, "status", "--json").stdout)["accounts"]["work"]["rejudge"] == 0
+
+    # Each move is in the journal and can be undone.
+    summary = json.loads(ndrguard(env, "summary", "--json").stdout)["verdicts"]
+    moved = [v for v in summary if v["state"] == "quarantined"]
+    assert len(moved) == 3 and all(v["policy"] == "evidence" for v in moved)
+    back = ndrguard(env, "restore", str(moved[0]["id"]))
+    assert back.returncode == 0, back.stderr
+    assert len(folder_view(dovecot, imap_account, "INBOX")) == 2
+
+    # An identical copy delivered again is a message of its own: judged, not skipped.
+    append_all(dovecot, imap_account, [forged[1]])
+    code, copy = _scan(env)
+    assert code == 0 and [m["action"] for m in copy["messages"]] == ["quarantine"], copy
+    assert len(folder_view(dovecot, imap_account, "Backscatter")) == 3
