@@ -253,7 +253,7 @@ class ServiceOperations:
                 "sent_folder": None,
                 "message": f"{'a Maildir' if ok else 'not a Maildir'} at {account.maildir}",
             }
-        from ndrguard.service.mailboxes.imap import ImapMailbox
+        from ndrguard.service.mailboxes.imap import INTERACTIVE_TIMEOUT, ImapMailbox
         from ndrguard.service.settings.secrets import get_secret
 
         try:
@@ -266,7 +266,9 @@ class ServiceOperations:
                 named = "name" in args
                 stored = self.service.config.account(str(args["name"])) if named else account
                 password = args.get("password") or get_secret(stored)
-                box = ImapMailbox.connect(account, str(password))
+                box = ImapMailbox.connect(
+                    account, str(password), connect_timeout=INTERACTIVE_TIMEOUT
+                )
         except MailboxError as err:
             return {
                 "ok": False,

@@ -88,7 +88,7 @@ def run_add(args: argparse.Namespace) -> int:
     """Nothing is saved unless the account works (or --no-test): a failed test leaves the
     config and the keyring as they were, so trying again does not meet "exists already"."""
     try:
-        config = cli_common.open_config(args)
+        config = cli_common.open_config(args, create=True)
         if any(a.name == args.name for a in config.accounts):
             raise ConfigError(f"{config.path}: an account named {args.name!r} exists already")
         account = _account_from(args)
@@ -252,10 +252,14 @@ def _test(account: Account, password: str | None = None, sent_required: bool = T
         found = _print_sent(sent)
         return found if sent_required else 0
     from ndrguard.service.engine.accounts import open_imap
-    from ndrguard.service.mailboxes.imap import ImapMailbox
+    from ndrguard.service.mailboxes.imap import INTERACTIVE_TIMEOUT, ImapMailbox
 
     try:
-        box = open_imap(account) if password is None else ImapMailbox.connect(account, password)
+        box = (
+            open_imap(account, connect_timeout=INTERACTIVE_TIMEOUT)
+            if password is None
+            else ImapMailbox.connect(account, password, connect_timeout=INTERACTIVE_TIMEOUT)
+        )
     except MailboxError as err:
         return cli_common.fail(err)
     try:

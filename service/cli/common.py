@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ndrguard.service.settings.config import Config, Paths, load
+from ndrguard.service.settings.config import Config, ConfigError, Paths, load
 from ndrguard.service.store.state import State
 
 
@@ -27,8 +27,16 @@ def paths(args: argparse.Namespace) -> Paths:
     return Paths.resolve(getattr(args, "config", None))
 
 
-def open_config(args: argparse.Namespace) -> Config:
-    return load(paths(args).config_file)
+def open_config(args: argparse.Namespace, *, create: bool = False) -> Config:
+    """The config; a file named by `--config` that does not exist is an error (a typo must
+    not read as "no accounts configured"), unless the command makes it (`create`)."""
+    path = paths(args).config_file
+    named = getattr(args, "config", None)
+    if named is not None and not create and not path.exists():
+        default = Paths.resolve().config_file
+        raise ConfigError(f"{path}: no such file; check the name given to --config, or leave "
+                          f"--config out to use {default}")  # fmt: skip
+    return load(path)
 
 
 def open_state(args: argparse.Namespace) -> State:
@@ -41,7 +49,6 @@ def fail(err: Exception, where: str = "") -> int:
     prefix = f"{where}: " if where else ""
     print(f"ndrguard: {prefix}{title + ': ' if title else ''}{err}", file=sys.stderr)
     return 1
-
 
 
 def ndrguard_command() -> list[str]:

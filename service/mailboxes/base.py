@@ -51,6 +51,13 @@ class ConnectionLost(MailboxError):
         self.cause = cause
 
 
+class CannotConnect(ConnectionLost):
+    """No IMAP session could be set up at all (a name that does not resolve, a port where
+    nothing or the wrong protocol answers): the message names the likely fix."""
+
+    title = "Cannot connect"
+
+
 class AuthFailed(MailboxError):
     """The server refused the login; retrying will not help until the user acts."""
 

@@ -37,6 +37,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from ndrguard.service.mailboxes.base import (
     PEEK_BYTES,
     AuthFailed,
+    CannotConnect,
     CertificateRejected,
     Claims,
     ConnectionLost,
@@ -57,6 +58,9 @@ from ndrguard.service.settings.config import Account, normal_fingerprint
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 15.0
+# A person waiting on `account add|test` or the settings window's Test: a server that has not
+# greeted within this has the wrong port or protocol far more often than it is slow.
+INTERACTIVE_TIMEOUT = 6.0
 # Keepalive probes after 8 s of quiet, every 3 s, and on Linux TCP_USER_TIMEOUT: data or a
 # probe unacknowledged for USER_TIMEOUT ends the connection. While idle the kernel gives up
 # at the second probe (KEEPIDLE + KEEPINTVL, about 11 s: tcp_keepalive_timer checks the user
@@ -79,6 +83,7 @@ _ERRNO_CAUSES = {
     errno.ENETUNREACH: ("unreachable", "the network cannot reach the server (no route)"),
     errno.ENETDOWN: ("unreachable", "the network is down"),
 }  # fmt: skip
+
 
 def tls_context(account: Account) -> ssl.SSLContext:
     """The CA chain (the system's, or `ca_file`) verifies the server; with `tls_fingerprint`
@@ -141,11 +146,15 @@ def _boundary_error(err: BaseException) -> MailboxError:
         return CertificateRejected(
             f"the server's certificate did not verify: {err.verify_message}. If the server "
             "uses a CA of its own (a company's, or a self-signed certificate), give that CA's "
-            "file (`--ca-file FILE`, or \"CA certificate file\" in the settings), or trust the "
-            "certificate by its fingerprint (\"Trust this certificate\" in the settings)"
+            'file (`--ca-file FILE`, or "CA certificate file" in the settings), or trust the '
+            'certificate by its fingerprint ("Trust this certificate" in the settings)'
         )
     if isinstance(err, LoginError):
-        return AuthFailed(f"the server refused the login: {_text(err)}")
+        return AuthFailed(
+            f"the server refused the login: {_server_words(err)}. Check the user name and "
+            "the password (`ndrguard account edit NAME --password-stdin`, or Settings); a "
+            "provider with two-step sign-in wants an app password or OAuth (docs/oauth.md)"
+        )
     if isinstance(err, IMAPClientAbortError | imaplib.IMAP4.abort | OSError | EOFError):
         cause, words = _cause(err)
         return ConnectionLost(f"{words} ({_text(err)})", cause)
@@ -153,6 +162,50 @@ def _boundary_error(err: BaseException) -> MailboxError:
         text = _text(err)
         return classify_no(text)(f"the server said: {text}")
     return MailboxError(f"unexpected IMAP failure: {type(err).__name__}: {err}")
+
+
+def setup_error(account: Account, err: BaseException, timeout: float) -> MailboxError:
+    """Why no session could be set up, in words that name the fix: the one place the CLI,
+    the API and the tray get these from (through the typed error's title and message)."""
+    where = f"{account.host}:{account.port}"
+    if isinstance(err, ssl.SSLCertVerificationError):
+        return _boundary_error(err)
+    if isinstance(err, socket.gaierror):
+        return CannotConnect(
+            f"cannot resolve host {account.host!r} ({err.strerror}): check the server name "
+            "(--host, or Server in Settings) and that this machine has a network", "unreachable"
+        )  # fmt: skip
+    if isinstance(err, ConnectionRefusedError):
+        return CannotConnect(
+            f"nothing answers on {where} (connection refused): check the port (--port; "
+            "IMAP over TLS is usually 993, STARTTLS 143) and that the server runs", "refused"
+        )  # fmt: skip
+    if isinstance(err, ssl.SSLError) and "WRONG_VERSION_NUMBER" in str(err):
+        return CannotConnect(
+            f"{where} answers plain IMAP, not TLS: use --security starttls (usually on port "
+            "143), or the server's TLS port (usually 993)", "refused"
+        )  # fmt: skip
+    if isinstance(err, TimeoutError | socket.timeout):
+        hint = (
+            "; if this is a TLS port (usually 993), use --security tls"
+            if account.security != "tls"
+            else ""
+        )
+        return CannotConnect(
+            f"no IMAP greeting from {where} within {timeout:g} s{hint}", "no-answer"
+        )
+    return _boundary_error(err)
+
+
+def _server_words(err: BaseException) -> str:
+    """The server's text without Python's b'...' wrapping (imaplib hands bytes on)."""
+    text = _text(err)
+    arg = err.args[0] if err.args else None
+    if isinstance(arg, bytes):
+        text = arg.decode("utf-8", "replace")
+    elif text.startswith(("b'", 'b"')) and text.endswith(text[1]):
+        text = text[2:-1]
+    return text.strip().rstrip(".") or "no reason given"
 
 
 def _text(err: BaseException) -> str:
@@ -282,13 +335,16 @@ class ImapMailbox:
             context = tls_context(account)
         timeout = imapclient.SocketTimeout(connect=connect_timeout, read=account.timeout_seconds)
         with _boundary():
-            client = imapclient.IMAPClient(
-                account.host,
-                port=account.port,
-                ssl=account.security == "tls",
-                ssl_context=context,
-                timeout=timeout,
-            )
+            try:
+                client = imapclient.IMAPClient(
+                    account.host,
+                    port=account.port,
+                    ssl=account.security == "tls",
+                    ssl_context=context,
+                    timeout=timeout,
+                )
+            except Exception as err:
+                raise setup_error(account, err, connect_timeout) from err
             try:
                 if account.security == "starttls":
                     # Checked here, before anything is sent: never a login in plain text
@@ -296,7 +352,7 @@ class ImapMailbox:
                     if not client.has_capability("STARTTLS"):
                         raise TlsMissing(
                             f"{account.host} did not offer STARTTLS, which this account "
-                            "requires (security = \"starttls\"); a relay in between may have "
+                            'requires (security = "starttls"); a relay in between may have '
                             "removed it. Nothing was sent; the password stays unsaid."
                         )
                     client.starttls(context)
@@ -395,7 +451,6 @@ class ImapMailbox:
             if looks_like_candidate(head + start):
                 out.append(uid)
         return sorted(out)
-
 
     def headers(self, folder: str, uids: Sequence[int]) -> Mapping[int, bytes]:
         got = self._fetch(folder, uids, [b"BODY.PEEK[HEADER]"])
