@@ -6,7 +6,9 @@
 
 The names below are imported on first use (PEP 562), not with the package: `ndrguard
 --version` and the commands that never recognise anything should not pay for compiling every
-recogniser's patterns.
+recogniser's patterns. No name here may be a submodule's name too (`recognise` is the module
+`ndrguard.recognise`): importing a submodule sets the package attribute of that name, so a lazy
+name like it would turn into the module as soon as anything imported the module.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ndrguard.mail import Limits, Mail, parse
-    from ndrguard.recognise import recognise, recognise_bytes
+    from ndrguard.recognise import recognise_bytes
     from ndrguard.report import Kind, Original, Recipient, Report, Shape
 
 __version__ = "0.1.0"
@@ -25,7 +27,6 @@ _HOME = {
     "Limits": "ndrguard.mail",
     "Mail": "ndrguard.mail",
     "parse": "ndrguard.mail",
-    "recognise": "ndrguard.recognise",
     "recognise_bytes": "ndrguard.recognise",
     "Kind": "ndrguard.report",
     "Original": "ndrguard.report",
@@ -43,7 +44,6 @@ __all__ = [
     "Report",
     "Shape",
     "parse",
-    "recognise",
     "recognise_bytes",
 ]
 

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from ndrguard import Shape, parse, recognise
+from ndrguard import Shape, parse
 from ndrguard.evidence import Source, Strength
 from ndrguard.evidence.hops import chain
 from ndrguard.identity import Identity
+from ndrguard.recognise import recognise
 from ndrguard.report import Kind
 from ndrguard.sent_index import FrozenSentIndex
 from ndrguard.verdict import Policy, decide

@@ -17,10 +17,11 @@ import dkim
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ndrguard import Mail, Report, parse, recognise
+from ndrguard import Mail, Report, parse
 from ndrguard import batv as batv_tags
 from ndrguard.evidence import KeyLookup
 from ndrguard.identity import Identity
+from ndrguard.recognise import recognise
 
 USER = "alice@example.org"
 DOMAIN = "example.org"
