@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -36,10 +37,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     if args.install_desktop_entry:
-        from ndrguard.service.autostart import install_desktop_files
-
-        print("\n".join(install_desktop_files() or ["no desktop entry on this platform"]))
-        return 0
+        # The service's own command writes the entry: the tray never reaches into the
+        # service's modules except through the API client and protocol.
+        command = [sys.executable, "-m", "ndrguard.service.cli.main", "autostart", "desktop"]
+        return subprocess.run(command, check=False).returncode
     from ndrguard.ui.app import run
 
     return run(args)
