@@ -93,9 +93,17 @@ class DnsKeyLookup:
             return now + FAILED_TTL, None, f"DNS failed: {_short(err)}"
         ttl = min(MAX_TTL, float(answer.rrset.ttl if answer.rrset is not None else MAX_TTL))
         # One TXT record may be split into several strings (each at most 255 bytes): joined,
-        # as RFC 6376 3.6.2.2 says. Several records at one name are not a valid key.
+        # as RFC 6376 3.6.2.2 says. Several records at one name (a key being replaced, or an
+        # unrelated TXT beside it) are allowed there too: the verifier picks one, so the
+        # record that looks like a DKIM key is taken, the others would fail anyway.
         records = [b"".join(r.strings) for r in answer]
-        return now + ttl, (records[0] if len(records) == 1 else None), None
+        return now + ttl, _key_record(records), None
+
+
+def _key_record(records: list[bytes]) -> bytes | None:
+    keys = [r for r in records if r.lstrip().startswith(b"v=DKIM1") or b"p=" in r]
+    chosen = keys or records
+    return chosen[0] if chosen else None
 
 
 def _short(err: BaseException) -> str:

@@ -44,17 +44,6 @@ ALIAS = "sales@example.test"  # the user's second address: not BATV-tagged, DKIM
 TOKEN = re.compile(rb"lab-[0-9a-f]{12}")
 
 
-class DnsmasqTxt(Dnsmasq):
-    """dnsmasq that also serves TXT records (the DKIM key)."""
-
-    def __init__(self, *, txt: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.txt = txt
-
-    def args(self) -> list[str]:
-        return super().args() + [f"--txt-record={name},{text}" for name, text in self.txt]
-
-
 class LabRelay(Exim):
     """The harness's Exim with docs/batv.md's recipe (no RCPT check) and DKIM signing."""
 
@@ -117,7 +106,7 @@ class Lab:
     relay: LabRelay
     remote: Exim
     net: EximNet
-    dns: DnsmasqTxt
+    dns: Dnsmasq
     letters: dict[str, Letter]
 
     @property
@@ -209,7 +198,7 @@ class LabNet:
 
     def __init__(self, workdir: Path) -> None:
         key, record = make_dkim_key(workdir)
-        self.dns = DnsmasqTxt(txt=[(f"{SELECTOR}._domainkey.example.test", record)],
+        self.dns = Dnsmasq(txt=[(f"{SELECTOR}._domainkey.example.test", record)],
                               domains=["example.test"])  # fmt: skip
         self.remote = Exim("remote", "mx.remote.test", local_domains=["strict.test"],
                            lenient_domains=["remote.test"], mailboxes=["bob"],
