@@ -29,7 +29,9 @@ Reply = Callable[[Any, ApiError | None], None]
 class ServiceLink(QObject):
     connected = Signal(dict)  # the status snapshot
     disconnected = Signal(str)  # why, in words
-    event = Signal(str, dict)  # name, data
+    # name, data. It hides QObject.event(); renaming it (to `pushed`) made PySide6 6.x abort
+    # in the garbage collector at interpreter exit after the UI tests, so the name stays.
+    event = Signal(str, dict)  # type: ignore[assignment]
     _replied = Signal(object, object, object)  # callback, result, error
 
     def __init__(self, endpoint: Endpoint, parent: QObject | None = None) -> None:

@@ -106,7 +106,7 @@ class BurstNotifier(QObject):
             return
         items = list(self._pending.values())
         minutes = (self._clock() - self._first) / 60
-        folders = Counter(i.get("quarantine_folder") for i in items if i.get("quarantine_folder"))
+        folders = Counter(str(i["quarantine_folder"]) for i in items if i.get("quarantine_folder"))
         folder = folders.most_common(1)[0][0] if folders else "quarantine"
         self._pending.clear()
         note = burst_note(items, minutes, folder)

@@ -177,16 +177,19 @@ class SummaryWindow(QWidget):
             if item.data(0, ID_ROLE) is not None:
                 ids.append(int(item.data(0, ID_ROLE)))
             else:  # a campaign: all of it
-                ids += [int(item.child(i).data(0, ID_ROLE)) for i in range(item.childCount())]
+                children = (item.child(i) for i in range(item.childCount()))
+                ids += [int(c.data(0, ID_ROLE)) for c in children if c is not None]
         return sorted(set(ids))
 
     def select_ids(self, ids: list[int]) -> None:
         wanted = set(ids)
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
-            for j in range(head.childCount()):
-                child = head.child(j)
-                child.setSelected(int(child.data(0, ID_ROLE)) in wanted)
+            if head is None:
+                continue
+            for child in (head.child(j) for j in range(head.childCount())):
+                if child is not None:
+                    child.setSelected(int(child.data(0, ID_ROLE)) in wanted)
 
     def _selection_changed(self) -> None:
         ids = self.selected_ids()

@@ -8,6 +8,7 @@ that every subscribed client (not just the one that asked) sees it at once.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import OrderedDict
@@ -324,7 +325,7 @@ class ServiceOperations:
                 by_account.setdefault(row.account, []).append(row.id)
         for name, ids in by_account.items():
             try:
-                found = self.service.on_mailbox(name, lambda box, ids=ids: self._fetch(box, ids))
+                found = self.service.on_mailbox(name, functools.partial(self._fetch, ids=ids))
                 out.update(found)
             except ConfigError:
                 continue  # the account was removed; its old verdicts stay listed

@@ -11,6 +11,7 @@ the account's own worker on its own connection (worker.py says why), or, when no
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 
 from ndrguard.service.api.protocol import WorkerState
 from ndrguard.service.engine.accounts import decider, open_mailbox
+from ndrguard.service.engine.deciding import AccountJudge
 from ndrguard.service.engine.scanner import PassResult, Scanner
 from ndrguard.service.engine.worker import AccountStatus, Worker
 from ndrguard.service.mailboxes.base import Mailbox, MailboxError
@@ -172,7 +174,7 @@ class Service:
         for name, ids in by_account.items():
             try:
                 result = self.on_mailbox(
-                    name, lambda mailbox, ids=ids: journal.restore(self.state, mailbox, ids)
+                    name, functools.partial(_restore_on, self.state, ids=ids)
                 )
             except (MailboxError, ConfigError) as err:
                 failed.update({i: str(err) for i in ids})
@@ -190,10 +192,7 @@ class Service:
             account = self.config.account(name)
             judge = decider(account, self.state, self.config.path.parent)
             out[name] = self.on_mailbox(
-                name,
-                lambda mailbox, account=account, judge=judge: Scanner(
-                    account, mailbox, self.state, judge
-                ).rejudge(since),
+                name, functools.partial(_rejudge_on, account, self.state, judge, since)
             )
         return out
 
@@ -213,3 +212,13 @@ class Service:
         for row in rows:
             self.state.mark_legit(row.id)
         return self.restore([r for r in rows if r.state is VerdictState.QUARANTINED])
+
+
+def _restore_on(state: State, mailbox: Mailbox, ids: list[int]) -> journal.MoveResult:
+    return journal.restore(state, mailbox, ids)
+
+
+def _rejudge_on(
+    account: Account, state: State, judge: AccountJudge, since: float | None, mailbox: Mailbox
+) -> PassResult:
+    return Scanner(account, mailbox, state, judge).rejudge(since)

@@ -27,6 +27,7 @@ polling, file events or a backoff), for "scan now" and for those errands.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import random
@@ -349,7 +350,7 @@ class Worker(threading.Thread):
                 self.account.name, folder,
                 lambda keepalive: open_mailbox(self.account, self.state, keepalive),
                 self.poke,
-                lambda quick, b=backoff: b.probe() if quick else b.next(),
+                functools.partial(_pause, backoff),
             )  # fmt: skip
             watcher.start()
             watchers.append(watcher)
@@ -373,3 +374,9 @@ class Worker(threading.Thread):
         log.info("%s: quarantined %d message(s)", self.account.name, n)
         if self._on_move is not None:
             self._on_move(self.account.name, n)
+
+
+def _pause(backoff: Backoff, quick: bool) -> float:
+    """A folder watcher's wait before it reconnects: a quick probe after a doubt, else the
+    account's growing backoff."""
+    return backoff.probe() if quick else backoff.next()
