@@ -27,11 +27,24 @@ class KeyringUnavailable(MailboxError):
     title = "Keyring unavailable"
 
 
+NO_KEYRING = (
+    "no OS keyring is running here, and ndrguard keeps passwords and tokens nowhere else. "
+    "On a desktop, log in to a session with GNOME Keyring or KWallet; on a server without "
+    "one, start gnome-keyring-daemon as docs/install.md ('A keyring on a server') shows"
+)
+
+
+def _unavailable(doing: str, err: keyring.errors.KeyringError) -> KeyringUnavailable:
+    if isinstance(err, keyring.errors.NoKeyringError):
+        return KeyringUnavailable(NO_KEYRING)
+    return KeyringUnavailable(f"the keyring could not be {doing}: {err}")
+
+
 def get_secret(account: Account) -> str:
     try:
         secret = keyring.get_password(SERVICE, account.name)
     except keyring.errors.KeyringError as err:
-        raise KeyringUnavailable(f"the keyring could not be read: {err}") from err
+        raise _unavailable("read", err) from err
     if not secret:
         raise SecretMissing(
             f"no password is stored for account {account.name!r}; store one with "
@@ -44,7 +57,7 @@ def set_secret(account_name: str, secret: str) -> None:
     try:
         keyring.set_password(SERVICE, account_name, secret)
     except keyring.errors.KeyringError as err:
-        raise KeyringUnavailable(f"the keyring could not be written: {err}") from err
+        raise _unavailable("written", err) from err
 
 
 def delete_secret(account_name: str) -> None:
@@ -53,4 +66,4 @@ def delete_secret(account_name: str) -> None:
     except keyring.errors.PasswordDeleteError:
         pass  # nothing stored: already what was asked for
     except keyring.errors.KeyringError as err:
-        raise KeyringUnavailable(f"the keyring could not be written: {err}") from err
+        raise _unavailable("written", err) from err
