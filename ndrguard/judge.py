@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ndrguard.arrival import arrival_time
 from ndrguard.facts import report_facts
 from ndrguard.mail import Mail, parse
 from ndrguard.recognise import recognise
@@ -90,6 +89,7 @@ def judge(raw: bytes, context: JudgeContext) -> Judgement:
     report = recognise(mail)
     if context.identity is None:
         return Judgement(mail, report, None, context.arrived)
+    from ndrguard.arrival import arrival_time  # email.utils: only a verdict needs the date
     from ndrguard.verdict import decide
 
     arrived = context.arrived or arrival_time(mail) or context.now

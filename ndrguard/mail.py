@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import wraps
+from typing import TypeVar, cast
 
 from ndrguard.charsets import decode_text
 from ndrguard.headers import Headers, parse_params
@@ -147,7 +149,19 @@ def _transfer_decode(body: bytes, cte: str, limit: int) -> bytes:
 class Mail:
     """A message: top-level headers at once, the MIME tree on demand."""
 
-    __slots__ = ("_root", "_text", "body", "defects", "head", "headers", "limits", "size")
+    __slots__ = (
+        "_by_type",
+        "_parts",
+        "_root",
+        "_text",
+        "body",
+        "defects",
+        "head",
+        "headers",
+        "limits",
+        "memo",
+        "size",
+    )
 
     def __init__(self, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
@@ -174,7 +188,10 @@ class Mail:
         if not len(self.headers):
             self.defects.append("no header fields")
         self._root: Part | None = None
+        self._parts: tuple[Part, ...] | None = None
+        self._by_type: dict[str, list[Part]] | None = None
         self._text: str | None = None
+        self.memo: dict[object, object] = {}  # per_mail answers about this message
 
     # -- MIME tree -------------------------------------------------------------------------
 
@@ -277,11 +294,32 @@ class Mail:
 
     def walk(self) -> Iterator[Part]:
         """Every part, depth first, the root included."""
-        stack = [self.root]
-        while stack:
-            part = stack.pop()
-            yield part
-            stack.extend(reversed(part.children))
+        return iter(self.parts)
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """Every part, depth first, the root included: flattened once, since the tree does
+        not change after parsing and a bounce is walked by a dozen recognisers."""
+        if self._parts is None:
+            found: list[Part] = []
+            stack = [self.root]
+            while stack:
+                part = stack.pop()
+                found.append(part)
+                stack.extend(reversed(part.children))
+            self._parts = tuple(found)
+        return self._parts
+
+    def report_parts(self, content_type: str) -> list[Part]:
+        """The parts of `content_type` that belong to the message itself, not to an attached
+        one, in walk order (indexed once: recognisers ask for their report type in turn)."""
+        if self._by_type is None:
+            index: dict[str, list[Part]] = {}
+            for part in self.parts:
+                if not part.in_attachment:
+                    index.setdefault(part.content_type, []).append(part)
+            self._by_type = index
+        return list(self._by_type.get(content_type, ()))
 
     # -- text for recognisers --------------------------------------------------------------
 
@@ -358,6 +396,30 @@ def _entity(match: re.Match[str]) -> str:
     if name.startswith("#"):
         return chr(int(name[1:])) if int(name[1:]) < 0x110000 else ""
     return _ENTITIES[name]
+
+
+T = TypeVar("T")
+
+
+def per_mail(question: Callable[[Mail], T]) -> Callable[[Mail], T]:
+    """Answer `question` once per message and keep the answer on it.
+
+    For the questions about a message that many recognisers ask in turn (is the sender a
+    mail system, is the envelope null, does its status part name recipients): a bounce passes
+    a dozen recognisers before the one that reads it, and each used to work the answer out
+    again. Only for pure questions of the message's own bytes: a Mail never changes after
+    parsing, except for its defect list, which no such question reads.
+    """
+
+    @wraps(question)
+    def ask(mail: Mail) -> T:
+        memo = mail.memo
+        if question in memo:
+            return cast(T, memo[question])
+        answer = memo[question] = question(mail)
+        return answer
+
+    return ask
 
 
 def parse(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Mail:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ndrguard.headers import addresses, first_address
-from ndrguard.mail import Mail
+from ndrguard.mail import Mail, per_mail
 from ndrguard.original import extract
 from ndrguard.report import Kind, Recipient, Report
 
@@ -93,6 +93,7 @@ def smtp_reply(text: str) -> re.Match[str] | None:
 DIAGNOSTIC_REPLY = re.compile(r"(?<![\d.-])([245][0-5]\d)(?:[ -]|$)")
 
 
+@per_mail
 def sender_is_daemon(mail: Mail) -> bool:
     """The report comes from a delivery system's address or display name."""
     for name in ("from", "sender"):
@@ -109,6 +110,7 @@ def sender_is_daemon(mail: Mail) -> bool:
     return False
 
 
+@per_mail
 def sender_is_system_account(mail: Mail) -> bool:
     """From a Unix system account (root, nobody, daemon, www-data...).
 
@@ -120,6 +122,7 @@ def sender_is_system_account(mail: Mail) -> bool:
     return bool(addr and _SYSTEM_ACCOUNT.match(addr.rsplit("@", 1)[0]))
 
 
+@per_mail
 def is_list_mail(mail: Mail) -> bool:
     """Mailing-list or bulk-sender fields (RFC 2369, RFC 2919, RFC 8058).
 
@@ -145,6 +148,7 @@ def is_bulk_mail(mail: Mail) -> bool:
     return prec in ("list", "bulk") and not null_sender(mail)
 
 
+@per_mail
 def report_evidence(mail: Mail) -> bool:
     """What a delivery report carries and no list post does: the null envelope sender, a report
     part (multipart/report, message/delivery-status) or X-Failed-Recipients."""
@@ -157,6 +161,7 @@ def report_evidence(mail: Mail) -> bool:
     )
 
 
+@per_mail
 def null_sender(mail: Mail) -> bool:
     """Return-Path: <> (the envelope sender of every RFC 5321 notification).
 
@@ -170,6 +175,7 @@ def null_sender(mail: Mail) -> bool:
     return rp in (b"<>", b"", b"< >", b"<<>>") or _DAEMON_PATH.match(rp) is not None
 
 
+@per_mail
 def from_mail_system(mail: Mail) -> bool:
     """Sent as notifications are: a null envelope sender or a mail system's From address.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ndrguard.mail import Mail, normalise_newlines
+from ndrguard.mail import Mail, normalise_newlines, per_mail
 from ndrguard.recognisers.common import (
     DIAGNOSTIC_REPLY,
     clean_line,
@@ -34,6 +34,7 @@ NAME = "dsn"
 _ACTIONS = {"failed", "delayed", "delivered", "relayed", "expanded"}
 
 
+@per_mail
 def has_recipients(mail: Mail) -> bool:
     """The message's own RFC 3464 part names recipients, so this reader should answer.
 

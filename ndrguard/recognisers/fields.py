@@ -21,7 +21,14 @@ _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def status_parts(mail: Mail) -> list[Part]:
-    return [p for p in mail.walk() if p.content_type in _STATUS_PARTS and not p.in_attachment]
+    """The message's own RFC 3464 / RFC 6533 status parts, in walk order."""
+    plain, utf8 = (mail.report_parts(t) for t in _STATUS_PARTS)
+    if not utf8:
+        return plain
+    if not plain:
+        return utf8
+    order = {id(p): n for n, p in enumerate(mail.parts)}
+    return sorted(plain + utf8, key=lambda p: order[id(p)])
 
 
 def parse_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:

@@ -35,16 +35,35 @@ class Phrases:
         """
         if low is None or len(low) != len(text):
             low = text.lower()
+        windows = self._windows(low)
+        if windows is None:
+            return self.regex.search(text)
+        for lo, hi in windows:
+            m = self.regex.search(text, lo, hi)
+            if m is not None:
+                return m
+        return None
+
+    def findall(self, text: str) -> set[str]:
+        """Every distinct match, lower case (read in the windows around anchors, as search)."""
+        windows = self._windows(text.lower())
+        if windows is None:
+            return {m.group(0).lower() for m in self.regex.finditer(text)}
+        return {
+            m.group(0).lower() for lo, hi in windows for m in self.regex.finditer(text, lo, hi)
+        }
+
+    def _windows(self, low: str) -> list[list[int]] | None:
+        """The merged spans of text around each anchor, in order; [] when there is no anchor,
+        None when there are so many that reading the whole text is cheaper."""
         starts: list[int] = []
         for anchor in self.anchors:
             pos = low.find(anchor)
             while pos >= 0 and len(starts) < _MAX_HITS:
                 starts.append(pos)
                 pos = low.find(anchor, pos + len(anchor))
-        if not starts:
-            return None
         if len(starts) >= _MAX_HITS:
-            return self.regex.search(text)
+            return None
         starts.sort()
         windows: list[list[int]] = []
         for pos in starts:
@@ -53,15 +72,4 @@ class Phrases:
                 windows[-1][1] = hi
             else:
                 windows.append([lo, hi])
-        for lo, hi in windows:
-            m = self.regex.search(text, lo, hi)
-            if m is not None:
-                return m
-        return None
-
-    def findall(self, text: str) -> set[str]:
-        """Every distinct match, lower case."""
-        low = text.lower()
-        if not any(anchor in low for anchor in self.anchors):
-            return set()
-        return {m.group(0).lower() for m in self.regex.finditer(text)}
+        return windows

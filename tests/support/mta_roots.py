@@ -51,6 +51,9 @@ ROOT_SPECS: dict[str, RootSpec] = {
         # Installs, but in the chroot courierd started only its dsn module (courieresmtp and
         # courierlocal never ran, and without syslog nothing said why): no generator yet.
         RootSpec("courier", ("courier-mta",)),
+        # amavisd-new is a content filter, not an MTA: it takes mail by SMTP from a loopback
+        # port and sends its notices by SMTP to another. SpamAssassin is what it asks for spam.
+        RootSpec("amavis", ("amavisd-new", "spamassassin")),
     )
 }
 

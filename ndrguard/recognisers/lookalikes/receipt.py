@@ -143,12 +143,19 @@ _TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"  # 0x223E9F78, little-endian ([MS-OXTNEF] 
 
 
 def _tnef_class(mail: Mail) -> str | None:
-    """The message class of the report's own TNEF part, lower case; None without one."""
+    """The message class of the report's own TNEF part, lower case, when it can be a receipt's;
+    None without a TNEF part or a receipt class in it."""
     parts = report_parts(mail, "application/ms-tnef")
     if not parts:
         return None
     data = parts[0].decoded(mail.limits.decoded_bytes)
     if not data.startswith(_TNEF_SIGNATURE):
+        return None
+    if b"report.ipm.note.ipn" not in data.lower():
+        # The class tnefparse reads below is the attMessageClass attribute, an ASCII string in
+        # the stream ([MS-OXTNEF] 2.1.3.3.1): without a receipt class in the bytes it finds
+        # none either, and most TNEF parts are ordinary Outlook mail (winmail.dat). Not
+        # parsing them keeps tnefparse (and its imports) off the common path.
         return None
     import tnefparse  # only here: most mail has no TNEF, and start-up should not pay for it
 

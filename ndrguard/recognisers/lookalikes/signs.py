@@ -41,7 +41,7 @@ def strip_reply_prefix(text: str) -> str:
 
 def report_parts(mail: Mail, content_type: str) -> list[Part]:
     """Parts of the given type that belong to the report itself, not to a returned message."""
-    return [p for p in mail.walk() if p.content_type == content_type and not p.in_attachment]
+    return mail.report_parts(content_type)
 
 
 def report_type(mail: Mail) -> str:
