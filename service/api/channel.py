@@ -2,8 +2,10 @@
 
 The socket lives in a runtime directory that only its owner can enter (0700), so another local
 user's connect() fails with "Permission denied" before any byte is exchanged. On top of that
-both ends prove knowledge of a key (multiprocessing's mutual HMAC challenge), so a process that
-somehow reaches the socket (a shared container, a lax directory) still gets nowhere. The key is
+the server asks the kernel who connected (SO_PEERCRED on Linux) and closes a connection from
+any other user before a byte is read, and both ends prove knowledge of a key
+(multiprocessing's mutual HMAC challenge), so a process that somehow reaches the socket (a
+shared container, a lax directory) still gets nowhere, even holding a copy of the key. The key is
 32 random bytes in a 0600 file beside the config, created once with O_EXCL so that a tray app
 and a service starting together agree on one key.
 
@@ -21,6 +23,7 @@ import os
 import secrets
 import socket
 import stat
+import struct
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -161,6 +164,24 @@ def listen(endpoint: Endpoint) -> Listener:
     if endpoint.family == "AF_UNIX":
         os.chmod(endpoint.address, 0o600)
     return listener
+
+
+def peer_uid(conn: Connection) -> int | None:
+    """The user id of the process at the other end of a Unix socket (SO_PEERCRED, which the
+    kernel fills in at connect() and no client can forge); None where the platform has no
+    such option (macOS, Windows: the folder's 0700 and the key stand alone there)."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
+        return None
+    try:
+        with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+            if sock.family != socket.AF_UNIX:
+                return None
+            creds = sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i"))
+    except OSError:
+        return None
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid
 
 
 def connect(endpoint: Endpoint) -> Connection:

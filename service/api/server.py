@@ -138,6 +138,13 @@ class ApiServer:
             ).start()
 
     def _serve(self, peer: _Peer) -> None:
+        uid = channel.peer_uid(peer.conn)
+        if uid is not None and uid != os.getuid():
+            # Another local user reached the socket (a folder made lax by hand, a container
+            # sharing it): refused before the handshake, key or no key.
+            log.warning("local API: refused a connection from uid %d (not this user)", uid)
+            peer.conn.close()
+            return
         try:
             # The same mutual challenge Listener(authkey=...) does, on this thread.
             deliver_challenge(peer.conn, self._key)

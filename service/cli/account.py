@@ -30,6 +30,7 @@ from ndrguard.service.settings.config import (
     ConfigError,
     parse,
 )
+from ndrguard.service.settings.config_checks import loopback
 from ndrguard.service.settings.secrets import delete_secret, set_secret
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--port", type=int)
     add.add_argument("--security", choices=SECURITIES,
                      help="tls (the default), starttls or plain; found by discovery without --host")
+    add.add_argument("--allow-plain-over-network", action="store_true",
+                     help="with --security plain to another machine: confirm that the password "
+                     "may cross the network unencrypted (a link you trust)")
     add.add_argument("--username")
     add.add_argument("--auth", choices=AUTHS, help="login (a password), or with --oauth "
                      "xoauth2 (the default) or oauthbearer")
@@ -136,6 +140,12 @@ def _account_from(args: argparse.Namespace) -> Account:
     if not host:
         raise ConfigError("give --host (and --port, --security): the server was not found")
     security = args.security or (found.security if found else "tls")
+    if security == "plain" and not args.allow_plain_over_network and not loopback(host):
+        raise ConfigError(
+            f"--security plain would send the password to {host!r} unencrypted over the "
+            "network: use --security tls or starttls, or confirm with "
+            "--allow-plain-over-network if this link is yours to trust"
+        )
     auth = args.auth or (oauth_cli.default_auth(oauth) if oauth else "login")
     if found is not None and found.oauth and oauth is None and args.auth is None:
         print(f"note: this provider signs in with OAuth: add --oauth {found.oauth} "
@@ -147,6 +157,7 @@ def _account_from(args: argparse.Namespace) -> Account:
         auth=auth,
         ca_file=_abs(args.ca_file), quarantine=args.quarantine, policy=args.policy,
         identity=_abs(args.identity), oauth=oauth,
+        allow_plain_over_network=security == "plain" and args.allow_plain_over_network,
     )  # fmt: skip
 
 

@@ -155,7 +155,10 @@ def run_status(args: argparse.Namespace) -> int:
     # Bounces held because evidence could not be read are a fault too, service or not.
     held = {name: info["held"] for name, info in report.items() if info["held"]["count"]}
     failing.update({name: None for name in held if name not in failing})
-    code = 1 if live is None or failing else 0
+    # A config saved broken is a fault too: the service runs on the last good one, but
+    # what the user last wrote is not in force, and a script checking `status` must hear it.
+    broken = bool(live and live.get("config_error"))
+    code = 1 if live is None or failing or broken else 0
     if args.json:
         print(json.dumps({"version": 1, "running": live is not None,
                           "config_error": live and live.get("config_error"),
@@ -164,6 +167,9 @@ def run_status(args: argparse.Namespace) -> int:
     _print_status(live, report)
     if live is None:
         print("ndrguard: the service is not running", file=sys.stderr)
+    elif broken:
+        print("ndrguard: the config file has an error; the service runs on the last good one",
+              file=sys.stderr)
     for name, service in failing.items():
         if service is not None:
             print(f"ndrguard: account {name} is failing: {_state_line(service)}", file=sys.stderr)

@@ -54,6 +54,7 @@ from ndrguard.service.mailboxes.claims import claim_keyword, decide_claims, is_c
 from ndrguard.service.mailboxes.imap_parse import batches, classify_no, parse_copyuid, uid_set
 from ndrguard.service.mailboxes.liveness import IDLE_RENEW, IdleWatch, Keepalive, Outcome
 from ndrguard.service.settings.config import Account, normal_fingerprint
+from ndrguard.service.settings.config_checks import loopback
 
 log = logging.getLogger(__name__)
 
@@ -333,6 +334,14 @@ class ImapMailbox:
         context = None
         if account.security != "plain":
             context = tls_context(account)
+        elif not (account.allow_plain_over_network or loopback(account.host)):
+            # The config refuses this too; checked again here, where the password would leave,
+            # for an Account made in code (the settings window's test, `account add`).
+            raise TlsMissing(
+                f'security = "plain" would send the password to {account.host} unencrypted; '
+                "use tls or starttls, or confirm with allow_plain_over_network = true "
+                "(`account add --allow-plain-over-network`). Nothing was sent."
+            )
         timeout = imapclient.SocketTimeout(connect=connect_timeout, read=account.timeout_seconds)
         with _boundary():
             try:

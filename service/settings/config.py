@@ -31,6 +31,7 @@ _ACCOUNT_KEYS = {
     "identity", "folders", "sent", "maildir", "poll_seconds", "timeout_seconds", "oauth",
     "allow_plain_over_network", "tls_fingerprint",
 }  # fmt: skip
+_TOP_KEYS = frozenset({"accounts"})
 _DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 
 
@@ -182,6 +183,13 @@ def parse(text: str, path: Path) -> Config:
     except (RecursionError, MemoryError, ValueError) as err:  # past the limits, still refused
         why = checks.message("unreadable", error=type(err).__name__)
         raise ConfigError(f"{path}: {why}") from err
+    for key in data:
+        if key not in _TOP_KEYS:  # `[[account]]` would otherwise be a config of no accounts
+            line = checks.top_line(text, key)
+            hint = checks.suggestion(key, _TOP_KEYS)
+            raise ConfigError(f"{checks.where(path, line)}: "
+                              f"{checks.message('unknown', key=key, hint=hint)}",
+                              setting=key, line=line)  # fmt: skip
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list) or not all(isinstance(a, dict) for a in raw_accounts):
         raise ConfigError(f"{path}: accounts must be written as [[accounts]] tables",

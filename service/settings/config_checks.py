@@ -137,6 +137,20 @@ def line_of(text: str, table: int, key: str) -> int | None:
     return headers[table - 1] + 1
 
 
+def top_line(text: str, key: str) -> int | None:
+    """The line where the top-level `key` is first set (before any table header) or opened
+    as a table (`[key]`, `[[key]]`, `[key.sub]`), if found."""
+    name = rf"[\"']?{re.escape(key)}[\"']?"
+    header = re.compile(rf"\s*\[\[?\s*{name}\s*[\].]")
+    setting = re.compile(rf"\s*{name}\s*[=.]")
+    in_table = False
+    for i, ln in enumerate(text.splitlines()):
+        if header.match(ln) or (not in_table and setting.match(ln)):
+            return i + 1
+        in_table = in_table or bool(re.match(r"\s*\[", ln))
+    return None
+
+
 def toml_line(err: ValueError, text: str) -> int:
     """The line a TOMLDecodeError points at (its text says "at line N", or "at end of
     document"); lineno only exists from Python 3.14 on."""

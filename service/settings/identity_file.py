@@ -19,6 +19,7 @@ import keyring
 import keyring.errors
 
 from ndrguard.identity import Identity, IdentityError
+from ndrguard.service.settings import config_checks as checks
 
 MAX_SECRET_BYTES = 1024  # far above any real secret; stops a mistaken path to a huge file
 _SOURCES = ("secret_file", "keyring")
@@ -44,13 +45,26 @@ def load_identity(
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as f:
+            raw = f.read(checks.MAX_BYTES + 1)
+        text = raw.decode("utf-8")
     except OSError as err:
         raise IdentityFileError(path, None, f"cannot be read: {err.strerror or err}") from err
     except UnicodeDecodeError as err:
         raise IdentityFileError(path, None, "is not UTF-8 text") from err
+    # The limits of the config file hold here too: the worker reads this file on every
+    # (re)start, and tomllib on a hostile one raises RecursionError or fills the memory.
+    broken = checks.measure(text) if len(raw) <= checks.MAX_BYTES else (
+        "too-large", {"size": f"more than {checks.MAX_BYTES}", "limit": checks.MAX_BYTES})
+    if broken is not None:
+        raise IdentityFileError(path, None, checks.message(broken[0], **broken[1]))
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise IdentityFileError(path, None, f"is not valid TOML: {err}") from err
+    except (RecursionError, MemoryError, ValueError) as err:  # past the limits, still refused
+        raise IdentityFileError(path, None, checks.message("unreadable",
+                                                           error=type(err).__name__)) from err
     try:
         return identity_from_mapping(data, path.parent, get_password)
     except IdentityError as err:

@@ -74,9 +74,9 @@ def test_with_a_service_status_shows_a_broken_config_and_the_running_accounts(ru
     config.write_text("[[accounts]\nbroken")
     try:
         wait_for(lambda: running.client().call("status")["config_error"], what="config error")
-        code, out, _ = ndrguard(capsys, "status")
-        assert code == 0 and out.startswith("The config file has an error"), out
-        assert "demo: watching" in out
+        code, out, err = ndrguard(capsys, "status")
+        assert code == 1 and out.startswith("The config file has an error"), out
+        assert "demo: watching" in out and "runs on the last good one" in err
     finally:
         config.write_text(good)
 

@@ -47,7 +47,7 @@ def test_hostile_shapes_are_refused_before_tomllib_quickly_and_cheaply(
 
 def test_strings_and_comments_do_not_count_as_nesting(tmp_path: Path) -> None:
     brackets = "[" * 40
-    text = f"note = '''\n{'{' * 40}\n'''\n" + GOOD
+    text = GOOD + f"identity = {{ note = '''\n{'{' * 40}\n''' }}\n"
     text += f'sent = "{brackets} \\" {brackets}"\n# {brackets} and x.y.z.{"a." * 40}\n'
     assert config_checks.measure(text) is None
     assert parse(text, tmp_path / "config.toml").account("w").sent.startswith(brackets)
@@ -119,3 +119,44 @@ def test_a_reload_whose_apply_fails_is_reported_not_fatal(tmp_path: Path) -> Non
     path.write_text(GOOD + "policy = \"batv\"\n")
     watcher.check()
     assert len(broken) == 1 and "a worker would not start" in str(broken[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('[[account]]\nname = "w"\n', 1, "unknown setting 'account'; did you mean 'accounts'?"),
+        (GOOD + '\n[acounts.extra]\na = 1\n', 6, "did you mean 'accounts'?"),
+        ('log_level = "debug"\n' + GOOD, 1, "unknown setting 'log_level'"),
+    ],
+    ids=["account-singular", "misspelt-table", "unknown-key"],
+)
+def test_an_unknown_top_level_key_is_refused_not_ignored(
+    tmp_path: Path, text: str, line: int, words: str
+) -> None:
+    """`[[account]]` used to parse as a config of no accounts: a service watching nothing."""
+    err = bad(tmp_path, text)
+    assert words in str(err) and err.line == line, str(err)
+    assert f"{tmp_path / 'config.toml'}, line {line}:" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("addresses = " + "[" * 50_000 + "]" * 50_000 + "\n", "levels deep"),
+        ("x." * 20_000 + "y = 1\n", "dotted parts"),
+        ("# " + "x" * 300_000 + "\n", "bytes"),
+    ],
+    ids=["deep", "dotted", "size"],
+)
+def test_the_identity_file_has_the_same_limits(tmp_path: Path, text: str, words: str) -> None:
+    """The worker reads the identity file on every start: a hostile one must be an error
+    that names it, not a RecursionError that ends the worker."""
+    from ndrguard.service.settings.identity_file import IdentityFileError, load_identity
+
+    path = tmp_path / "identity.toml"
+    path.write_text(text)
+    began = time.perf_counter()
+    with pytest.raises(IdentityFileError) as caught:
+        load_identity(path, lambda _s, _n: None)
+    assert words in str(caught.value) and str(path) in str(caught.value)
+    assert time.perf_counter() - began < 1.0
