@@ -172,12 +172,11 @@ class Mail:
             self.defects.append(
                 f"message is {len(raw)} bytes; only the first {limits.scan_bytes} were read"
             )
-        if data.startswith(b"From "):  # mbox separator line
-            line = _MBOX_FROM.match(normalise_newlines(data[:1024]))
-            if line:
-                cut = data.find(b"\n")
-                data = data[cut + 1 :] if cut >= 0 else b""
+        # Line ends first: the mbox separator's end is found in the normalised bytes, else a
+        # CR-only message (classic Mac OS) lost everything after a "From " line (no LF).
         data = normalise_newlines(data)
+        if data.startswith(b"From ") and _MBOX_FROM.match(data[:1024]):  # mbox separator
+            data = data[data.find(b"\n") + 1 :]
         head, body = split_head(data)
         if len(head) > limits.header_bytes:
             self.defects.append(f"header block longer than {limits.header_bytes} bytes, cut")

@@ -43,8 +43,11 @@ def test_mixed_line_endings() -> None:
     assert "body" in mail.text()
 
 
-def test_mbox_from_line_is_not_a_header() -> None:
-    mail = parse(b"From MAILER-DAEMON  Mon Sep 20 19:29:27 2021\n" + SIMPLE.encode())
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_mbox_from_line_is_not_a_header(eol: str) -> None:
+    # CR-only once lost the whole message after the separator (it was cut at the first LF).
+    raw = "From MAILER-DAEMON  Mon Sep 20 19:29:27 2021\n" + SIMPLE
+    mail = parse(raw.replace("\n", eol).encode())
     assert mail.headers.get("from") == "Alice <alice@example.org>"
     assert mail.headers.get("subject") == "Grüße"
     assert not any("no header" in d for d in mail.defects)
