@@ -1,7 +1,7 @@
 """Regenerate the tests/data/mta/ samples written by MTAs that live in their own Debian roots.
 
-    .venv/bin/python -m tests.mta.make_root_mail                 # every MTA in root_mail.MTAS
-    .venv/bin/python -m tests.mta.make_root_mail postfix         # just Postfix
+    .venv/bin/python -m tests.mta.make_root_mail                 # every program in GENERATORS
+    .venv/bin/python -m tests.mta.make_root_mail postfix amavis  # just these
     .venv/bin/python -m tests.mta.make_root_mail --out DIR       # somewhere else
 
 Runs as root: it builds the roots on first use (tests/mta/make_roots.py; a minute or two with
@@ -17,12 +17,22 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+from tests.support import amavis_lab
 from tests.support.exim import exim_missing_reason
 from tests.support.mta_index import rows_for, update_index
-from tests.support.mta_mail import write_samples
+from tests.support.mta_mail import Sample, write_samples
 from tests.support.root_mail import MTAS, generate
+
+# Each program's generator: the MTAs share root_mail's lab; amavisd-new (a content filter, not
+# an MTA) has its own in tests/support/amavis_lab.py.
+GENERATORS: dict[str, Callable[[], tuple[list[Sample], str]]] = {
+    **{name: partial(generate, name) for name in MTAS},
+    "amavis": amavis_lab.generate,
+}
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mta"
 
@@ -33,10 +43,10 @@ def own_file(mta: str) -> re.Pattern[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mtas", nargs="*", help=f"some of: {' '.join(MTAS)}")
+    parser.add_argument("mtas", nargs="*", help=f"some of: {' '.join(GENERATORS)}")
     parser.add_argument("--out", type=Path, default=DATA_DIR, help="output directory")
     args = parser.parse_args(argv)
-    unknown = set(args.mtas) - set(MTAS)
+    unknown = set(args.mtas) - set(GENERATORS)
     if unknown:
         parser.error(f"unknown MTA(s): {' '.join(sorted(unknown))}")
     reason = exim_missing_reason()
@@ -45,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    for mta in args.mtas or list(MTAS):
+    for mta in args.mtas or list(GENERATORS):
         start = time.monotonic()
-        samples, version = generate(mta)
+        samples, version = GENERATORS[mta]()
         pattern = own_file(mta)
         keep = {s.filename for s in samples}
         for old in out.glob("*.eml"):

@@ -95,3 +95,31 @@ def test_sample_is_recognised_as_written(row: Row):
         if row.kind == "failure":
             for r in report.recipients:
                 assert r.address and "@" in r.address, f"{said}; recipient {r.address!r}"
+
+
+# amavisd-new 2.13's notices to the sender (tests/support/amavis_lab.py): one per verdict it
+# blocks with D_BOUNCE; the real filter wrote each, for a message from alice to bob.
+AMAVIS_NOTICES = {
+    "failure-amavis-virus.eml": ("amavis-virus", "VIRUS"),
+    "failure-amavis-banned.eml": ("amavis-banned", "BANNED"),
+    "failure-amavis-spam.eml": ("amavis-spam", "UNSOLICITED BULK EMAIL"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AMAVIS_NOTICES))
+def test_amavis_notice_names_blocked_recipient_status_and_original(name: str):
+    msgid, subject_word = AMAVIS_NOTICES[name]
+    raw = (MTA_DIR / name).read_bytes()
+    assert subject_word.encode() in raw, f"{name}: not the notice the scenario wrote"
+    report = recognise_bytes(raw)
+    said = f"{name}: ndrguard says {report.kind} by {report.recognised_by} ({report.reason})"
+    assert report.kind == "failure", said
+    assert [r.address for r in report.recipients] == ["bob@remote.test"], said
+    assert all(r.action == "failed" for r in report.recipients), said
+    # amavisd-new's DSN part: Status 5.7.0 (delivery not authorised: the content was refused)
+    assert all((r.status or "").startswith("5.7") for r in report.recipients), said
+    assert report.reporting_mta == "filter.example.test", said
+    assert report.original is not None, f"{said}; no returned original"
+    assert report.original.message_id == f"<{msgid}@example.test>", said
+    assert report.original.from_ and "alice@example.test" in report.original.from_, said
+    assert report.shape == "partial", f"{said}; amavisd-new returns the header section only"
