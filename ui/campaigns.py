@@ -4,7 +4,8 @@ A spam run forges one address on thousands of messages; their bounces share the 
 the forged original, or the network it was sent from when the subject varies. Two bounces
 belong to one campaign when either is shared, directly or through others (union-find), so a
 run that rotates subjects from one botnet, or one subject over many networks, stays one group.
-No Qt here.
+A group of one is no campaign: the summary shows it as a plain row. No Qt here: a campaign
+carries what names it (`Name`), and the window puts that into translated words.
 """
 
 from __future__ import annotations
@@ -19,10 +20,38 @@ _REPLY = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs)\s*(\[\d+\])?\s*:\s*)+", re.IGNO
 _NUMBER = re.compile(r"\d+")
 
 
+@dataclass(frozen=True, slots=True)
+class Name:
+    """What a group is called after: its commonest forged subject (and how many other
+    subjects it holds), else the network its originals came from, else the bounces' subject."""
+
+    subject: str | None = None
+    others: int = 0
+    network: str | None = None
+    bounce_subject: str | None = None
+
+    def english(self) -> str:
+        if self.subject is not None:
+            more = f" and {self.others} other subject(s)" if self.others else ""
+            return f'"{self.subject}"{more}'
+        if self.network is not None:
+            return f"sent from {self.network}"
+        return f'bounces titled "{self.bounce_subject or "(no subject)"}" (no original returned)'
+
+
 @dataclass
 class Campaign:
-    title: str  # what the group is called in the summary
+    name: Name
     items: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The name in English (the window translates `name` itself)."""
+        return self.name.english()
+
+    @property
+    def single(self) -> bool:
+        return len(self.items) == 1
 
 
 def subject_key(subject: str | None) -> str | None:
@@ -51,7 +80,7 @@ def group(items: Sequence[dict[str, Any]]) -> list[Campaign]:
     members: dict[int, list[dict[str, Any]]] = {}
     for i, item in enumerate(items):
         members.setdefault(find(i), []).append(item)
-    campaigns = [Campaign(_title(group_items), group_items) for group_items in members.values()]
+    campaigns = [Campaign(_name(group_items), group_items) for group_items in members.values()]
     return sorted(campaigns, key=lambda c: (-len(c.items), c.title))
 
 
@@ -68,7 +97,7 @@ def _keys(item: dict[str, Any]) -> list[tuple[str, str]]:
     return keys
 
 
-def _title(items: list[dict[str, Any]]) -> str:
+def _name(items: list[dict[str, Any]]) -> Name:
     """The group's most common forged subject (and how many others it holds), else its network,
     else the bounces' own subject: the first member alone can name a group after an outlier."""
     keys: Counter[str] = Counter()
@@ -79,15 +108,13 @@ def _title(items: list[dict[str, Any]]) -> str:
         shown.setdefault(key, subject)
     if keys:
         top, _ = keys.most_common(1)[0]
-        others = len(keys) - 1
-        return f'"{shown[top]}"' + (f" and {others} other subject(s)" if others else "")
+        return Name(subject=shown[top], others=len(keys) - 1)
     networks = Counter(
         str(n) for n in ((i.get("details") or {}).get("network") for i in items) if n
     )
     if networks:
-        return f"sent from {networks.most_common(1)[0][0]}"
-    subject = items[0].get("subject") or "(no subject)"
-    return f'bounces titled "{subject}" (no original returned)'
+        return Name(network=networks.most_common(1)[0][0])
+    return Name(bounce_subject=items[0].get("subject") or None)
 
 
 def _original_subject(item: dict[str, Any]) -> str | None:

@@ -1,26 +1,40 @@
 """The summary window: what was quarantined and what was kept, why, grouped by campaign.
 
-Every row is a bounce with its time, account, reporting server, the original's subject and
-recipient, its shape, the verdict and the reason in words. Rows are grouped by campaign
-(campaigns.py). A selection (rows, or whole campaigns) can be restored to where it came from
-or marked legitimate; the chart shows the counts per day. It refreshes itself when the
-service reports new verdicts, at most once a second, so a flood does not make it flicker.
+The columns a user decides by come first (the forged original's subject, the verdict, why),
+then when, which account, the recipient, the reporting server and the shape. Selecting a row
+shows, in the detail pane beside the list, the whole reason and every piece of evidence with
+what it proves, the bounce's facts and where the message is now. Rows are grouped by campaign
+(campaigns.py); a bounce that shares nothing with another is a plain row, not a campaign of one.
+
+Search (subject, sender, recipient, reason) and the account, verdict, state and date filters
+are asked of the service, which pages by id: the window loads PAGE rows, and more when the
+list is scrolled to its end or "Load more" is pressed. Restore and "mark as real" ask first,
+saying how many messages move from where to where, and can be undone (Ctrl+Z): an undone
+restore puts the messages back in quarantine through the API, journalled like any move, and an
+undone "mark as real" gives the verdicts back what they said before. It refreshes itself when
+the service reports new verdicts, at most once a second, so a flood does not make it flicker.
 """
 
 from __future__ import annotations
 
+import html
 import time
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
+    QSplitter,
+    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -28,86 +42,260 @@ from PySide6.QtWidgets import (
 )
 
 from ndrguard.service.api.protocol import ApiError
-from ndrguard.ui.campaigns import group
+from ndrguard.ui.campaigns import Campaign, group
 from ndrguard.ui.chart import Day, DayChart
 from ndrguard.ui.link import ServiceLink
 from ndrguard.ui.message_dialog import MessageDialog
 
-COLUMNS = (
-    "Time",
-    "Account",
-    "Reporting server",
-    "Original subject",
-    "Recipient",
-    "Shape",
-    "Verdict",
-    "Why",
-)
+CONTEXT = "SummaryWindow"
 BOUNCES = ["backscatter", "undecided", "legit"]
-VIEWS = {
-    "Moved to quarantine": ["quarantined", "quarantine-pending"],
-    "Kept or restored": ["kept", "restored", "monitored"],
-    "All bounces": None,
-}
-VERDICT_WORDS = {"backscatter": "forged", "undecided": "undecided", "legit": "real"}
 ID_ROLE = Qt.ItemDataRole.UserRole
 PAGE = 500
 CHART_DAYS = 14
+DAY = 86400.0
+# Column index by what it shows; the order is the order on screen.
+SUBJECT, VERDICT, WHY, TIME, ACCOUNT, RECIPIENT, SERVER, SHAPE = range(8)
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def columns() -> list[str]:
+    return [
+        _t("Original subject"),
+        _t("Verdict"),
+        _t("Why"),
+        _t("Time"),
+        _t("Account"),
+        _t("Recipient"),
+        _t("Reporting server"),
+        _t("Shape"),
+    ]
+
+
+def views() -> list[tuple[str, list[str] | None]]:
+    """The state filter: what the user sees in the combo, and the states it asks for."""
+    return [
+        (_t("Moved to quarantine"), ["quarantined", "quarantine-pending"]),
+        (_t("Kept or restored"), ["kept", "restored", "monitored", "held"]),
+        (_t("All bounces"), None),
+    ]
+
+
+def verdict_filters() -> list[tuple[str, list[str]]]:
+    return [
+        (_t("Any verdict"), BOUNCES),
+        (_t("Forged (backscatter)"), ["backscatter"]),
+        (_t("Undecided"), ["undecided"]),
+        (_t("Real bounces"), ["legit"]),
+    ]
+
+
+def date_filters() -> list[tuple[str, float | None]]:
+    """How far back, in seconds (None: all time)."""
+    return [
+        (_t("Any time"), None),
+        (_t("Last 24 hours"), DAY),
+        (_t("Last 7 days"), 7 * DAY),
+        (_t("Last 30 days"), 30 * DAY),
+    ]
+
+
+def verdict_words(verdict: str) -> str:
+    return {"backscatter": _t("forged"), "undecided": _t("undecided"), "legit": _t("real")}.get(
+        verdict, verdict
+    )
+
+
+def state_words(state: str) -> str:
+    return {
+        "quarantined": _t("in quarantine"),
+        "quarantine-pending": _t("being moved to quarantine"),
+        "kept": _t("kept in place"),
+        "restored": _t("restored by you"),
+        "monitored": _t("left in place (monitor policy)"),
+        "held": _t("held: evidence could not be read yet"),
+        "gone": _t("moved or deleted by someone else"),
+    }.get(state, state)
+
+
+def strength_words(strength: str) -> str:
+    return {
+        "proves-legit": _t("proves it real"),
+        "proves-forged": _t("proves it forged"),
+        "suggests-legit": _t("suggests it is real (not proof)"),
+        "unreadable": _t("could not be read"),
+        "none": _t("proves nothing either way"),
+    }.get(strength, strength)
+
+
+def count_words(n: int, one: str, many: str) -> str:
+    """`one` for 1, else `many` with {n}: English plurals without a catalogue."""
+    return one if n == 1 else many.format(n=n)
 
 
 class SummaryWindow(QWidget):
-    loaded = Signal(int)  # rows shown, after each refresh
+    loaded = Signal(int)  # rows shown, after each load (first page or more)
     closed = Signal()  # where there is no tray, closing the window quits the app
-    acted = Signal(str, dict)  # "restore" | "mark_legit", the service's answer
+    acted = Signal(str, dict)  # "restore" | "mark_legit" | "undo", the service's answer
 
     def __init__(self, link: ServiceLink, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.link = link
-        self.setWindowTitle("ndrguard — bounces")
-        self.resize(1100, 640)
+        self.setWindowTitle(self.tr("ndrguard — bounces"))
+        self.resize(1240, 720)
         self.items: list[dict[str, Any]] = []
+        self.next_before: int | None = None
+        self.loading = False
+        self._generation = 0  # answers to an older query (filters changed since) are dropped
+        self.confirmation: QMessageBox | None = None
+        self.last_action: dict[str, Any] | None = None  # what Undo would undo
+        self.dialog: MessageDialog | None = None
+        self._asked: dict[str, Any] = {}
+        self.shown: dict[str, Any] = {}
         layout = QVBoxLayout(self)
         self.totals = QLabel(self)
         self.totals.setWordWrap(True)
+        self.totals.setAccessibleName(self.tr("Totals of the last 14 days"))
         layout.addWidget(self.totals)
         self.chart = DayChart(self)
         layout.addWidget(self.chart)
-        bar = QHBoxLayout()
-        self.view = QComboBox(self)
-        self.view.addItems(list(VIEWS))
-        self.view.currentIndexChanged.connect(self.refresh)
-        bar.addWidget(QLabel("Show:", self))
-        bar.addWidget(self.view)
-        bar.addStretch(1)
-        self.restore_button = QPushButton("Restore to inbox", self)
-        self.legit_button = QPushButton("Mark as real bounce", self)
-        self.message_button = QPushButton("Show message (text only)", self)
-        self.refresh_button = QPushButton("Refresh", self)
-        for b in (self.restore_button, self.legit_button, self.message_button, self.refresh_button):
-            bar.addWidget(b)
-        layout.addLayout(bar)
-        self.tree = QTreeWidget(self)
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(list(COLUMNS))
+        layout.addLayout(self._filter_bar())
+        layout.addLayout(self._action_bar())
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.tree = QTreeWidget(split)
+        self.tree.setColumnCount(len(columns()))
+        self.tree.setHeaderLabels(columns())
+        self.tree.setAccessibleName(self.tr("Bounces, grouped by campaign"))
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setUniformRowHeights(True)
+        self.tree.setAllColumnsShowFocus(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(WHY, QHeaderView.ResizeMode.Interactive)
+        for column, width in ((SUBJECT, 250), (VERDICT, 150), (WHY, 300), (TIME, 120)):
+            self.tree.setColumnWidth(column, width)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
-        self.tree.itemDoubleClicked.connect(lambda *_: self.show_message())
-        layout.addWidget(self.tree, 1)
+        self.tree.itemActivated.connect(self._activated)
+        bar = self.tree.verticalScrollBar()
+        if bar is not None:
+            bar.valueChanged.connect(self._scrolled)
+        self.detail = QTextBrowser(split)
+        self.detail.setOpenLinks(False)
+        self.detail.setAccessibleName(self.tr("Details of the selected bounce"))
+        self.detail.setMinimumWidth(300)
+        split.addWidget(self.tree)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([760, 460])
+        layout.addWidget(split, 1)
+        bottom = QHBoxLayout()
         self.status = QLabel(self)
-        layout.addWidget(self.status)
-        self.restore_button.clicked.connect(self.restore)
-        self.legit_button.clicked.connect(self.mark_legit)
-        self.message_button.clicked.connect(self.show_message)
-        self.refresh_button.clicked.connect(self.refresh)
+        self.status.setAccessibleName(self.tr("What the window did last"))
+        self.status.setWordWrap(True)
+        bottom.addWidget(self.status, 1)
+        # What the last restore or mark did, with its Undo: kept apart from the count above,
+        # which every refresh rewrites.
+        self.outcome = QLabel(self)
+        self.outcome.setAccessibleName(self.tr("What your last action did"))
+        self.outcome.setWordWrap(True)
+        bottom.addWidget(self.outcome, 2)
+        self.more_button = QPushButton(self.tr("Load &more"), self)
+        self.more_button.setAccessibleName(self.tr("Load more bounces"))
+        self.more_button.setShortcut(QKeySequence("Ctrl+N"))
+        self.more_button.setToolTip(self.tr("Load the next page of older bounces (Ctrl+N)"))
+        self.more_button.clicked.connect(self.load_more)
+        bottom.addWidget(self.more_button)
+        layout.addLayout(bottom)
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.search.setFocus)
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.setInterval(1000)
         self._soon.timeout.connect(self.refresh)
+        self._typing = QTimer(self)  # search as you type, once the typing pauses
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(300)
+        self._typing.timeout.connect(self.refresh)
         link.event.connect(self._on_event)
-        link.connected.connect(lambda _s: self.refresh())
-        link.disconnected.connect(lambda why: self.status.setText(f"Not connected: {why}"))
+        link.connected.connect(self._on_connected)
+        link.disconnected.connect(self._on_disconnected)
         self._selection_changed()
+
+    def _filter_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(
+            self.tr("Search subject, sender, recipient, reason (Ctrl+F)")
+        )
+        self.search.setAccessibleName(self.tr("Search"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search_changed)
+        bar.addWidget(self.search, 2)
+        self.view = self._combo(bar, self.tr("&Show:"), self.tr("Which bounces to show"), views())
+        self.verdict = self._combo(
+            bar, self.tr("&Verdict:"), self.tr("Filter by verdict"), verdict_filters()
+        )
+        self.account = self._combo(
+            bar,
+            self.tr("A&ccount:"),
+            self.tr("Filter by account"),
+            [(self.tr("All accounts"), None)],
+        )
+        self.when = self._combo(bar, self.tr("&Date:"), self.tr("Filter by date"), date_filters())
+        return bar
+
+    def _combo(self, bar: QHBoxLayout, label: str, name: str, choices: list[Any]) -> QComboBox:
+        box = QComboBox(self)
+        for words, value in choices:
+            box.addItem(words, value)
+        box.setAccessibleName(name)
+        buddy = QLabel(label, self)
+        buddy.setBuddy(box)  # the & in the label is the box's Alt shortcut
+        bar.addWidget(buddy)
+        bar.addWidget(box)
+        box.currentIndexChanged.connect(self.refresh)
+        return box
+
+    def _action_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+
+        def button(text: str, name: str, keys: str, tip: str) -> QPushButton:
+            b = QPushButton(text, self)
+            b.setAccessibleName(name)
+            b.setShortcut(QKeySequence(keys))
+            b.setToolTip(tip)
+            bar.addWidget(b)
+            return b
+
+        self.restore_button = button(
+            self.tr("&Restore to inbox"), self.tr("Restore to inbox"), "Ctrl+R",
+            self.tr("Move the selected messages back where they came from (Ctrl+R)"),
+        )  # fmt: skip
+        self.legit_button = button(
+            self.tr("Mark as &real bounce"), self.tr("Mark as real bounce"), "Ctrl+L",
+            self.tr("Say these are real bounces of your mail, and put them back (Ctrl+L)"),
+        )  # fmt: skip
+        self.message_button = button(
+            self.tr("Show &message (text only)"), self.tr("Show message as text only"), "Ctrl+M",
+            self.tr("Open the message as plain text; nothing in it is rendered (Ctrl+M, Enter)"),
+        )  # fmt: skip
+        self.undo_button = button(
+            self.tr("&Undo"), self.tr("Undo the last restore or mark"), "Ctrl+Z",
+            self.tr("Undo what you did last in this window (Ctrl+Z)"),
+        )  # fmt: skip
+        bar.addStretch(1)
+        self.refresh_button = button(
+            self.tr("Re&fresh"), self.tr("Refresh"), "F5", self.tr("Load again (F5)")
+        )
+        self.restore_button.clicked.connect(self.restore)
+        self.legit_button.clicked.connect(self.mark_legit)
+        self.message_button.clicked.connect(self.show_message)
+        self.undo_button.clicked.connect(self.undo)
+        self.refresh_button.clicked.connect(self.refresh)
+        return bar
 
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)
@@ -115,42 +303,130 @@ class SummaryWindow(QWidget):
 
     # -- loading ---------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        states = VIEWS[self.view.currentText()]
-        args: dict[str, Any] = {"verdicts": BOUNCES, "limit": PAGE, "details": True}
+    def query(self) -> dict[str, Any]:
+        """The service's `verdicts` arguments for what the filters say."""
+        args: dict[str, Any] = {"verdicts": self.verdict.currentData(), "details": True}
+        states = self.view.currentData()
         if states is not None:
             args["states"] = states
-        self.link.call("verdicts", self._loaded, **args)
+        if self.account.currentData() is not None:
+            args["account"] = self.account.currentData()
+        back = self.when.currentData()
+        if back is not None:
+            args["since"] = time.time() - float(back)
+        if self.search.text().strip():
+            args["search"] = self.search.text().strip()
+        return args
+
+    def refresh(self) -> None:
+        self._generation += 1
+        self.loading = True
+        self._asked = self.query()
+        self.link.call(
+            "verdicts", partial(self._loaded, self._generation, False), limit=PAGE, **self._asked
+        )
         self.link.call("summary", self._summary_loaded, days=CHART_DAYS)
+        self.link.call("status", self._status_loaded)
+
+    def load_more(self) -> None:
+        """The next page, older than what is shown (keyset paging on the verdict id)."""
+        if self.next_before is None or self.loading:
+            return
+        self.loading = True
+        self.status.setText(self.tr("Loading more…"))
+        self.link.call(
+            "verdicts",
+            partial(self._loaded, self._generation, True),
+            limit=PAGE,
+            before=self.next_before,
+            **self._asked,
+        )
+
+    def _scrolled(self, value: int) -> None:
+        bar = self.tree.verticalScrollBar()
+        if bar is not None and value >= bar.maximum() > 0:
+            self.load_more()
+
+    def _search_changed(self, _text: str) -> None:
+        self._typing.start()
+
+    def _on_connected(self, _snapshot: dict) -> None:
+        self.refresh()
+
+    def _on_disconnected(self, why: str) -> None:
+        self.status.setText(self.tr("Not connected: {why}").format(why=why))
 
     def _on_event(self, name: str, _data: dict) -> None:
         if name in ("verdicts", "changed") and self.isVisible() and not self._soon.isActive():
             self._soon.start()
 
-    def _loaded(self, result: dict[str, Any] | None, error: ApiError | None) -> None:
+    def _loaded(
+        self, generation: int, more: bool, result: dict[str, Any] | None, error: ApiError | None
+    ) -> None:
+        if generation != self._generation:
+            return  # the filters changed while this was on its way
+        self.loading = False
         if error is not None or result is None:
-            self.status.setText(f"Could not load: {error.message if error else 'no answer'}")
+            why = error.message if error else self.tr("no answer")
+            self.status.setText(self.tr("Could not load: {why}").format(why=why))
             return
-        self.items = result["items"]
+        self.items = [*self.items, *result["items"]] if more else list(result["items"])
+        self.shown = self._asked  # the question the rows answer (the tests wait on it)
+        self.next_before = result.get("next_before")
+        self._fill()
+        n = len(self.items)
+        text = count_words(n, self.tr("1 bounce shown"), self.tr("{n} bounces shown"))
+        if self.next_before is not None:
+            text += " " + self.tr("(the newest; scroll down or press Load more for older ones)")
+        self.status.setText(text)
+        self.more_button.setEnabled(self.next_before is not None)
+        self.loaded.emit(n)
+
+    def _fill(self) -> None:
         selected = set(self.selected_ids())
+        bar = self.tree.verticalScrollBar()
+        keep = bar.value() if bar is not None else 0
         self.tree.clear()
+        singles: list[dict[str, Any]] = []
         for campaign in group(self.items):
-            head = QTreeWidgetItem([f"{campaign.title} — {len(campaign.items)}"])
-            head.setFirstColumnSpanned(True)
+            if campaign.single:
+                singles.append(campaign.items[0])
+                continue
+            head = QTreeWidgetItem([self._campaign_title(campaign)])
             self.tree.addTopLevelItem(head)
-            for item in campaign.items:
-                row = QTreeWidgetItem(_cells(item))
-                row.setData(0, ID_ROLE, int(item["id"]))
-                row.setToolTip(7, item["reason"])
-                head.addChild(row)
-                row.setSelected(int(item["id"]) in selected)
             head.setFirstColumnSpanned(True)
+            for item in campaign.items:
+                head.addChild(self._row(item, selected))
             head.setExpanded(len(campaign.items) <= 20)
-        for column in range(len(COLUMNS) - 1):
-            self.tree.resizeColumnToContents(column)
-        more = " (the newest shown)" if result.get("next_before") else ""
-        self.status.setText(f"{len(self.items)} bounces{more}")
-        self.loaded.emit(len(self.items))
+        for item in sorted(singles, key=lambda i: -int(i["id"])):
+            self.tree.addTopLevelItem(self._row(item, selected))
+        if bar is not None:
+            bar.setValue(keep)
+        self._selection_changed()
+
+    def _campaign_title(self, campaign: Campaign) -> str:
+        name, n = campaign.name, len(campaign.items)
+        if name.subject is not None:
+            title = self.tr('Campaign "{subject}"').format(subject=name.subject)
+            if name.others:
+                title += " " + count_words(
+                    name.others, self.tr("and 1 other subject"), self.tr("and {n} other subjects")
+                )
+        elif name.network is not None:
+            title = self.tr("Campaign sent from {network}").format(network=name.network)
+        else:
+            title = self.tr('Bounces titled "{subject}" (no original returned)').format(
+                subject=name.bounce_subject or self.tr("(no subject)")
+            )
+        return f"{title} — " + count_words(n, self.tr("1 bounce"), self.tr("{n} bounces"))
+
+    def _row(self, item: dict[str, Any], selected: set[int]) -> QTreeWidgetItem:
+        row = QTreeWidgetItem(cells(item))
+        row.setData(0, ID_ROLE, int(item["id"]))
+        row.setToolTip(WHY, item["reason"])
+        row.setToolTip(SUBJECT, row.text(SUBJECT))
+        row.setSelected(int(item["id"]) in selected)
+        return row
 
     def _summary_loaded(self, result: dict[str, Any] | None, error: ApiError | None) -> None:
         if error is not None or result is None:
@@ -164,10 +440,58 @@ class SummaryWindow(QWidget):
         self.chart.set_days(days)
         t = result["totals"]
         self.totals.setText(
-            f"Last {CHART_DAYS} days: {t.get('quarantined', 0)} bounces moved to quarantine, "
-            f"{t.get('verdict:legit', 0)} real bounces recognised, "
-            f"{t.get('verdict:undecided', 0)} undecided, {t.get('restored', 0)} restored by you."
+            self.tr(
+                "Last {days} days: moved to quarantine {q}; real bounces recognised {r};"
+                " undecided {u}; restored by you {s}."
+            ).format(
+                days=CHART_DAYS,
+                q=t.get("quarantined", 0),
+                r=t.get("verdict:legit", 0),
+                u=t.get("verdict:undecided", 0),
+                s=t.get("restored", 0),
+            )
         )
+
+    def _status_loaded(self, result: dict[str, Any] | None, error: ApiError | None) -> None:
+        """The account filter lists the accounts the service has."""
+        if error is not None or result is None:
+            return
+        names = sorted(str(a["account"]) for a in result.get("accounts", []))
+        have = [self.account.itemData(i) for i in range(1, self.account.count())]
+        if names != have:
+            current = self.account.currentData()
+            self.account.blockSignals(True)
+            while self.account.count() > 1:
+                self.account.removeItem(1)
+            for name in names:
+                self.account.addItem(name, name)
+            found = self.account.findData(current)
+            self.account.setCurrentIndex(max(found, 0))
+            self.account.blockSignals(False)
+
+    # -- the detail pane -------------------------------------------------------------------
+
+    def current_item(self) -> dict[str, Any] | None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return None
+        return next((i for i in self.items if int(i["id"]) == ids[0]), None)
+
+    def _show_detail(self) -> None:
+        item = self.current_item()
+        if item is None:
+            n = len(self.selected_ids())
+            self.detail.setHtml(
+                "<p>"
+                + html.escape(
+                    self.tr("Select a bounce to see why it was judged so.")
+                    if n == 0
+                    else self.tr("{n} bounces selected.").format(n=n)
+                )
+                + "</p>"
+            )
+            return
+        self.detail.setHtml(detail_html(item))
 
     # -- acting ----------------------------------------------------------------------------
 
@@ -183,46 +507,154 @@ class SummaryWindow(QWidget):
 
     def select_ids(self, ids: list[int]) -> None:
         wanted = set(ids)
+        rows: list[QTreeWidgetItem] = []
         for i in range(self.tree.topLevelItemCount()):
-            head = self.tree.topLevelItem(i)
-            if head is None:
+            top = self.tree.topLevelItem(i)
+            if top is None:
                 continue
-            for child in (head.child(j) for j in range(head.childCount())):
-                if child is not None:
-                    child.setSelected(int(child.data(0, ID_ROLE)) in wanted)
+            rows += [top] if top.data(0, ID_ROLE) is not None else []
+            rows += [c for c in (top.child(j) for j in range(top.childCount())) if c is not None]
+        for row in rows:
+            row.setSelected(int(row.data(0, ID_ROLE)) in wanted)
 
     def _selection_changed(self) -> None:
         ids = self.selected_ids()
-        self.restore_button.setEnabled(bool(ids))
-        self.legit_button.setEnabled(bool(ids))
+        chosen = [i for i in self.items if int(i["id"]) in set(ids)]
+        self.restore_button.setEnabled(any(i["state"] == "quarantined" for i in chosen))
+        self.legit_button.setEnabled(any(i["verdict"] != "legit" for i in chosen))
         self.message_button.setEnabled(len(ids) == 1)
+        self.undo_button.setEnabled(self.last_action is not None)
+        self._show_detail()
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        if item.data(0, ID_ROLE) is not None:
+            self.show_message()
+
+    def _chosen(self) -> list[dict[str, Any]]:
+        wanted = set(self.selected_ids())
+        return [i for i in self.items if int(i["id"]) in wanted]
 
     def restore(self) -> None:
-        ids = self.selected_ids()
-        if ids:
-            self.status.setText(f"Restoring {len(ids)} message(s)…")
-            self.link.call("restore", lambda r, e: self._done("restore", r, e), ids=ids)
+        moving = [i for i in self._chosen() if i["state"] == "quarantined"]
+        if not moving:
+            return
+        text = self.tr("Move {n} message(s) out of quarantine, back where they came from?").format(
+            n=len(moving)
+        )
+        self._confirm(
+            text, moves_list(moving), self.tr("&Restore"), partial(self._do, "restore", moving)
+        )
 
     def mark_legit(self) -> None:
-        ids = self.selected_ids()
-        if ids:
-            self.status.setText(f"Marking {len(ids)} message(s) as real…")
-            self.link.call("mark_legit", lambda r, e: self._done("mark_legit", r, e), ids=ids)
+        marking = [i for i in self._chosen() if i["verdict"] != "legit"]
+        if not marking:
+            return
+        moving = [i for i in marking if i["state"] == "quarantined"]
+        text = self.tr("Mark {n} bounce(s) as real bounces of your mail?").format(n=len(marking))
+        text += " " + self.tr(
+            "ndrguard will not move them again; {m} of them will go back from quarantine."
+        ).format(m=len(moving))
+        self._confirm(
+            text, moves_list(moving or marking), self.tr("Mark as &real"),
+            partial(self._do, "mark_legit", marking),
+        )  # fmt: skip
 
-    def _done(self, what: str, result: dict[str, Any] | None, error: ApiError | None) -> None:
+    def _confirm(self, text: str, listing: str, yes: str, then: Any) -> None:
+        """Asks without blocking (open(), not exec()): the event loop, the service link and
+        the tests go on while the question is up."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("ndrguard"), text, parent=self)
+        box.setInformativeText(listing + "\n\n" + self.tr("You can undo this (Ctrl+Z)."))
+        go = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        go.setAccessibleName(yes.replace("&", ""))
+        box.setDefaultButton(go)
+        box.setAccessibleName(self.tr("Confirm the move"))
+
+        def answered() -> None:
+            chosen = box.clickedButton() is go
+            self.confirmation = None
+            box.deleteLater()
+            if chosen:
+                then()
+
+        box.finished.connect(answered)
+        self.confirmation = box
+        box.open()
+
+    def _do(self, what: str, chosen: list[dict[str, Any]]) -> None:
+        ids = [int(i["id"]) for i in chosen]
+        was = {str(i["id"]): [i["verdict"], i["reason"]] for i in chosen}
+        if what == "restore":
+            self.outcome.setText(self.tr("Restoring {n} message(s)…").format(n=len(ids)))
+        else:
+            self.outcome.setText(self.tr("Marking {n} bounce(s) as real…").format(n=len(ids)))
+        self.link.call(what, partial(self._done, what, was), ids=ids)
+
+    def _done(
+        self,
+        what: str,
+        was: dict[str, list[str]],
+        result: dict[str, Any] | None,
+        error: ApiError | None,
+    ) -> None:
         if error is not None or result is None:
-            self.status.setText(f"Failed: {error.message if error else 'no answer'}")
-            self.acted.emit(what, {"error": error.message if error else ""})
+            why = error.message if error else self.tr("no answer")
+            self.outcome.setText(self.tr("Failed: {why}").format(why=why))
+            self.acted.emit(what, {"error": why})
             return
         failed = result.get("failed", {})
         done = result.get("restored", [])
-        text = f"{len(done)} message(s) back in the inbox"
         if what == "mark_legit":
-            text = f"{len(result.get('marked', []))} marked as real; " + text
+            marked = result.get("marked", [])
+            text = self.tr("{m} marked as real; {n} back in their folder").format(
+                m=len(marked), n=len(done)
+            )
+            # Undone: the verdicts say again what they said, and what moved back goes back.
+            undo_was = {k: v for k, v in was.items() if int(k) in set(marked)}
+            self.last_action = {"what": what, "ids": done, "was": undo_was}
+        else:
+            text = self.tr("{n} message(s) back where they came from").format(n=len(done))
+            self.last_action = {"what": what, "ids": done, "was": {}}
         if failed:
-            text += f"; {len(failed)} not: " + "; ".join(sorted(set(failed.values())))
-        self.status.setText(text)
+            text += "; " + self.tr("{n} not: {why}").format(
+                n=len(failed), why="; ".join(sorted(set(failed.values())))
+            )
+        if self.last_action["ids"] or self.last_action["was"]:
+            text += " " + self.tr("— Undo with Ctrl+Z.")
+        else:
+            self.last_action = None
+        self.outcome.setText(text)
+        self.undo_button.setEnabled(self.last_action is not None)
         self.acted.emit(what, result)
+        self.refresh()
+
+    def undo(self) -> None:
+        """Undo the last restore or mark in this window: back into quarantine, journalled."""
+        last = self.last_action
+        if last is None:
+            return
+        self.last_action = None
+        self.undo_button.setEnabled(False)
+        self.outcome.setText(self.tr("Undoing: back to quarantine…"))
+        self.link.call("quarantine", self._undone, ids=last["ids"], was=last["was"])
+
+    def _undone(self, result: dict[str, Any] | None, error: ApiError | None) -> None:
+        if error is not None or result is None:
+            why = error.message if error else self.tr("no answer")
+            self.outcome.setText(self.tr("Undo failed: {why}").format(why=why))
+            self.acted.emit("undo", {"error": why})
+            return
+        n = len(result.get("quarantined", []))
+        text = self.tr("Undone: {n} message(s) back in quarantine").format(n=n)
+        if result.get("unmarked"):
+            text += "; " + self.tr("{m} verdict(s) as they were").format(m=len(result["unmarked"]))
+        failed = result.get("failed", {})
+        if failed:
+            text += "; " + self.tr("{n} not: {why}").format(
+                n=len(failed), why="; ".join(sorted(set(failed.values())))
+            )
+        self.outcome.setText(text)
+        self.acted.emit("undo", result)
         self.refresh()
 
     def show_message(self) -> None:
@@ -232,23 +664,107 @@ class SummaryWindow(QWidget):
 
     def _show(self, result: dict[str, Any] | None, error: ApiError | None) -> None:
         if error is not None or result is None:
-            QMessageBox.warning(self, "ndrguard", error.message if error else "no answer")
+            QMessageBox.warning(self, self.tr("ndrguard"), error.message if error else "")
             return
         self.dialog = MessageDialog(result, self)
         self.dialog.show()
 
+    def show_undecided(self) -> None:
+        """For "Review" in a notification: the undecided bounces, whatever their state."""
+        self.view.setCurrentIndex(len(views()) - 1)
+        self.verdict.setCurrentIndex(2)
 
-def _cells(item: dict[str, Any]) -> list[str]:
+
+def cells(item: dict[str, Any]) -> list[str]:
     details = item.get("details") or {}
     recipients = details.get("recipients") or []
     original = details.get("original") or {}
-    return [
-        time.strftime("%Y-%m-%d %H:%M", time.localtime(item["decided_at"])),
-        item["account"],
-        details.get("reporting_mta") or "?",
-        original.get("subject") or "(not returned)",
-        recipients[0]["address"] if recipients else (original.get("to") or "?"),
-        details.get("shape") or "?",
-        VERDICT_WORDS.get(item["verdict"], item["verdict"]) + f" ({item['state']})",
-        item["reason"],
+    subject = original.get("subject") or _t("(not returned)")
+    cells = [""] * 8
+    cells[SUBJECT] = subject
+    cells[VERDICT] = f"{verdict_words(item['verdict'])}, {state_words(item['state'])}"
+    cells[WHY] = item["reason"]
+    cells[TIME] = time.strftime("%Y-%m-%d %H:%M", time.localtime(item["decided_at"]))
+    cells[ACCOUNT] = item["account"]
+    cells[RECIPIENT] = recipients[0]["address"] if recipients else (original.get("to") or "?")
+    cells[SERVER] = details.get("reporting_mta") or "?"
+    cells[SHAPE] = details.get("shape") or "?"
+    return cells
+
+
+def moves_list(items: list[dict[str, Any]], shown: int = 8) -> str:
+    """What will move, in lines the user can check: subject, from where to where."""
+    lines = []
+    for i in items[:shown]:
+        subject = ((i.get("details") or {}).get("original") or {}).get("subject") or i.get(
+            "subject"
+        )
+        lines.append(
+            _t("• {subject} — {account}: {src} → {dest}").format(
+                subject=subject or _t("(no subject)"),
+                account=i["account"],
+                src=i.get("quarantine_folder") or i["folder"],
+                dest=i["folder"],
+            )
+        )
+    if len(items) > shown:
+        lines.append(_t("… and {n} more").format(n=len(items) - shown))
+    return "\n".join(lines)
+
+
+def detail_html(item: dict[str, Any]) -> str:
+    """The whole story of one verdict, escaped (subjects and reasons come from hostile mail)."""
+    e = html.escape
+    details = item.get("details") or {}
+    original = details.get("original") or {}
+    out = [
+        f"<h3>{e(original.get('subject') or item.get('subject') or _t('(no subject)'))}</h3>",
+        "<p><b>"
+        + e(_t("Verdict:"))
+        + f"</b> {e(verdict_words(item['verdict']))} — {e(state_words(item['state']))}</p>",
+        f"<p><b>{e(_t('Why:'))}</b> {e(item['reason'])}</p>",
+        f"<p><b>{e(_t('Evidence:'))}</b></p>",
     ]
+    evidence = item.get("evidence") or []
+    if evidence:
+        out.append("<ul>")
+        for ev in evidence:
+            out.append(
+                f"<li><b>{e(strength_words(str(ev.get('strength'))))}</b> "
+                f"({e(str(ev.get('kind')))}): {e(str(ev.get('detail')))}</li>"
+            )
+        out.append("</ul>")
+    else:
+        out.append(f"<p>{e(_t('None: nothing proved this bounce real or forged.'))}</p>")
+    facts: list[tuple[str, str | None]] = [
+        (_t("Bounce from"), item.get("from")),
+        (_t("Bounce subject"), item.get("subject")),
+        (_t("Reporting server"), details.get("reporting_mta")),
+        (_t("What came back"), details.get("shape")),
+        (_t("Original from"), original.get("from")),
+        (_t("Original to"), original.get("to")),
+        (_t("Original Message-ID"), original.get("message_id")),
+        (_t("Original sent from"), details.get("network")),
+        (_t("Recognised by"), details.get("recognised_by")),
+    ]
+    for r in details.get("recipients") or []:
+        words = " ".join(str(r.get(k) or "") for k in ("action", "status")).strip()
+        diagnostic = r.get("diagnostic")
+        facts.append((_t("Recipient"), f"{r.get('address')} {words}" + (
+            f" — {diagnostic}" if diagnostic else "")))  # fmt: skip
+    where = item["folder"]
+    if item.get("quarantine_folder"):
+        where = _t("{q} (came from {f})").format(q=item["quarantine_folder"], f=item["folder"])
+    facts += [
+        (_t("Account"), item["account"]),
+        (_t("Where it is"), where),
+        (_t("Judged"), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(item["decided_at"]))),
+        (_t("Policy"), item.get("policy")),
+        (_t("ID (for ndrguard restore)"), str(item["id"])),
+    ]
+    out.append("<table cellspacing='2'>")
+    for label, value in facts:
+        if value:
+            out.append(f"<tr><td><b>{e(label)}</b></td><td>{e(str(value))}</td></tr>")
+    out.append("</table>")
+    return "".join(out)

@@ -61,6 +61,7 @@ class ServiceOperations:
             "rejudge": self.rejudge,
             "restore": self.restore,
             "mark_legit": self.mark_legit,
+            "quarantine": self.quarantine,
             "reload": self.reload,
             "test_account": self.test_account,
             "peer_certificate": self.peer_certificate,
@@ -123,6 +124,8 @@ class ServiceOperations:
             verdicts=_strings(args.get("verdicts")),
             before=_opt_int(args.get("before")),
             since=float(args.get("since", 0.0)),
+            until=None if args.get("until") is None else float(args["until"]),
+            search=str(args["search"]) if args.get("search") else None,
             limit=limit,
         )
         if args.get("details"):
@@ -216,6 +219,29 @@ class ServiceOperations:
         return {
             "marked": [r.id for r in rows],
             "restored": done,
+            "failed": {str(k): v for k, v in failed.items()},
+            "items": self.queries.by_ids([r.id for r in rows]),
+        }
+
+    def quarantine(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Undo of restore or mark_legit: `was` {id: [verdict, reason]} (what the verdicts
+        said before a mark_legit) sets the user's word back; restored messages go back to
+        quarantine, journalled."""
+        rows = [self._row(int(i)) for i in args["ids"]]
+        unmarked = []
+        for key, value in dict(args.get("was") or {}).items():
+            verdict, reason = value
+            try:
+                if self.state.unmark_legit(int(key), str(verdict), str(reason)):
+                    unmarked.append(int(key))
+            except StateError as err:
+                raise BadRequest(str(err)) from err
+        restored = [r for r in rows if r.state is VerdictState.RESTORED]
+        done, failed = self.service.requarantine(restored)
+        self._changed([r.id for r in rows])
+        return {
+            "quarantined": done,
+            "unmarked": unmarked,
             "failed": {str(k): v for k, v in failed.items()},
             "items": self.queries.by_ids([r.id for r in rows]),
         }

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ndrguard.service.store.state import find_verdicts
+from ndrguard.service.store.state import VerdictRow, find_verdicts
 
 PAGE_MAX = 500
 
@@ -48,15 +48,37 @@ class Queries:
         before: int | None = None,
         after: int | None = None,
         since: float = 0.0,
+        until: float | None = None,
+        search: str | None = None,
         limit: int = 100,
     ) -> list[dict[str, Any]]:
-        """A page of verdicts, newest first; `before`/`after` are id cursors (keyset paging)."""
-        with self._lock:
-            rows = find_verdicts(
-                self._db, account=account, states=states or None, verdicts=verdicts or None,
-                before=before, after=after, since=since, limit=max(1, min(limit, PAGE_MAX)),
-            )  # fmt: skip
-        return [r.to_json() for r in rows]
+        """A page of verdicts, newest first; `before`/`after` are id cursors (keyset paging).
+
+        `search` keeps those whose subject, sender, reason, or returned original (subject,
+        recipients) holds the words, case aside, as decoded text: subjects are stored as the
+        mail wrote them (RFC 2047 words and all), so SQL's LIKE could not find "Rechnung" in
+        `=?utf-8?B?...?=`. The rows are read a page at a time until the page is full.
+        """
+        limit = max(1, min(limit, PAGE_MAX))
+        words = (search or "").casefold().split()
+        found: list[dict[str, Any]] = []
+        cursor = before
+        while len(found) < limit:
+            with self._lock:
+                rows = find_verdicts(
+                    self._db, account=account, states=states or None,
+                    verdicts=verdicts or None, before=cursor, after=after, since=since,
+                    until=until, limit=PAGE_MAX if words else limit,
+                )  # fmt: skip
+            for row in rows:
+                if not words or _matches(row, words):
+                    found.append(row.to_json())
+                    if len(found) == limit:
+                        break
+            if not words or len(rows) < PAGE_MAX:
+                break
+            cursor = rows[-1].id
+        return found
 
     def by_ids(self, ids: Sequence[int]) -> list[dict[str, Any]]:
         if not ids:
@@ -106,3 +128,18 @@ class Queries:
                 (since,),
             )[0][0]
         )
+
+
+def _matches(row: VerdictRow, words: list[str]) -> bool:
+    """Every word somewhere in what the summary shows of the row."""
+    facts: dict[str, Any] = dict(row.facts or {})
+    original = facts.get("original")
+    recipients = facts.get("recipients")
+    parts: list[object] = [row.subject, row.sender, row.reason, row.account]
+    parts.append(facts.get("reporting_mta"))
+    if isinstance(original, dict):
+        parts += [original.get("subject"), original.get("to"), original.get("from")]
+    if isinstance(recipients, list):
+        parts += [r.get("address") for r in recipients if isinstance(r, dict)]
+    text = " ".join(str(p) for p in parts if p).casefold()
+    return all(w in text for w in words)

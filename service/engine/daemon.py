@@ -184,6 +184,27 @@ class Service:
             failed.update({i: "it was not in the quarantine folder any more" for i in result.gone})
         return done, failed
 
+    def requarantine(self, rows: Sequence[VerdictRow]) -> tuple[list[int], dict[int, str]]:
+        """Undo of a restore: restored messages back to their account's quarantine folder."""
+        done: list[int] = []
+        failed: dict[int, str] = {}
+        by_account: defaultdict[str, list[int]] = defaultdict(list)
+        for row in rows:
+            by_account[row.account].append(row.id)
+        for name, ids in by_account.items():
+            try:
+                folder = self.config.account(name).quarantine
+                result = self.on_mailbox(
+                    name, functools.partial(_requarantine_on, self.state, ids=ids, folder=folder)
+                )
+            except (MailboxError, ConfigError) as err:
+                failed.update({i: str(err) for i in ids})
+                continue
+            done += list(result.moved)
+            failed.update(result.refused)
+            failed.update({i: "it was not in its folder any more" for i in result.gone})
+        return done, failed
+
     def rejudge(self, names: Iterable[str] | None, since: float | None) -> dict[str, PassResult]:
         """Judge again what was judged before, under each account's current policy and
         identity, and move what the new verdicts say (on the worker's own connection)."""
@@ -216,6 +237,12 @@ class Service:
 
 def _restore_on(state: State, mailbox: Mailbox, ids: list[int]) -> journal.MoveResult:
     return journal.restore(state, mailbox, ids)
+
+
+def _requarantine_on(
+    state: State, mailbox: Mailbox, ids: list[int], folder: str
+) -> journal.MoveResult:
+    return journal.requarantine(state, mailbox, ids, folder)
 
 
 def _rejudge_on(

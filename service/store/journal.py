@@ -167,6 +167,26 @@ def restore(state: State, mailbox: Mailbox, ids: Iterable[int]) -> MoveResult:
     return result
 
 
+def requarantine(state: State, mailbox: Mailbox, ids: Iterable[int], folder: str) -> MoveResult:
+    """Undo of a restore: the restored messages of verdicts `ids` go back to `folder` (the
+    account's quarantine), journalled like any move; others are refused with the reason."""
+    result = MoveResult()
+    rows = []
+    for verdict_id in ids:
+        row = state.verdict(verdict_id)
+        if row is None:
+            result.refused[verdict_id] = "there is no such message"
+        elif row.state is not VerdictState.RESTORED:
+            result.refused[verdict_id] = f"it is not a restored message (it is {row.state})"
+        else:
+            rows.append(row)
+    done = move_journalled(state, mailbox, rows, folder, QUARANTINE)
+    result.moved.update(done.moved)
+    result.gone += done.gone
+    result.refused.update(done.refused)
+    return result
+
+
 def recover(state: State, mailbox: Mailbox, entries: Sequence[JournalEntry]) -> dict[str, int]:
     """Settle open journal entries against what the server holds; return counts per outcome."""
     outcome = {"done": 0, "undone": 0, "finished": 0, "gone": 0}

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from ndrguard.headers import decode_words
+
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: the first schema.
     """
@@ -469,6 +471,24 @@ class State:
             )  # fmt: skip
             _count(db, row["account"], "marked-legit")
 
+    def unmark_legit(self, verdict_id: int, verdict: str, reason: str) -> bool:
+        """Undo of mark_legit: the verdict and reason it had before, if the user's word is
+        still the last one on it (nobody judged it since); whether it was set back."""
+        if verdict not in ("backscatter", "undecided"):
+            raise StateError(
+                f"a marked verdict goes back to backscatter or undecided, not {verdict}"
+            )
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE verdicts SET verdict=?, reason=? WHERE id=? AND verdict='legit' "
+                "AND reason=?",
+                (verdict, reason, verdict_id, MARKED_LEGIT),
+            )
+            if cur.rowcount:
+                row = db.execute("SELECT account FROM verdicts WHERE id=?", (verdict_id,))
+                _count(db, row.fetchone()["account"], "marked-legit", -1)
+            return bool(cur.rowcount)
+
     # -- pause -----------------------------------------------------------------------------
 
     def paused(self) -> set[str]:
@@ -647,8 +667,7 @@ def _owner_only(path: Path) -> None:
 
 def _close(db: sqlite3.Connection, c: Closing) -> None:
     row = db.execute(
-        "SELECT verdict_id, action, dest_folder, dest_uidvalidity, account FROM journal"
-        " WHERE id=?",
+        "SELECT verdict_id, action, dest_folder, dest_uidvalidity, account FROM journal WHERE id=?",
         (c.entry_id,),
     ).fetchone()
     db.execute(
@@ -697,6 +716,7 @@ def find_verdicts(
     before: int | None = None,
     after: int | None = None,
     since: float = 0.0,
+    until: float | None = None,
     limit: int = 1000,
 ) -> list[VerdictRow]:
     """Verdicts matching every filter given, newest first; `before`/`after` are id cursors.
@@ -707,6 +727,9 @@ def find_verdicts(
     """
     sql = f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE decided_at >= ?"
     args: list[object] = [since]
+    if until is not None:
+        sql += " AND decided_at < ?"
+        args.append(until)
     for column, value in (("account", account), ("fingerprint", fingerprint)):
         if value is not None:
             sql += f" AND {column}=?"
@@ -748,7 +771,9 @@ def _verdict(r: sqlite3.Row) -> VerdictRow:
         message_id=r["message_id"],
         fingerprint=r["fingerprint"],
         sender=r["sender"],
-        subject=r["subject"],
+        # Decoded here, on the way out, so that every reader (CLI, API, tray) shows the words
+        # and not =?charset?B?...?=, verdicts stored raw before included.
+        subject=decode_words(r["subject"]) if r["subject"] else r["subject"],
         kind=r["kind"],
         verdict=r["verdict"],
         reason=r["reason"],
