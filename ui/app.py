@@ -17,12 +17,24 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from ndrguard.service.api.client import Endpoint, endpoint_for
+from ndrguard.service.api.protocol import ApiError
 from ndrguard.ui import launcher
 from ndrguard.ui.link import ServiceLink
 from ndrguard.ui.notify import BurstNotifier, Notifications, QuietHours
 from ndrguard.ui.settings import SettingsWindow
 from ndrguard.ui.summary import SummaryWindow
+from ndrguard.ui.translations import install_translator
 from ndrguard.ui.tray import Tray
+from ndrguard.ui.wording import (
+    DEFAULT,
+    REVIEW,
+    SIGNIN,
+    SUMMARY,
+    UNDO,
+    Note,
+    signin_note,
+    undone_note,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +55,11 @@ class TrayApp(QObject):
         self.link = ServiceLink(endpoint, self)
         self.tray = Tray(self.link, self.open_summary, self.open_settings, self.quit, self)
         self.tray.start_action.triggered.connect(self.start_service)
-        self.notifications = Notifications(self.tray.icon)
+        self.notifications = Notifications(self.tray.icon, self)
+        self.notifications.invoked.connect(self.act)
         self.notifier = BurstNotifier(self.notifications.show, quiet=quiet, parent=self)
+        self.tray.signin_wanted.connect(self._signin_wanted)
+        self.tray.signin_told.connect(self._signin_told)
         if window is not None:
             self.notifier.window = window
         self.link.event.connect(self._on_event)
@@ -78,6 +93,37 @@ class TrayApp(QObject):
         if name == "verdicts":
             self.notifier.add(data.get("items", []))
 
+    # -- what the notifications offer ------------------------------------------------------
+
+    def act(self, key: str, note: Note) -> None:
+        """Do what the user chose in a notification (its button, or a click on it)."""
+        if key == DEFAULT:
+            key = SIGNIN if note.account else SUMMARY
+        if key == SIGNIN and note.account:
+            self.tray.start_signin(note.account)
+        elif key == UNDO and note.moved:
+            self.link.call("restore", self._undone, ids=list(note.moved))
+        else:
+            self.open_summary()
+            if key == REVIEW and note.review and self.summary is not None:
+                select = getattr(self.summary, "select_ids", None)
+                if select is not None:
+                    select(list(note.review))
+
+    def _undone(self, result: Any, error: ApiError | None) -> None:
+        if error is not None or not isinstance(result, dict):
+            words = f"{error.title}: {error.message}" if error else "no answer"
+            self.notifications.show(Note(self.tr("ndrguard: not undone"), words, urgent=True))
+            return
+        self.notifications.show(undone_note(len(result.get("restored", [])),
+                                            len(result.get("failed", {}))))  # fmt: skip
+
+    def _signin_wanted(self, account: str) -> None:
+        self.notifications.show(signin_note(account))
+
+    def _signin_told(self, account: str, words: str) -> None:
+        self.notifications.show(Note(account, words, urgent=False))
+
     def _first_run_check(self, snapshot: dict[str, Any]) -> None:
         if not snapshot.get("accounts") and self.settings is None:
             self.open_settings(first_run=True)
@@ -109,6 +155,7 @@ class TrayApp(QObject):
                 window.deleteLater()
         self.summary = self.settings = None
         self.link.stop()
+        self.notifications.close()
         self.tray.close()
 
     def quit(self) -> None:
@@ -137,6 +184,7 @@ def run(args: argparse.Namespace) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("ndrguard")
     app.setQuitOnLastWindowClosed(False)
+    install_translator(app)
     tray = TrayApp(
         endpoint_for(args.config),
         start_service=not args.no_start_service,

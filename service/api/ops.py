@@ -9,6 +9,7 @@ that every subscribed client (not just the one that asked) sees it at once.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import time
 from collections import OrderedDict
@@ -96,6 +97,7 @@ class ServiceOperations:
 
     def snapshot(self) -> dict[str, Any]:
         """The status of the service and of every account (also what subscribers get first)."""
+        paused_until = self._paused_until()
         accounts = self.service.account_states()
         undecided = self.queries.undecided_recent(time.time() - ATTENTION_WINDOW)
         error = self.service.config_error
@@ -109,6 +111,8 @@ class ServiceOperations:
             "config_error": error,
             "accounts": accounts,
             "paused": bool(names) and names <= self.service.paused,
+            # When a pause for a while ends (epoch s), or None: paused until resumed.
+            "paused_until": paused_until if self.service.paused else None,
             "undecided_recent": undecided,
             "attention": attention,
             # Accounts whose policy changed since messages were judged: the tray offers
@@ -178,12 +182,46 @@ class ServiceOperations:
     # -- acting ----------------------------------------------------------------------------
 
     def pause(self, args: dict[str, Any]) -> dict[str, Any]:
-        self.service.pause(_strings(args.get("accounts")))
+        """Pause `accounts` (default all) until `resume`, or until `until` (epoch s) when
+        given: the tray's "pause for an hour / until tomorrow". The end is kept in the state
+        database, so a restart in between still resumes on time."""
+        until = args.get("until")
+        if until is not None:
+            until = float(until)
+            if until <= time.time():
+                raise BadRequest(f"pause: until ({until:.0f}) is not in the future")
+        names = _strings(args.get("accounts"))
+        self.service.pause(names)
+        self.state.set_paused_until(
+            None if until is None else json.dumps({"until": until, "accounts": names})
+        )
         return self.snapshot()
 
     def resume(self, args: dict[str, Any]) -> dict[str, Any]:
         self.service.resume(_strings(args.get("accounts")))
+        self.state.set_paused_until(None)
         return self.snapshot()
+
+    def _paused_until(self) -> float | None:
+        """The end of a pause for a while; a pause whose end has come is ended here (the event
+        feed asks for the snapshot twice a second, so it ends within half a second)."""
+        raw = self.state.paused_until()
+        if raw is None:
+            return None
+        try:
+            stored = json.loads(raw)
+            until = float(stored["until"])
+        except (ValueError, KeyError, TypeError):
+            self.state.set_paused_until(None)
+            return None
+        if until > time.time():
+            return until
+        self.state.set_paused_until(None)
+        try:
+            self.service.resume(_strings(stored.get("accounts")))
+        except (KeyError, ValueError):  # an account removed meanwhile: resume the rest
+            self.service.resume(None)
+        return None
 
     def scan(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"scanning": self.service.scan_now(_strings(args.get("accounts")))}

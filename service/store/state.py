@@ -502,6 +502,17 @@ class State:
             )  # fmt: skip
             db.executemany(sql, ((a,) for a in accounts))
 
+    def paused_until(self) -> str | None:
+        """When a pause for a while ends, as the API stored it (JSON), kept across restarts."""
+        rows = self._rows("SELECT value FROM meta WHERE key='paused_until'")
+        return str(rows[0]["value"]) if rows else None
+
+    def set_paused_until(self, value: str | None) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM meta WHERE key='paused_until'")
+            if value is not None:
+                db.execute("INSERT INTO meta VALUES ('paused_until', ?)", (value,))
+
     # -- journal ---------------------------------------------------------------------------
 
     def open_intents_for(

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from ndrguard.ui.notify import BurstNotifier, QuietHours, desktop_bus
+from ndrguard.ui.notify import BurstNotifier, DesktopBus, QuietHours
 from ndrguard.ui.wording import Note
 
 
@@ -83,15 +83,26 @@ REAL = {
 }
 
 
-def test_a_real_bounce_is_always_named(qtbot):
+def test_a_real_bounce_is_told_at_once_on_its_own_then_the_burst(qtbot):
     n, notes = make(qtbot)
     n.add([forged(i) for i in range(23)] + [REAL])
+    assert len(notes) == 1  # at once: not held for the burst's window
+    assert notes[0].urgent and notes[0].title == "A message you sent was not delivered"
+    assert notes[0].body == "A message you sent: mail to bob@example.com failed: no such user."
+    qtbot.waitUntil(lambda: len(notes) == 2, timeout=2000)
+    assert not notes[1].urgent
+    assert notes[1].body.startswith("23 forged bounces moved to Backscatter in the last")
+    assert "real bounce" not in notes[1].body  # told already
+    assert ("undo", "Undo last move") in notes[1].actions and len(notes[1].moved) == 23
+
+
+def test_a_real_bounce_is_not_held_by_the_rate_limit(qtbot):
+    n, notes = make(qtbot, min_gap=3600)
+    n.add([forged(1)])
     qtbot.waitUntil(lambda: len(notes) == 1, timeout=2000)
-    assert notes[0].urgent
-    assert notes[0].body.startswith("23 forged bounces moved to Backscatter in the last")
-    assert "1 real bounce kept in your inbox: mail to bob@example.com failed: no such user" in (
-        notes[0].body
-    )
+    n.add([{**REAL, "details": {**REAL["details"], "original": {"subject": "Offer"}}}])
+    assert len(notes) == 2 and notes[1].title == 'Not delivered: "Offer"'
+    assert notes[1].body == "mail to bob@example.com failed: no such user."
 
 
 def test_rate_limit_merges_what_comes_after_a_notification(qtbot):
@@ -110,7 +121,6 @@ def test_quiet_hours_hold_everything_until_they_end(qtbot):
     hour = datetime.now().hour
     n, notes = make(qtbot, quiet=QuietHours(hour, (hour + 1) % 24))
     n.add([REAL])
-    qtbot.wait(500)
     assert notes == [] and n._timer.isActive()  # told when the quiet hours end
     n.quiet = None
     n.flush()
@@ -141,13 +151,17 @@ def test_desktop_notifications_reach_a_real_notification_server(monkeypatch, tmp
         env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": address}
         time.sleep(0.5)
         procs.append(subprocess.Popen(["dunst"], env=env, stderr=subprocess.DEVNULL))
-        send = None
+        bus = None
         deadline = time.monotonic() + 10
-        while send is None and time.monotonic() < deadline:
-            send = desktop_bus()
+        while bus is None and time.monotonic() < deadline:
+            bus = DesktopBus.open(lambda _nid, _key: None)
             time.sleep(0.2)
-        assert send is not None, "no notification server answered"
-        assert send(Note("A message you sent was not delivered", "mail to bob@… failed", True))
+        assert bus is not None, "no notification server answered"
+        assert bus.actions_supported  # dunst offers actions (through its context menu)
+        note = Note("A message you sent was not delivered", "mail to bob@… failed", True,
+                    actions=(("default", "Open summary"), ("undo", "Undo last move")))
+        assert bus.notify(note) is not None
+        bus.close()
     finally:
         for p in reversed(procs):
             p.terminate()
@@ -156,4 +170,4 @@ def test_desktop_notifications_reach_a_real_notification_server(monkeypatch, tmp
 
 def test_no_session_bus_means_no_desktop_notifications(monkeypatch):
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-    assert desktop_bus() is None  # the app survives it: the tray balloon is used instead
+    assert DesktopBus.open(lambda _nid, _key: None) is None  # the tray balloon instead

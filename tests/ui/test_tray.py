@@ -44,7 +44,7 @@ def test_pause_and_resume_from_the_menu(qtbot, service, make_tray):
     qtbot.waitUntil(lambda: app.tray.state is TrayState.WATCHING, timeout=10_000)
     app.tray.pause_action.trigger()
     qtbot.waitUntil(lambda: app.tray.state is TrayState.PAUSED, timeout=10_000)
-    assert app.tray.pause_action.text() == "Resume"
+    assert app.tray.pause_action.text().replace("&", "") == "Resume"
     assert service.client().call("status")["accounts"][0]["state"] == "paused"
     app.tray.pause_action.trigger()
     qtbot.waitUntil(lambda: app.tray.state is TrayState.WATCHING, timeout=10_000)
@@ -58,7 +58,7 @@ def test_undecided_bounces_are_a_count_to_review_not_a_warning(qtbot, service, m
     assert app.tray.state is TrayState.WATCHING  # green: nothing is wrong
     n = app.tray.snapshot["undecided_recent"]
     assert n >= 1
-    assert app.tray.review_action.text() == (
+    assert app.tray.review_action.text().replace("&", "") == (
         "1 bounce to review…" if n == 1 else f"{n} bounces to review…"
     )
     app.tray.review_action.trigger()
@@ -86,3 +86,60 @@ def test_each_state_has_its_own_icon(qapp):
     images = {s: pixmap_for(s, 32).toImage() for s in TrayState}
     assert all(not i.isNull() for i in images.values())
     assert len({bytes(i.constBits()) for i in images.values()}) == len(TrayState)
+
+
+def test_pause_for_an_hour_shows_grey_with_its_end_and_a_pause_ends_on_time(
+    qtbot, service, make_tray
+):
+    """Stands for a user who pauses for a while: grey, the end in the menu, kept by the
+    service across a restart, and resumed by the service when the time comes."""
+    app = make_app(qtbot, service, make_tray)
+    qtbot.waitUntil(lambda: app.tray.snapshot is not None, timeout=10_000)
+    assert app.tray.pause_hour_action.isVisible() and app.tray.pause_tomorrow_action.isVisible()
+    app.tray.pause_hour_action.trigger()
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.PAUSED, timeout=10_000)
+    until = app.tray.snapshot["paused_until"]
+    assert abs(until - (time.time() + 3600)) < 120
+    end = time.strftime("%H:%M", time.localtime(until))
+    assert end in app.tray.status_action.text(), app.tray.status_action.text()
+    assert app.tray.status_action.text().startswith("Paused until")
+    assert not app.tray.pause_hour_action.isVisible()  # paused: "Resume" is the choice
+    service.kill()  # a restart keeps the pause and its end
+    service.start()
+    service.wait_ready(watching=False)
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.PAUSED and bool(
+        app.tray.snapshot.get("paused_until")), timeout=20_000)  # fmt: skip
+    assert app.tray.snapshot["paused_until"] == until
+    # A pause that ends in two seconds: the service resumes by itself.
+    service.client().call("pause", until=time.time() + 2)
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.WATCHING, timeout=30_000)
+    assert app.tray.snapshot["paused_until"] is None
+    assert not service.client().call("status")["paused"]
+
+
+def test_a_pause_that_ends_in_the_past_is_refused(service):
+    from ndrguard.service.api.protocol import ApiError
+
+    try:
+        service.client().call("pause", until=time.time() - 10)
+    except ApiError as err:
+        assert "not in the future" in err.message
+    else:
+        raise AssertionError("a pause until the past was accepted")
+    assert not service.client().call("status")["paused"]
+
+
+def test_paused_words_name_the_end(qapp):
+    from datetime import datetime
+
+    from ndrguard.ui.state import paused_text
+    from ndrguard.ui.tray import tomorrow_morning
+
+    now = datetime(2026, 12, 4, 15, 30)
+    assert paused_text(None, now) == "Paused: no mail is being moved"
+    assert paused_text(datetime(2026, 12, 4, 16, 30).timestamp(), now) == (
+        "Paused until 16:30: no mail is being moved")
+    morning = tomorrow_morning(now)
+    assert morning == datetime(2026, 12, 5, 8, 0)
+    assert paused_text(morning.timestamp(), now) == (
+        "Paused until tomorrow 08:00: no mail is being moved")
