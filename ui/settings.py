@@ -200,6 +200,9 @@ class SettingsWindow(QWidget):
         self.issuer = QLineEdit(self)
         self.issuer.setPlaceholderText(
             self.tr("Microsoft: your tenant (or blank: common); another provider: its issuer URL"))
+        self.scope = QLineEdit(self)
+        self.scope.setPlaceholderText(
+            self.tr("another provider: the IMAP scope it documents (the others: known)"))
         self.client_secret = QLineEdit(self)
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.client_secret.setPlaceholderText(
@@ -243,6 +246,7 @@ class SettingsWindow(QWidget):
             (self.tr("Pass&word"), self.password),
             (self.tr("Client I&D"), signin_row),
             (self.tr("Tenant / &issuer"), self.issuer),
+            (self.tr("Scope"), self.scope),
             (self.tr("Client secret"), self.client_secret),
             (self.tr("CA certificate fi&le"), ca_row),
             (self.tr("Pinned certificate"), pin_row),
@@ -294,6 +298,7 @@ class SettingsWindow(QWidget):
         self.password.setEnabled(imap and not oauth)
         for w in (self.client_id, self.issuer, self.client_secret):
             w.setEnabled(oauth)
+        self.scope.setEnabled(oauth and self.signin.currentData() == "generic")
         # A sign-in is for an account the service has (saved): it runs in the service.
         self.signin_button.setEnabled(oauth and self.editing is not None)
 
@@ -344,6 +349,7 @@ class SettingsWindow(QWidget):
         self.signin.setCurrentIndex(max(0, self.signin.findData(oauth.get("provider", ""))))
         self.client_id.setText(oauth.get("client_id", ""))
         self.issuer.setText(oauth.get("issuer") or oauth.get("tenant") or "")
+        self.scope.setText(oauth.get("scope", ""))
         self.client_secret.clear()
         keys = (ident.get("batv") or {}).get("keys") or []
         self.batv_number.setValue(int(keys[0]["number"]) if keys else 0)
@@ -375,6 +381,7 @@ class SettingsWindow(QWidget):
             self.fingerprint,
             self.client_id,
             self.issuer,
+            self.scope,
             self.client_secret,
         ):
             w.clear()
@@ -424,7 +431,9 @@ class SettingsWindow(QWidget):
             table.pop(key, None)
         if provider == "microsoft" and extra:
             table["tenant"] = extra
-        elif provider == "generic" and extra:
+        if provider == "generic" and self.scope.text().strip():
+            table["scope"] = self.scope.text().strip()
+        if provider == "generic" and extra:
             table["issuer"] = extra
             # The issuer's HTTPS is checked against the account's CA file when one is given
             # (an office's own CA); the big providers' endpoints against the system's CAs.
