@@ -90,7 +90,9 @@ def _keys(item: dict[str, Any]) -> list[tuple[str, str]]:
     subject = subject_key((details.get("original") or {}).get("subject"))
     if subject:
         keys.append(("subject", subject))
-    if details.get("network"):
+    # Real bounces of the user's own mail all left through the user's network: joining them
+    # by it would make one "campaign" of everything the user sent that failed.
+    if details.get("network") and item.get("verdict") != "legit":
         keys.append(("network", str(details["network"])))
     if not keys:  # nothing of the original came back: group by the bounce's own subject
         keys.append(("bounce", subject_key(item.get("subject")) or "(no subject)"))

@@ -50,6 +50,7 @@ from ndrguard.ui.message_dialog import MessageDialog
 CONTEXT = "SummaryWindow"
 BOUNCES = ["backscatter", "undecided", "legit"]
 ID_ROLE = Qt.ItemDataRole.UserRole
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # a campaign's name, to keep it open across refreshes
 PAGE = 500
 CHART_DAYS = 14
 DAY = 86400.0
@@ -174,7 +175,7 @@ class SummaryWindow(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(WHY, QHeaderView.ResizeMode.Interactive)
-        for column, width in ((SUBJECT, 250), (VERDICT, 150), (WHY, 300), (TIME, 120)):
+        for column, width in ((SUBJECT, 200), (VERDICT, 170), (WHY, 250), (TIME, 115)):
             self.tree.setColumnWidth(column, width)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemActivated.connect(self._activated)
@@ -386,6 +387,12 @@ class SummaryWindow(QWidget):
         selected = set(self.selected_ids())
         bar = self.tree.verticalScrollBar()
         keep = bar.value() if bar is not None else 0
+        # A campaign the user opened (or closed) stays so across refreshes.
+        opened: dict[str, bool] = {}
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            if top is not None and top.data(0, ID_ROLE) is None:
+                opened[str(top.data(0, KEY_ROLE))] = top.isExpanded()
         self.tree.clear()
         singles: list[dict[str, Any]] = []
         for campaign in group(self.items):
@@ -393,11 +400,13 @@ class SummaryWindow(QWidget):
                 singles.append(campaign.items[0])
                 continue
             head = QTreeWidgetItem([self._campaign_title(campaign)])
+            key = repr(campaign.name)
+            head.setData(0, KEY_ROLE, key)
             self.tree.addTopLevelItem(head)
             head.setFirstColumnSpanned(True)
             for item in campaign.items:
                 head.addChild(self._row(item, selected))
-            head.setExpanded(len(campaign.items) <= 20)
+            head.setExpanded(opened.get(key, len(campaign.items) <= 20))
         for item in sorted(singles, key=lambda i: -int(i["id"])):
             self.tree.addTopLevelItem(self._row(item, selected))
         if bar is not None:
@@ -406,7 +415,9 @@ class SummaryWindow(QWidget):
 
     def _campaign_title(self, campaign: Campaign) -> str:
         name, n = campaign.name, len(campaign.items)
-        if name.subject is not None:
+        if name.subject is not None and all(i["verdict"] == "legit" for i in campaign.items):
+            title = self.tr('Your message "{subject}"').format(subject=name.subject)
+        elif name.subject is not None:
             title = self.tr('Campaign "{subject}"').format(subject=name.subject)
             if name.others:
                 title += " " + count_words(
@@ -538,8 +549,10 @@ class SummaryWindow(QWidget):
         moving = [i for i in self._chosen() if i["state"] == "quarantined"]
         if not moving:
             return
-        text = self.tr("Move {n} message(s) out of quarantine, back where they came from?").format(
-            n=len(moving)
+        text = count_words(
+            len(moving),
+            self.tr("Move this message out of quarantine, back where it came from?"),
+            self.tr("Move these {n} messages out of quarantine, back where they came from?"),
         )
         self._confirm(
             text, moves_list(moving), self.tr("&Restore"), partial(self._do, "restore", moving)
@@ -550,12 +563,16 @@ class SummaryWindow(QWidget):
         if not marking:
             return
         moving = [i for i in marking if i["state"] == "quarantined"]
-        text = self.tr("Mark {n} bounce(s) as real bounces of your mail?").format(n=len(marking))
+        text = count_words(
+            len(marking),
+            self.tr("Mark this bounce as a real bounce of your mail?"),
+            self.tr("Mark these {n} bounces as real bounces of your mail?"),
+        )
         text += " " + self.tr(
-            "ndrguard will not move them again; {m} of them will go back from quarantine."
+            "ndrguard will not move them again; {m} of them go back from quarantine now."
         ).format(m=len(moving))
         self._confirm(
-            text, moves_list(moving or marking), self.tr("Mark as &real"),
+            text, moves_list(marking), self.tr("Mark as &real"),
             partial(self._do, "mark_legit", marking),
         )  # fmt: skip
 
@@ -613,7 +630,11 @@ class SummaryWindow(QWidget):
             undo_was = {k: v for k, v in was.items() if int(k) in set(marked)}
             self.last_action = {"what": what, "ids": done, "was": undo_was}
         else:
-            text = self.tr("{n} message(s) back where they came from").format(n=len(done))
+            text = count_words(
+                len(done),
+                self.tr("1 message back where it came from"),
+                self.tr("{n} messages back where they came from"),
+            )
             self.last_action = {"what": what, "ids": done, "was": {}}
         if failed:
             text += "; " + self.tr("{n} not: {why}").format(
@@ -645,7 +666,11 @@ class SummaryWindow(QWidget):
             self.acted.emit("undo", {"error": why})
             return
         n = len(result.get("quarantined", []))
-        text = self.tr("Undone: {n} message(s) back in quarantine").format(n=n)
+        text = count_words(
+            n,
+            self.tr("Undone: 1 message back in quarantine"),
+            self.tr("Undone: {n} messages back in quarantine"),
+        )
         if result.get("unmarked"):
             text += "; " + self.tr("{m} verdict(s) as they were").format(m=len(result["unmarked"]))
         failed = result.get("failed", {})
@@ -699,8 +724,12 @@ def moves_list(items: list[dict[str, Any]], shown: int = 8) -> str:
         subject = ((i.get("details") or {}).get("original") or {}).get("subject") or i.get(
             "subject"
         )
+        if i["state"] == "quarantined":
+            line = _t("• {subject} — {account}: {src} → {dest}")
+        else:
+            line = _t("• {subject} — {account}: stays in {dest}")
         lines.append(
-            _t("• {subject} — {account}: {src} → {dest}").format(
+            line.format(
                 subject=subject or _t("(no subject)"),
                 account=i["account"],
                 src=i.get("quarantine_folder") or i["folder"],
@@ -736,7 +765,15 @@ def detail_html(item: dict[str, Any]) -> str:
         out.append("</ul>")
     else:
         out.append(f"<p>{e(_t('None: nothing proved this bounce real or forged.'))}</p>")
+    where = item["folder"]
+    if item.get("quarantine_folder"):
+        where = _t("{q} (came from {f})").format(q=item["quarantine_folder"], f=item["folder"])
     facts: list[tuple[str, str | None]] = [
+        (_t("Where it is"), where),
+        (_t("Account"), item["account"]),
+        (_t("ID (for ndrguard restore)"), str(item["id"])),
+        (_t("Judged"), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(item["decided_at"]))),
+        (_t("Policy"), item.get("policy")),
         (_t("Bounce from"), item.get("from")),
         (_t("Bounce subject"), item.get("subject")),
         (_t("Reporting server"), details.get("reporting_mta")),
@@ -752,16 +789,6 @@ def detail_html(item: dict[str, Any]) -> str:
         diagnostic = r.get("diagnostic")
         facts.append((_t("Recipient"), f"{r.get('address')} {words}" + (
             f" — {diagnostic}" if diagnostic else "")))  # fmt: skip
-    where = item["folder"]
-    if item.get("quarantine_folder"):
-        where = _t("{q} (came from {f})").format(q=item["quarantine_folder"], f=item["folder"])
-    facts += [
-        (_t("Account"), item["account"]),
-        (_t("Where it is"), where),
-        (_t("Judged"), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(item["decided_at"]))),
-        (_t("Policy"), item.get("policy")),
-        (_t("ID (for ndrguard restore)"), str(item["id"])),
-    ]
     out.append("<table cellspacing='2'>")
     for label, value in facts:
         if value:

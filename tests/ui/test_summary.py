@@ -90,7 +90,7 @@ def test_restore_asks_what_will_move_and_undo_puts_it_back(qtbot, service, make_
     window.restore_button.click()
     said = answer(qtbot, window, accept=True)
     subject = target["details"]["original"]["subject"]
-    assert "1 message" in said and subject in said and "Backscatter → INBOX" in said, said
+    assert "Move this message" in said and subject in said and "Backscatter → INBOX" in said, said
     qtbot.waitUntil(lambda: window.outcome.text().endswith("Undo with Ctrl+Z."), timeout=15_000)
     left = before_quarantine - quarantine_names(service)
     assert len(left) == 1 and left <= inbox_names(service) - before_inbox
@@ -128,7 +128,7 @@ def test_mark_legitimate_on_a_whole_campaign_and_undo(qtbot, service, make_tray)
     window.legit_button.click()
     with qtbot.waitSignal(window.acted, timeout=15_000) as done:
         said = answer(qtbot, window, accept=True)
-    assert f"Mark {len(ids_)} bounce(s)" in said, said
+    assert f"Mark these {len(ids_)} bounces" in said, said
     assert done.args[0] == "mark_legit" and sorted(done.args[1]["marked"]) == ids_
     assert {verdict_of(service, i)["verdict"] for i in ids_} == {"legit"}
     with qtbot.waitSignal(window.acted, timeout=15_000) as undone:
@@ -422,3 +422,15 @@ def test_campaign_is_named_after_its_commonest_subject_not_its_first_member() ->
     assert campaign.title == '"Cheap watches 0% off" and 1 other subject(s)'
     assert campaign.name.subject == "Cheap watches 0% off" and campaign.name.others == 1
     assert len(campaign.items) == 31
+
+
+def test_real_bounces_are_not_joined_by_the_users_own_network() -> None:
+    def real(i, subject):
+        return {
+            "id": i,
+            "verdict": "legit",
+            "details": {"original": {"subject": subject}, "network": "192.0.2.0/24"},
+        }
+
+    groups = group([real(1, "Minutes"), real(2, "Minutes"), real(3, "Lunch")])
+    assert sorted(sorted(i["id"] for i in g.items) for g in groups) == [[1, 2], [3]]
