@@ -42,7 +42,7 @@ from ndrguard.service.mailboxes.base import (
     header_value,
 )
 from ndrguard.service.settings.config import Account
-from ndrguard.service.store import journal
+from ndrguard.service.store import journal, locate
 from ndrguard.service.store.state import (
     MARKED_LEGIT,
     FolderMark,
@@ -394,8 +394,11 @@ class Scanner:
     def _judge_again(self, folder: str, rows_in: Sequence[VerdictRow], result: PassResult) -> None:
         """Fetch the messages of `rows_in` (verdicts in `folder`) and replace their verdicts."""
         status = self.mailbox.status(folder)
-        todo = sorted((r for r in rows_in if r.uidvalidity == status.uidvalidity),
-                      key=lambda r: r.uid)  # fmt: skip
+        if self.dry_run:
+            current = [r for r in rows_in if r.uidvalidity == status.uidvalidity]
+        else:  # a renumbered folder's messages found again by Message-ID and content first
+            current = locate.follow(self.state, self.mailbox, rows_in, folder, status.uidvalidity)
+        todo = sorted(current, key=lambda r: r.uid)
         for start in range(0, len(todo), BATCH):
             rows = {r.uid: r for r in todo[start : start + BATCH]}
             heads = self.mailbox.heads(folder, sorted(rows))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ndrguard.service.mailboxes.base import (
     FolderMissing,
@@ -29,7 +29,7 @@ from ndrguard.service.mailboxes.base import (
     content_digest,
     fingerprint,
 )
-from ndrguard.service.store.state import VerdictRow
+from ndrguard.service.store.state import State, VerdictRow
 
 QUARANTINE = "quarantine"
 RESTORE = "restore"
@@ -116,3 +116,28 @@ def _matching(mailbox: Mailbox, row: VerdictRow, folder: str, uids: Sequence[int
         if raw is not None and content_digest(raw) == row.digest:
             return uid
     return None
+
+
+def follow(
+    state: State, mailbox: Mailbox, rows: Sequence[VerdictRow], folder: str, validity: int
+) -> list[VerdictRow]:
+    """`rows` (verdicts in `folder`) at their messages' places now, its UIDVALIDITY being
+    `validity`: those of an older numbering looked for by Message-ID and content and, when
+    found where no other verdict stands, recorded at the new place; the rest left out.
+
+    For judging again (`rejudge`, held bounces) before any catch-up pass has re-identified a
+    renumbered folder: without it their stored UIDs name nothing, or other messages.
+    """
+    current = [r for r in rows if r.uidvalidity == validity]
+    stale = [r for r in rows if r.uidvalidity != validity]
+    if not stale:
+        return current
+    for row in stale:
+        place = search(mailbox, row, folder, everywhere=False)
+        if place is None or place.uidvalidity != validity:
+            continue
+        if state.known(row.account, folder, validity, place.uid):
+            continue  # judged afresh under the new numbering already: that verdict stands
+        state.relocate(row.id, folder, validity, place.uid)
+        current.append(replace(row, uidvalidity=validity, uid=place.uid))
+    return current

@@ -6,13 +6,17 @@ from __future__ import annotations
 import base64
 import os
 import random
+import subprocess
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
 
 from ndrguard.service.demo import mail as demo_mail
-from tests.service.imap_util import ids, message_ids_in, with_message_id
+from tests.service.imap_util import NDRGUARD, ROOT, ids, message_ids_in, with_message_id
 from tests.support.dovecot import Account, Dovecot
 
 BASE = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -109,3 +113,36 @@ def large_bounce(i: int, size: int, tag: str = "large") -> bytes:
     raw = demo_mail.postfix_failure(rng, BASE, demo_mail.USER, f"victim{i}@example.net",
                                     "", original=original)  # fmt: skip
     return with_message_id(raw, f"<{tag}-{i}@drill.test>")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak RSS (VmHWM) of the running process `pid`, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise AssertionError(f"no VmHWM for pid {pid}")
+
+
+def ndrguard_measured(
+    env: dict[str, str], *args: str, timeout: float = 300
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`ndrguard ARGS` as tests.service.imap_util.ndrguard runs it, and the command's own
+    peak RSS in MB (wait4's rusage of that one child, not of every child so far)."""
+    proc = subprocess.Popen([*NDRGUARD, *args], env=env, cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    streams = {"out": "", "err": ""}
+
+    def drain(name: str, stream: IO[str]) -> None:
+        streams[name] = stream.read()
+
+    readers = [threading.Thread(target=drain, args=(n, s), daemon=True)
+               for n, s in (("out", proc.stdout), ("err", proc.stderr))]  # fmt: skip
+    for t in readers:
+        t.start()
+    for t in readers:
+        t.join(timeout)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.CompletedProcess(list(args), proc.returncode, streams["out"],
+                                       streams["err"])  # fmt: skip
+    return done, round(usage.ru_maxrss / 1024, 1)

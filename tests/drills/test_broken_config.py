@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.drills.common import report, tally, verdicts_agree
+from tests.drills.common import peak_rss_mb, report, tally, verdicts_agree
 from tests.service.imap_util import (
     add_account,
     append_pipelined,
@@ -62,13 +62,6 @@ def _save(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def _peak_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM")
-
-
 def test_hostile_saves_keep_the_running_config_and_are_reported(
     dovecot_factory, tmp_path: Path
 ) -> None:
@@ -110,7 +103,7 @@ def test_hostile_saves_keep_the_running_config_and_are_reported(
         append_pipelined(server, login, bounces[-1:])
         wait_until(lambda: sum(message_ids_in(server, login, "Backscatter").values())
                    == len(bounces), timeout=60, what="the last bounce quarantined")  # fmt: skip
-        peak = _peak_mb(proc.pid)
+        peak = peak_rss_mb(proc.pid)
         wait_until(lambda: status(home)["accounts"]["a"].get("state") == "watching",
                    timeout=30, what="watching at the end")  # fmt: skip
     verdicts = json.loads(ndrguard(env, "summary", "--json").stdout)["verdicts"]
@@ -118,5 +111,5 @@ def test_hostile_saves_keep_the_running_config_and_are_reported(
     slowest = max(reported, key=lambda k: reported[k])
     report("broken-config", time.monotonic() - began, tally(server, login, ordinary, bounces),
            saves=len(HOSTILE), reported_within=f"{reported[slowest]:.1f} s ({slowest})",
-           service_peak_rss_mb=round(peak, 1))  # fmt: skip
+           service_peak_rss_mb=peak)  # fmt: skip
     assert peak < PEAK_MB, f"the service's peak RSS {peak:.0f} MB"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.drills.common import report, size, tally
+from tests.drills.common import peak_rss_mb, report, size, tally
 from tests.service.imap_util import (
     NDRGUARD,
     ROOT,
@@ -102,6 +102,7 @@ def test_flood_without_move_with_scans_alongside_is_moved_exactly_once(
         )  # fmt: skip
         wait_until(lambda: ndrguard_status(env)["open_moves"] == 0, timeout=60,
                    what="the journal settled")  # fmt: skip
+        peak = peak_rss_mb(service.pid)
     for p, (out, err) in zip(scans, outs, strict=True):
         assert p.returncode == 0, err
         assert "The running service" in out, out
@@ -115,7 +116,8 @@ def test_flood_without_move_with_scans_alongside_is_moved_exactly_once(
     c.logout()
     report("one-writer-flood", time.monotonic() - began, result, bounces=n, scans=len(scans),
            judged_twice=sum(k - 1 for k in judged.values() if k > 1),
-           left_deleted=left_deleted, counted=status["counters"].get("quarantined"))  # fmt: skip
+           left_deleted=left_deleted, counted=status["counters"].get("quarantined"),
+           service_peak_rss_mb=peak)  # fmt: skip
     assert max(judged.values()) == 1, "a message was judged twice"
     assert left_deleted == 0, "originals left \\Deleted in the INBOX"
     assert status["counters"]["quarantined"] == n

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.drills.common import report, size, tally
+from tests.drills.common import peak_rss_mb, report, size, tally
 from tests.service.imap_util import (
     add_account,
     append_pipelined,
@@ -42,7 +42,7 @@ def test_two_installations_on_one_account_move_each_message_once(
     envs = [service_env(h) for h in homes]
     for env in envs:
         add_account(env, "a", server, login)
-    with running(envs[0], homes[0]), running(envs[1], homes[1]):
+    with running(envs[0], homes[0]) as laptop, running(envs[1], homes[1]) as desktop:
         for home in homes:
             wait_state(home, "a", "watching", timeout=120)
         for i in range(0, n, 100):  # arrivals in bursts, as a flood comes
@@ -55,6 +55,7 @@ def test_two_installations_on_one_account_move_each_message_once(
         for env in envs:
             wait_until(lambda env=env: _status(env)["open_moves"] == 0, timeout=60,
                        what="the journals settled")  # fmt: skip
+        peaks = [peak_rss_mb(laptop.pid), peak_rss_mb(desktop.pid)]
     result = tally(server, login, ordinary, bounces)
     moved_by = [_status(env)["counters"].get("quarantined", 0) for env in envs]
     c = client(server, login)
@@ -62,7 +63,8 @@ def test_two_installations_on_one_account_move_each_message_once(
     left_deleted = len(c.search(["DELETED"]))
     c.logout()
     report(f"two-installations-{'move' if move else 'copy'}", time.monotonic() - began, result,
-           bounces=n, moved_by_each=moved_by, left_deleted=left_deleted)  # fmt: skip
+           bounces=n, moved_by_each=moved_by, left_deleted=left_deleted,
+           service_peak_rss_mb=peaks)  # fmt: skip
     assert sum(moved_by) == n, f"moves counted {moved_by} for {n} messages"
     assert left_deleted == 0
 
