@@ -10,6 +10,7 @@ this file: passwords and tokens live in the keyring (see secrets.py).
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -154,7 +155,12 @@ def read_text(path: Path) -> str | None:
     """The file's text, or None when there is none; never more than the size limit is read
     (a config pointed at a disk image must not fill the memory first)."""
     try:
-        with path.open("rb") as f:
+        # O_NONBLOCK: a FIFO put where the config was must not hang the reload thread in open()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ConfigError(f"{path}: is not a regular file")
+        with os.fdopen(fd, "rb") as f:
             data = f.read(checks.MAX_BYTES + 1)
         if len(data) > checks.MAX_BYTES:
             too = checks.message("too-large", size=f"more than {checks.MAX_BYTES}",
@@ -298,6 +304,9 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
     quarantine = text("quarantine", "Backscatter")
     if not quarantine.strip():
         raise bad("quarantine", "quarantine must name a folder")
+    sent = text("sent") or None
+    if sent is not None and sent == quarantine:
+        raise bad("quarantine", checks.message("quarantine-sent", value=quarantine))
     watched = {f.upper() if f.upper() == "INBOX" else f for f in [*folders, "INBOX"]}
     if (quarantine.upper() if quarantine.upper() == "INBOX" else quarantine) in watched:
         raise bad("quarantine", checks.message("quarantine-watched", value=quarantine))
@@ -313,7 +322,7 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
         policy=choice("policy", "evidence", POLICIES),
         identity=path("identity") if isinstance(identity, str) else identity,
         folders=tuple(folders),
-        sent=text("sent") or None,
+        sent=sent,
         maildir=maildir,
         poll_seconds=seconds("poll_seconds", 60.0, 1.0, 86400.0),
         timeout_seconds=seconds("timeout_seconds", 60.0, 1.0, 3600.0),

@@ -40,6 +40,10 @@ MESSAGES = {
         "network; use tls or starttls, or say allow_plain_over_network = true if this link "
         "is yours to trust"
     ),
+    "quarantine-sent": (
+        "the quarantine folder {value!r} cannot be the Sent folder: backscatter would be "
+        "filed among the mail you sent"
+    ),
     "quarantine-watched": (
         "the quarantine folder {value!r} cannot be a watched folder or the INBOX: mail "
         "moved there would be judged and moved again"

@@ -45,7 +45,11 @@ def load_identity(
     """
     path = Path(path)
     try:
-        with path.open("rb") as f:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not hang
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise IdentityFileError(path, None, "is not a regular file")
+        with os.fdopen(fd, "rb") as f:
             raw = f.read(checks.MAX_BYTES + 1)
         text = raw.decode("utf-8")
     except OSError as err:

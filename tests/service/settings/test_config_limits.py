@@ -160,3 +160,41 @@ def test_the_identity_file_has_the_same_limits(tmp_path: Path, text: str, words:
         load_identity(path, lambda _s, _n: None)
     assert words in str(caught.value) and str(path) in str(caught.value)
     assert time.perf_counter() - began < 1.0
+
+
+def test_the_quarantine_cannot_be_the_sent_folder(tmp_path: Path) -> None:
+    err = bad(tmp_path, GOOD + 'sent = "Sent"\nquarantine = "Sent"\n')
+    assert "cannot be the Sent folder" in str(err) and err.setting == "quarantine"
+
+
+def test_a_fifo_or_a_folder_in_place_of_the_config_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    """A reload must not block in open() on a FIFO nobody writes to (its thread would hang
+    for good), nor take a folder for a file."""
+    import os
+    import threading
+
+    from ndrguard.service.settings.config import load
+
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+    reader = threading.Thread(target=lambda: _catch(outcome, lambda: load(fifo)), daemon=True)
+    reader.start()
+    reader.join(5)
+    assert not reader.is_alive(), "load() hung on a FIFO"
+    assert outcome and "is not a regular file" in str(outcome[0]), outcome
+    from ndrguard.service.settings.identity_file import IdentityFileError, load_identity
+
+    with pytest.raises(IdentityFileError, match="is not a regular file"):
+        load_identity(fifo, lambda _s, _n: None)  # the worker reads it on every start
+    folder = tmp_path / "dir.toml"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match="is not a regular file"):
+        load(folder)
+
+
+def _catch(into: list[BaseException], call) -> None:
+    try:
+        call()
+    except BaseException as err:  # the test looks at what it was
+        into.append(err)
