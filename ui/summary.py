@@ -154,6 +154,7 @@ class SummaryWindow(QWidget):
         self.last_action: dict[str, Any] | None = None  # what Undo would undo
         self.dialog: MessageDialog | None = None
         self._asked: dict[str, Any] = {}
+        self._pending_select: set[int] = set()  # asked for before they were loaded
         self.shown: dict[str, Any] = {}
         layout = QVBoxLayout(self)
         self.totals = QLabel(self)
@@ -411,6 +412,9 @@ class SummaryWindow(QWidget):
             self.tree.addTopLevelItem(self._row(item, selected))
         if bar is not None:
             bar.setValue(keep)
+        pending = self._pending_select
+        if pending and self._select_rows(pending) >= pending:
+            self._pending_select = set()
         self._selection_changed()
 
     def _campaign_title(self, campaign: Campaign) -> str:
@@ -517,7 +521,22 @@ class SummaryWindow(QWidget):
         return sorted(set(ids))
 
     def select_ids(self, ids: list[int]) -> None:
+        """Select these bounces (a notification's "Review"). Ones not loaded yet, or hidden by
+        the filters, are selected once they are: the filters open up to all bounces."""
         wanted = set(ids)
+        found = self._select_rows(wanted)
+        if found < wanted:
+            self._pending_select = wanted
+            if self.view.currentData() is not None or self.search.text():
+                self.search.clear()
+                self.verdict.setCurrentIndex(0)
+                self.account.setCurrentIndex(0)
+                self.when.setCurrentIndex(0)
+                self.view.setCurrentIndex(len(views()) - 1)  # all bounces; refreshes
+        else:
+            self._pending_select = set()
+
+    def _select_rows(self, wanted: set[int]) -> set[int]:
         rows: list[QTreeWidgetItem] = []
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
@@ -525,8 +544,17 @@ class SummaryWindow(QWidget):
                 continue
             rows += [top] if top.data(0, ID_ROLE) is not None else []
             rows += [c for c in (top.child(j) for j in range(top.childCount())) if c is not None]
+        found: set[int] = set()
+        first: QTreeWidgetItem | None = None
         for row in rows:
-            row.setSelected(int(row.data(0, ID_ROLE)) in wanted)
+            hit = int(row.data(0, ID_ROLE)) in wanted
+            row.setSelected(hit)
+            if hit:
+                found.add(int(row.data(0, ID_ROLE)))
+                first = first or row
+        if first is not None:
+            self.tree.scrollToItem(first)
+        return found
 
     def _selection_changed(self) -> None:
         ids = self.selected_ids()

@@ -434,3 +434,19 @@ def test_real_bounces_are_not_joined_by_the_users_own_network() -> None:
 
     groups = group([real(1, "Minutes"), real(2, "Minutes"), real(3, "Lunch")])
     assert sorted(sorted(i["id"] for i in g.items) for g in groups) == [[1, 2], [3]]
+
+
+def test_review_selects_bounces_that_the_filters_hid(qtbot, service, make_tray):
+    """A notification's "Review" asks for undecided bounces, which the default view (moved
+    to quarantine) does not show: the window opens its filters and selects them."""
+    window = open_summary(qtbot, service.endpoint, make_tray).summary
+    client = service.client()
+    try:
+        undecided = [i["id"] for i in client.call("verdicts", verdicts=["undecided"])["items"]]
+    finally:
+        client.close()
+    assert undecided and not {i["id"] for i in window.items} & set(undecided)
+    window.select_ids(undecided)
+    qtbot.waitUntil(lambda: window.selected_ids() == sorted(undecided), timeout=10_000)
+    assert window.view.currentData() is None  # all bounces
+    assert "Undecided" in window.detail.toPlainText() or len(undecided) > 1
