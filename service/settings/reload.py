@@ -84,11 +84,19 @@ class ConfigWatcher:
     def _check(self) -> None:
         path = self.current.path
         try:
-            text = read_text(path) or ""
+            found = read_text(path)
         except ConfigError as err:
             self._broken_now = True
             self._broken(err)
             return
+        if found is None and self.current.accounts:
+            # Gone (deleted, moved away, a sync tool between two steps): not the user saying
+            # "watch nothing", which an emptied file says. The running config stays.
+            self._broken_now = True
+            self._broken(ConfigError(f"{path}: the config file is gone; the running config "
+                                     "stays until it is back"))  # fmt: skip
+            return
+        text = found or ""
         if text == self.current.text:
             if self._broken_now:  # the good file is back: clear the reported error
                 self._broken_now = False

@@ -198,3 +198,21 @@ def _catch(into: list[BaseException], call) -> None:
         call()
     except BaseException as err:  # the test looks at what it was
         into.append(err)
+
+
+def test_a_deleted_config_keeps_the_running_one_an_emptied_one_is_applied(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(GOOD)
+    current = parse(GOOD, path)
+    applied, broken = [], []
+    watcher = ConfigWatcher(current, applied.append, broken.append)
+    path.unlink()
+    watcher.check()
+    assert applied == [] and "the config file is gone" in str(broken[0])
+    assert watcher.current is current
+    path.write_text(GOOD)
+    watcher.check()
+    assert applied == [current]  # back as it was: the error cleared
+    path.write_text("")
+    watcher.check()
+    assert [c.accounts for c in applied] == [current.accounts, ()]  # the user's own choice
