@@ -38,6 +38,8 @@ def test_wheel_holds_only_the_ndrguard_name(wheel: Path) -> None:
     assert top == {"ndrguard", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
     assert "ndrguard/service/cli/main.py" in names
     assert "ndrguard/ui/__init__.py" in names
+    # The tray's German translation, compiled (ui/translations loads it from beside itself).
+    assert "ndrguard/ui/translations/ndrguard_de.qm" in names
     assert not any(n.startswith(("service/", "ui/", "tests/")) for n in names)
 
 

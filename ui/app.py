@@ -112,7 +112,7 @@ class TrayApp(QObject):
 
     def _undone(self, result: Any, error: ApiError | None) -> None:
         if error is not None or not isinstance(result, dict):
-            words = f"{error.title}: {error.message}" if error else "no answer"
+            words = f"{error.title}: {error.message}" if error else self.tr("no answer")
             self.notifications.show(Note(self.tr("ndrguard: not undone"), words, urgent=True))
             return
         self.notifications.show(undone_note(len(result.get("restored", [])),

@@ -524,8 +524,9 @@ class SettingsWindow(QWidget):
         text = ("✔ " if result["ok"] else "✘ ") + result["message"]
         if result["capabilities"]:
             caps = set(result["capabilities"])
+            yes, no = self.tr("yes"), self.tr("no")
             text += "<br>" + " · ".join(
-                f"{c}: {self.tr('yes') if c in caps else self.tr('no')}"
+                f"{c}: {yes if c in caps else no}"
                 for c in ("IDLE", "MOVE", "UIDPLUS", "SPECIAL-USE")
             )
             text += "<br>" + self.tr("Sent folder: {folder}").format(

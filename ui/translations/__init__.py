@@ -31,21 +31,24 @@ def wanted_locale(env: Mapping[str, str] | None = None) -> QLocale:
     return QLocale.system()
 
 
-def install_translator(app: QCoreApplication, env: Mapping[str, str] | None = None) -> str | None:
-    """Load the translation for the wanted locale into `app`; the file loaded, or None
-    (English, or no translation for that language: the source text is shown)."""
+def install_translator(
+    app: QCoreApplication, env: Mapping[str, str] | None = None
+) -> list[QTranslator]:
+    """Load the translation for the wanted locale into `app`: the translators installed
+    (none for English, or a language without a translation: the source text is shown).
+    They are parented to `app`, so they live as long as it does."""
     locale = wanted_locale(env)
-    loaded: list[QTranslator] = []
     ours = QTranslator(app)
-    found = None
-    if ours.load(locale, DOMAIN, "_", str(HERE)):
-        app.installTranslator(ours)
-        loaded.append(ours)
-        found = ours.filePath()
+    if not ours.load(locale, DOMAIN, "_", str(HERE)):
+        ours.deleteLater()
+        return []
+    app.installTranslator(ours)
+    installed = [ours]
     qt = QTranslator(app)
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if found and qt.load(locale, "qtbase", "_", qt_dir):
+    if qt.load(locale, "qtbase", "_", qt_dir):
         app.installTranslator(qt)
-        loaded.append(qt)
-    app.setProperty("ndrguard_translators", len(loaded))  # parented to app: kept alive
-    return found
+        installed.append(qt)
+    else:
+        qt.deleteLater()
+    return installed
