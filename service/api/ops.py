@@ -274,8 +274,7 @@ class ServiceOperations:
                     unmarked.append(int(key))
             except StateError as err:
                 raise BadRequest(str(err)) from err
-        restored = [r for r in rows if r.state is VerdictState.RESTORED]
-        done, failed = self.service.requarantine(restored)
+        done, failed = self.service.requarantine(rows)  # refuses, saying why, what is not restored
         self._changed([r.id for r in rows])
         return {
             "quarantined": done,
