@@ -5,6 +5,7 @@ the user's explicit word."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import secrets
@@ -79,12 +80,16 @@ def test_files_are_private_whatever_the_umask_and_hold_no_secret(
             env=env, cwd=ROOT, check=True, timeout=60,
         )  # fmt: skip
         (home / "identity.toml").write_text(
-            'addresses = ["user@example.org"]\n\n[[batv.keys]]\nnumber = 3\n'
+            'addresses = ["alice@example.org"]\n\n[[batv.keys]]\nnumber = 3\n'
             'keyring = "ndrguard/batv-3"\n'
         )
         config = home / "config.toml"
         config.write_text(config.read_text() + 'identity = "identity.toml"\n')
         bounces = drill_bounces(30, tag="private")
+        # One bounce to a tag of key 3 that does not verify: judging it needs the secret, so
+        # the session below really read it from the keyring (its verdict says so).
+        bounces[0] = bounces[0].replace(b"To: alice@example.org",
+                                        b"To: prvs=3000abcdef=alice@example.org", 1)  # fmt: skip
         with (running_verbose if verbose else running)(env, home):
             wait_state(home, "a", "watching", timeout=120)
             append_pipelined(dovecot, imap_account, bounces)
@@ -94,6 +99,9 @@ def test_files_are_private_whatever_the_umask_and_hold_no_secret(
             assert ndrguard(env, "status").returncode == 0
         for args in (["scan"], ["summary", "--json"]):
             assert ndrguard(env, *args).returncode == 0
+        verdicts = json.loads(ndrguard(env, "summary", "--json").stdout)["verdicts"]
+        (tagged,) = [v for v in verdicts if v["message_id"] == "<private-0@drill.test>"]
+        assert "key 3" in tagged["reason"] and "signature is wrong" in tagged["reason"], tagged
         # Exits 1 with the service stopped, but writes what it reads like the others.
         assert '"accounts"' in ndrguard(env, "status", "--json").stdout
     finally:
