@@ -47,7 +47,6 @@ from ndrguard.ui.chart import Day, DayChart
 from ndrguard.ui.link import ServiceLink
 from ndrguard.ui.message_dialog import MessageDialog
 
-CONTEXT = "SummaryWindow"
 BOUNCES = ["backscatter", "undecided", "legit"]
 ID_ROLE = Qt.ItemDataRole.UserRole
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # a campaign's name, to keep it open across refreshes
@@ -58,76 +57,84 @@ DAY = 86400.0
 SUBJECT, VERDICT, WHY, TIME, ACCOUNT, RECIPIENT, SERVER, SHAPE = range(8)
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
-
-
 def columns() -> list[str]:
     return [
-        _t("Original subject"),
-        _t("Verdict"),
-        _t("Why"),
-        _t("Time"),
-        _t("Account"),
-        _t("Recipient"),
-        _t("Reporting server"),
-        _t("Shape"),
+        QCoreApplication.translate("SummaryWindow", "Original subject"),
+        QCoreApplication.translate("SummaryWindow", "Verdict"),
+        QCoreApplication.translate("SummaryWindow", "Why"),
+        QCoreApplication.translate("SummaryWindow", "Time"),
+        QCoreApplication.translate("SummaryWindow", "Account"),
+        QCoreApplication.translate("SummaryWindow", "Recipient"),
+        QCoreApplication.translate("SummaryWindow", "Reporting server"),
+        QCoreApplication.translate("SummaryWindow", "Shape"),
     ]
 
 
 def views() -> list[tuple[str, list[str] | None]]:
     """The state filter: what the user sees in the combo, and the states it asks for."""
     return [
-        (_t("Moved to quarantine"), ["quarantined", "quarantine-pending"]),
-        (_t("Kept or restored"), ["kept", "restored", "monitored", "held"]),
-        (_t("All bounces"), None),
+        (
+            QCoreApplication.translate("SummaryWindow", "Moved to quarantine"),
+            ["quarantined", "quarantine-pending"],
+        ),
+        (
+            QCoreApplication.translate("SummaryWindow", "Kept or restored"),
+            ["kept", "restored", "monitored", "held"],
+        ),
+        (QCoreApplication.translate("SummaryWindow", "All bounces"), None),
     ]
 
 
 def verdict_filters() -> list[tuple[str, list[str]]]:
     return [
-        (_t("Any verdict"), BOUNCES),
-        (_t("Forged (backscatter)"), ["backscatter"]),
-        (_t("Undecided"), ["undecided"]),
-        (_t("Real bounces"), ["legit"]),
+        (QCoreApplication.translate("SummaryWindow", "Any verdict"), BOUNCES),
+        (QCoreApplication.translate("SummaryWindow", "Forged (backscatter)"), ["backscatter"]),
+        (QCoreApplication.translate("SummaryWindow", "Undecided"), ["undecided"]),
+        (QCoreApplication.translate("SummaryWindow", "Real bounces"), ["legit"]),
     ]
 
 
 def date_filters() -> list[tuple[str, float | None]]:
     """How far back, in seconds (None: all time)."""
     return [
-        (_t("Any time"), None),
-        (_t("Last 24 hours"), DAY),
-        (_t("Last 7 days"), 7 * DAY),
-        (_t("Last 30 days"), 30 * DAY),
+        (QCoreApplication.translate("SummaryWindow", "Any time"), None),
+        (QCoreApplication.translate("SummaryWindow", "Last 24 hours"), DAY),
+        (QCoreApplication.translate("SummaryWindow", "Last 7 days"), 7 * DAY),
+        (QCoreApplication.translate("SummaryWindow", "Last 30 days"), 30 * DAY),
     ]
 
 
 def verdict_words(verdict: str) -> str:
-    return {"backscatter": _t("forged"), "undecided": _t("undecided"), "legit": _t("real")}.get(
-        verdict, verdict
-    )
+    return {
+        "backscatter": QCoreApplication.translate("SummaryWindow", "forged"),
+        "undecided": QCoreApplication.translate("SummaryWindow", "undecided"),
+        "legit": QCoreApplication.translate("SummaryWindow", "real"),
+    }.get(verdict, verdict)
 
 
 def state_words(state: str) -> str:
     return {
-        "quarantined": _t("in quarantine"),
-        "quarantine-pending": _t("being moved to quarantine"),
-        "kept": _t("kept in place"),
-        "restored": _t("restored by you"),
-        "monitored": _t("left in place (monitor policy)"),
-        "held": _t("held: evidence could not be read yet"),
-        "gone": _t("moved or deleted by someone else"),
+        "quarantined": QCoreApplication.translate("SummaryWindow", "in quarantine"),
+        "quarantine-pending": QCoreApplication.translate(
+            "SummaryWindow", "being moved to quarantine"
+        ),
+        "kept": QCoreApplication.translate("SummaryWindow", "kept in place"),
+        "restored": QCoreApplication.translate("SummaryWindow", "restored by you"),
+        "monitored": QCoreApplication.translate("SummaryWindow", "left in place (monitor policy)"),
+        "held": QCoreApplication.translate("SummaryWindow", "held: evidence could not be read yet"),
+        "gone": QCoreApplication.translate("SummaryWindow", "moved or deleted by someone else"),
     }.get(state, state)
 
 
 def strength_words(strength: str) -> str:
     return {
-        "proves-legit": _t("proves it real"),
-        "proves-forged": _t("proves it forged"),
-        "suggests-legit": _t("suggests it is real (not proof)"),
-        "unreadable": _t("could not be read"),
-        "none": _t("proves nothing either way"),
+        "proves-legit": QCoreApplication.translate("SummaryWindow", "proves it real"),
+        "proves-forged": QCoreApplication.translate("SummaryWindow", "proves it forged"),
+        "suggests-legit": QCoreApplication.translate(
+            "SummaryWindow", "suggests it is real (not proof)"
+        ),
+        "unreadable": QCoreApplication.translate("SummaryWindow", "could not be read"),
+        "none": QCoreApplication.translate("SummaryWindow", "proves nothing either way"),
     }.get(strength, strength)
 
 
@@ -732,7 +739,9 @@ def cells(item: dict[str, Any]) -> list[str]:
     details = item.get("details") or {}
     recipients = details.get("recipients") or []
     original = details.get("original") or {}
-    subject = original.get("subject") or _t("(not returned)")
+    subject = original.get("subject") or QCoreApplication.translate(
+        "SummaryWindow", "(not returned)"
+    )
     cells = [""] * 8
     cells[SUBJECT] = subject
     cells[VERDICT] = f"{verdict_words(item['verdict'])}, {state_words(item['state'])}"
@@ -753,19 +762,27 @@ def moves_list(items: list[dict[str, Any]], shown: int = 8) -> str:
             "subject"
         )
         if i["state"] == "quarantined":
-            line = _t("• {subject} — {account}: {src} → {dest}")
+            line = QCoreApplication.translate(
+                "SummaryWindow", "• {subject} — {account}: {src} → {dest}"
+            )
         else:
-            line = _t("• {subject} — {account}: stays in {dest}")
+            line = QCoreApplication.translate(
+                "SummaryWindow", "• {subject} — {account}: stays in {dest}"
+            )
         lines.append(
             line.format(
-                subject=subject or _t("(no subject)"),
+                subject=subject or QCoreApplication.translate("SummaryWindow", "(no subject)"),
                 account=i["account"],
                 src=i.get("quarantine_folder") or i["folder"],
                 dest=i["folder"],
             )
         )
     if len(items) > shown:
-        lines.append(_t("… and {n} more").format(n=len(items) - shown))
+        lines.append(
+            QCoreApplication.translate("SummaryWindow", "… and {n} more").format(
+                n=len(items) - shown
+            )
+        )
     return "\n".join(lines)
 
 
@@ -774,13 +791,16 @@ def detail_html(item: dict[str, Any]) -> str:
     e = html.escape
     details = item.get("details") or {}
     original = details.get("original") or {}
+    no_subject = QCoreApplication.translate("SummaryWindow", "(no subject)")
+    verdict = QCoreApplication.translate("SummaryWindow", "Verdict:")
+    why = QCoreApplication.translate("SummaryWindow", "Why:")
+    said = QCoreApplication.translate("SummaryWindow", "Evidence:")
     out = [
-        f"<h3>{e(original.get('subject') or item.get('subject') or _t('(no subject)'))}</h3>",
-        "<p><b>"
-        + e(_t("Verdict:"))
-        + f"</b> {e(verdict_words(item['verdict']))} — {e(state_words(item['state']))}</p>",
-        f"<p><b>{e(_t('Why:'))}</b> {e(item['reason'])}</p>",
-        f"<p><b>{e(_t('Evidence:'))}</b></p>",
+        f"<h3>{e(original.get('subject') or item.get('subject') or no_subject)}</h3>",
+        f"<p><b>{e(verdict)}</b> {e(verdict_words(item['verdict']))}"
+        f" — {e(state_words(item['state']))}</p>",
+        f"<p><b>{e(why)}</b> {e(item['reason'])}</p>",
+        f"<p><b>{e(said)}</b></p>",
     ]
     evidence = item.get("evidence") or []
     if evidence:
@@ -792,31 +812,48 @@ def detail_html(item: dict[str, Any]) -> str:
             )
         out.append("</ul>")
     else:
-        out.append(f"<p>{e(_t('None: nothing proved this bounce real or forged.'))}</p>")
+        none = QCoreApplication.translate(
+            "SummaryWindow", "None: nothing proved this bounce real or forged."
+        )
+        out.append(f"<p>{e(none)}</p>")
     where = item["folder"]
     if item.get("quarantine_folder"):
-        where = _t("{q} (came from {f})").format(q=item["quarantine_folder"], f=item["folder"])
+        where = QCoreApplication.translate("SummaryWindow", "{q} (came from {f})").format(
+            q=item["quarantine_folder"], f=item["folder"]
+        )
     facts: list[tuple[str, str | None]] = [
-        (_t("Where it is"), where),
-        (_t("Account"), item["account"]),
-        (_t("ID (for ndrguard restore)"), str(item["id"])),
-        (_t("Judged"), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(item["decided_at"]))),
-        (_t("Policy"), item.get("policy")),
-        (_t("Bounce from"), item.get("from")),
-        (_t("Bounce subject"), item.get("subject")),
-        (_t("Reporting server"), details.get("reporting_mta")),
-        (_t("What came back"), details.get("shape")),
-        (_t("Original from"), original.get("from")),
-        (_t("Original to"), original.get("to")),
-        (_t("Original Message-ID"), original.get("message_id")),
-        (_t("Original sent from"), details.get("network")),
-        (_t("Recognised by"), details.get("recognised_by")),
+        (QCoreApplication.translate("SummaryWindow", "Where it is"), where),
+        (QCoreApplication.translate("SummaryWindow", "Account"), item["account"]),
+        (QCoreApplication.translate("SummaryWindow", "ID (for ndrguard restore)"), str(item["id"])),
+        (
+            QCoreApplication.translate("SummaryWindow", "Judged"),
+            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(item["decided_at"])),
+        ),
+        (QCoreApplication.translate("SummaryWindow", "Policy"), item.get("policy")),
+        (QCoreApplication.translate("SummaryWindow", "Bounce from"), item.get("from")),
+        (QCoreApplication.translate("SummaryWindow", "Bounce subject"), item.get("subject")),
+        (
+            QCoreApplication.translate("SummaryWindow", "Reporting server"),
+            details.get("reporting_mta"),
+        ),
+        (QCoreApplication.translate("SummaryWindow", "What came back"), details.get("shape")),
+        (QCoreApplication.translate("SummaryWindow", "Original from"), original.get("from")),
+        (QCoreApplication.translate("SummaryWindow", "Original to"), original.get("to")),
+        (
+            QCoreApplication.translate("SummaryWindow", "Original Message-ID"),
+            original.get("message_id"),
+        ),
+        (QCoreApplication.translate("SummaryWindow", "Original sent from"), details.get("network")),
+        (
+            QCoreApplication.translate("SummaryWindow", "Recognised by"),
+            details.get("recognised_by"),
+        ),
     ]
     for r in details.get("recipients") or []:
         words = " ".join(str(r.get(k) or "") for k in ("action", "status")).strip()
         diagnostic = r.get("diagnostic")
-        facts.append((_t("Recipient"), f"{r.get('address')} {words}" + (
-            f" — {diagnostic}" if diagnostic else "")))  # fmt: skip
+        shown = f"{r.get('address')} {words}" + (f" — {diagnostic}" if diagnostic else "")
+        facts.append((QCoreApplication.translate("SummaryWindow", "Recipient"), shown))
     out.append("<table cellspacing='2'>")
     for label, value in facts:
         if value:

@@ -120,3 +120,18 @@ def test_verdict_pages_by_id_cursor(tmp_path: Path) -> None:
     second = state.verdicts("a", limit=3, before=first[-1].id)
     rest = state.verdicts("a", limit=3, before=second[-1].id)
     assert [r.id for r in first + second + rest] == sorted(ids, reverse=True)
+
+
+def test_subjects_stored_as_the_mail_wrote_them_are_read_decoded(tmp_path: Path) -> None:
+    """`ndrguard summary`, the API and the tray all read verdicts here: none shows
+    =?charset?...?= to the user, whatever the scanner stored (older rows included)."""
+    state = State(tmp_path / "s.sqlite")
+    raw = "=?iso-2022-jp?B?GyRCJDMkcyRLJEEkTxsoQg==?= =?utf-8?Q?R=C3=BCckmeldung?="
+    (vid,) = state.add_verdicts([replace(new_verdict(3), subject=raw)])
+    row = state.verdict(vid)
+    assert row is not None and row.subject == "こんにちはRückmeldung"
+    assert row.to_json()["subject"] == "こんにちはRückmeldung"
+    broken = "=?utf-8?B?not base64!?="
+    (vid2,) = state.add_verdicts([replace(new_verdict(4), subject=broken)])
+    again = state.verdict(vid2)
+    assert again is not None and again.subject == broken  # left as written, never raised
