@@ -22,6 +22,7 @@ from ndrguard.recognisers.common import (
     clean_line,
     kind_for_action,
     make_report,
+    smtp_replies,
     status_from_reply,
     status_in,
 )
@@ -104,6 +105,8 @@ def recognise(mail: Mail) -> Report | None:
     recipients = recipients_from(fields)
     if not recipients and not per_message:
         return None
+    if any(r.diagnostic is None for r in recipients):
+        _diagnostics_from_text(mail.text(), recipients)
     kind = kind_for_action(r.action for r in recipients)
     if not recipients:
         kind = Kind.FAILURE
@@ -122,3 +125,31 @@ def recognise(mail: Mail) -> Report | None:
         recipients,
         reporting_mta=host_of(per_message.get("reporting-mta")),
     )
+
+
+_NOTE_CHARS = 800  # how far after a recipient's address its note in the text may reach
+
+
+def _diagnostics_from_text(text: str, recipients: list[Recipient]) -> None:
+    """Fill in a missing Diagnostic-Code from the report's human-readable part.
+
+    Diagnostic-Code is optional (RFC 3464 section 2.3.6) and some MTAs leave it out where the
+    text part quotes the server's reply beside the address: Courier's delay warnings list
+    `<user@host>:` and then the dialogue (`>>> RCPT TO:<...>`, `<<< 451 4.7.1 ...`). The
+    reply is taken only from the lines right after the address, up to the next blank line,
+    so that one recipient never gets another's.
+    """
+    low = text.lower()
+    for r in recipients:
+        if r.diagnostic is not None or not r.address:
+            continue
+        at = low.find(r.address.lower())
+        if at < 0:
+            continue
+        end = text.find("\n\n", at)
+        note = text[at : min(at + _NOTE_CHARS, end if end >= 0 else len(text))]
+        reply = next(smtp_replies(note), None)
+        if reply is None:
+            continue
+        stop = note.find("\n", reply.start())
+        r.diagnostic = clean_line(note[reply.start() : stop if stop >= 0 else len(note)])

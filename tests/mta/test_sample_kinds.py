@@ -123,3 +123,49 @@ def test_amavis_notice_names_blocked_recipient_status_and_original(name: str):
     assert report.original.message_id == f"<{msgid}@example.test>", said
     assert report.original.from_ and "alice@example.test" in report.original.from_, said
     assert report.shape == "partial", f"{said}; amavisd-new returns the header section only"
+
+
+# Courier 1.0.16's notices (tests/support/chroot_mta.Courier, as the user's relay): file ->
+# (kind, recipients it names, the original's Message-ID, the reply the next hop gave).
+COURIER_NOTICES = {
+    "failure-courier-rcpt-rejected.eml": (
+        "failure",
+        ["nosuch@remote.test"],
+        "rcpt-rejected",
+        "550 5.1.1",
+    ),
+    "failure-courier-rcpt-rejected-ret-hdrs.eml": (
+        "failure",
+        ["nobody@remote.test"],
+        "ret-hdrs",
+        "550 5.1.1",
+    ),
+    "failure-courier-two-recipients.eml": (
+        "failure",
+        ["nosuch1@remote.test", "nosuch2@remote.test"],
+        "two-rcpts",
+        "550 5.1.1",
+    ),
+    "failure-courier-too-large.eml": ("failure", ["bob@remote.test"], "too-large", "552"),
+    "delay-courier-greylisted.eml": ("delay", ["carl@remote.test"], "delayed", "451 4.7.1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COURIER_NOTICES))
+def test_courier_notice_names_recipients_status_and_original(name: str):
+    kind, recipients, msgid, reply = COURIER_NOTICES[name]
+    raw = (MTA_DIR / name).read_bytes()
+    assert b"running the Courier mail server" in raw, f"{name}: not a Courier notice"
+    report = recognise_bytes(raw)
+    said = f"{name}: ndrguard says {report.kind} by {report.recognised_by} ({report.reason})"
+    assert report.kind == kind, said
+    assert sorted(r.address for r in report.recipients) == recipients, said
+    # Courier writes the status class alone (5.0.0, 4.0.0) and the next hop's reply in the
+    # Diagnostic-Code: both must come through.
+    want_class = "5" if kind == "failure" else "4"
+    for r in report.recipients:
+        assert (r.status or "").startswith(want_class), f"{said}; status {r.status}"
+        assert reply in (r.diagnostic or ""), f"{said}; diagnostic {r.diagnostic!r}"
+    assert report.reporting_mta == "relay.example.test", said
+    assert report.original is not None, f"{said}; no returned original"
+    assert report.original.message_id == f"<{msgid}@example.test>", said

@@ -574,3 +574,192 @@ class Sendmail(RootMTA):
         finally:
             box.close()
         return paths
+
+
+class _NxDomainServer:
+    """A DNS server on a loopback address that answers every query NXDOMAIN at once.
+
+    Courier does its own DNS (not the C library's, so the root's nsswitch "files" does not
+    stop it): before each delivery courieresmtp asks for the domain's MTA-STS policy, and with
+    an empty resolv.conf it asks 127.0.0.1:53, where nothing answers, and waits out its
+    timeouts (minutes a message). Pointing it here gives the same "no policy" at once, and the
+    root still learns nothing from outside: the only answer is "no such name".
+    """
+
+    ADDRESS = "127.0.53.1"
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._sock.bind((self.ADDRESS, 53))
+        self._sock.settimeout(0.5)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                query, peer = self._sock.recvfrom(4096)
+            except OSError:
+                continue
+            if len(query) < 12:
+                continue
+            end = 12
+            while end < len(query) and query[end]:
+                end += query[end] + 1
+            question = query[12 : end + 5]
+            # QR, the query's opcode and RD, RA, RCODE 3 (NXDOMAIN); one question, no answers.
+            flags = 0x8000 | ((query[2] & 0x79) << 8) | 0x0080 | 3
+            reply = query[:2] + flags.to_bytes(2, "big") + b"\x00\x01" + b"\x00" * 6 + question
+            with contextlib.suppress(OSError):
+                self._sock.sendto(reply, peer)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sock.close()
+
+
+class _SyslogCapture:
+    """/dev/log inside a root, kept in memory: Courier logs only to syslog, and a minbase
+    root has no syslog daemon, so without this nothing would say why a delivery failed."""
+
+    def __init__(self, path: Path) -> None:
+        import socket
+        import threading
+
+        self.lines: list[str] = []
+        self._path = path
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._sock.bind(str(path))
+        path.chmod(0o666)
+        self._sock.settimeout(0.5)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data = self._sock.recv(65536)
+            except OSError:
+                continue
+            self.lines.append(data.decode("utf-8", "replace"))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sock.close()
+        with contextlib.suppress(FileNotFoundError):
+            self._path.unlink()
+
+
+class Courier(RootMTA):
+    """Courier 1.0.16 (Debian bookworm's courier-mta), configured as courier(8) and
+    esmtpd(8) describe: `me`, `locals`, `esmtproutes` (static routes, `domain: [ip],port`),
+    `smtpaccess` (relay for 127.0.0.1), `warntime` (delay notices), the retry schedule
+    (`retryalpha` and friends) short so that the lab's flushes retry at once.
+
+    Started as its init script does (`authdaemond start`, `courier start`, `esmtpd start`);
+    couriertcpd with -nodnslookup (no reverse lookups in a sealed root), the root's
+    resolv.conf on an NXDOMAIN-only server (_NxDomainServer), and /dev/log captured.
+    `dsnfrom` names the host: Debian ships "mailer-daemon@", which Courier leaves without a
+    domain on notices it delivers locally.
+    """
+
+    root_name = "courier"
+    package = "courier-mta"
+    label = "Courier 1.0.16"
+    WARN_AFTER = "2s"  # warntime
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._dns: _NxDomainServer | None = None
+        self._syslog: _SyslogCapture | None = None
+
+    def configure(self) -> None:
+        etc = self.path("/etc/courier")
+        (etc / "me").write_text(f"{self.hostname}\n")
+        (etc / "defaultdomain").write_text(f"{self.local_domains[0]}\n")
+        (etc / "locals").write_text(
+            "".join(f"{d}\n" for d in ["localhost", self.hostname, *self.local_domains])
+        )
+        (etc / "dsnfrom").write_text(
+            f'"Courier mail server at {self.hostname}" <mailer-daemon@{self.hostname}>\n'
+        )
+        (etc / "esmtproutes").write_text(
+            "".join(f"{d}: [{LOOPBACK_V4}],{p}\n" for d, p in self.routes.items())
+        )
+        (etc / "warntime").write_text(f"{self.WARN_AFTER}\n")
+        for name, value in (
+            ("retryalpha", "1"),
+            ("retrybeta", "3"),
+            ("retrygamma", "1"),
+            ("retrymaxdelta", "1"),
+        ):
+            (etc / name).write_text(f"{value}\n")
+        (etc / "smtpaccess" / "default").write_text(f"{LOOPBACK_V4}\tallow,RELAYCLIENT\n")
+        settings = {
+            "PORT": str(self.port),
+            "ADDRESS": LOOPBACK_V4,
+            "BOFHCHECKDNS": "0",
+            "ESMTPDSTART": "YES",
+            "TCPDOPTS": '"-stderrlogger=/usr/sbin/courierlogger -noidentlookup -nodnslookup"',
+        }
+        esmtpd = [
+            line
+            for line in (etc / "esmtpd").read_text().splitlines()
+            if line.split("=", 1)[0] not in settings
+        ]
+        esmtpd += [f"{k}={v}" for k, v in settings.items()]
+        (etc / "esmtpd").write_text("\n".join(esmtpd) + "\n")
+        self.path("/etc/hosts").write_text(f"{LOOPBACK_V4}\tlocalhost {self.hostname}\n")
+        self.path("/etc/resolv.conf").write_text(f"nameserver {_NxDomainServer.ADDRESS}\n")
+        self.sh(
+            "mkdir -p /run/courier/authdaemon /var/lib/courier/sts && "
+            "chown courier:courier /run/courier /var/lib/courier/sts && "
+            "chown daemon /run/courier/authdaemon && "
+            "makesmtpaccess && makealiases && makeacceptmailfor && makehosteddomains"
+        )
+        for user in self.users:
+            self.sh(f"maildirmake /home/{user}/Maildir && chown -R {user} /home/{user}/Maildir")
+
+    def launch(self) -> None:
+        self._syslog = _SyslogCapture(self.path("/dev/log"))
+        self._dns = _NxDomainServer()
+        self.sh("authdaemond start && courier start && esmtpd start")
+
+    def stop_leftovers(self) -> None:
+        self.sh("esmtpd stop; courier stop; authdaemond stop", check=False)
+        time.sleep(1)
+        self.sh("rm -rf /var/lib/courier/msgq/* /var/lib/courier/msgs/*", check=False)
+
+    def shutdown(self) -> None:
+        self.sh("esmtpd stop; courier stop; authdaemond stop", check=False)
+        time.sleep(1)
+        for helper in (self._dns, self._syslog):
+            if helper is not None:
+                helper.close()
+        self._dns = self._syslog = None
+
+    def flush(self) -> None:
+        self.sh("courier flush", check=False)
+
+    def queue_size(self) -> int:
+        return sum(1 for p in self.path("/var/lib/courier/msgq").rglob("C*") if p.is_file())
+
+    def clear_queue(self) -> None:
+        """Courier has no "delete all": stop the scheduler, empty the queue, start it again."""
+        self.sh("courier stop", check=False)
+        time.sleep(1)
+        self.sh("rm -rf /var/lib/courier/msgq/* /var/lib/courier/msgs/*", check=False)
+        self.sh("courier start")
+
+    def log_tail(self) -> str:
+        lines = self._syslog.lines if self._syslog else []
+        return "\n".join(x for x in lines if "Waiting." not in x)[-3000:]

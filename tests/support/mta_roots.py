@@ -48,8 +48,8 @@ ROOT_SPECS: dict[str, RootSpec] = {
         RootSpec("postfix", ("postfix",)),
         RootSpec("opensmtpd", ("opensmtpd",)),
         RootSpec("sendmail", ("sendmail-bin", "sendmail-cf", "m4", "make")),
-        # Installs, but in the chroot courierd started only its dsn module (courieresmtp and
-        # courierlocal never ran, and without syslog nothing said why): no generator yet.
+        # Courier resolves names itself (MTA-STS before each delivery): chroot_mta.Courier
+        # points it at an NXDOMAIN-only server on loopback and captures its syslog.
         RootSpec("courier", ("courier-mta",)),
         # amavisd-new is a content filter, not an MTA: it takes mail by SMTP from a loopback
         # port and sends its notices by SMTP to another. SpamAssassin is what it asks for spam.

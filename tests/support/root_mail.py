@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.chroot_mta import OpenSMTPD, Postfix, RootMTA, Sendmail
+from tests.support.chroot_mta import Courier, OpenSMTPD, Postfix, RootMTA, Sendmail
 from tests.support.dovecot import Dovecot
 from tests.support.exim import Exim, EximNet
 from tests.support.mta_mail import FILLER, USER, Sample, original
@@ -35,6 +35,7 @@ MTAS: dict[str, type[RootMTA]] = {
     "postfix": Postfix,
     "opensmtpd": OpenSMTPD,
     "sendmail": Sendmail,
+    "courier": Courier,
 }
 
 
@@ -469,6 +470,19 @@ PER_MTA["sendmail"] = (
         "the user's relay",
         "no route to the recipient's domain (host unknown; hosts from files only)",
         unroutable,
+    ),
+)
+
+
+PER_MTA["courier"] = (
+    RootScenario(
+        "greylisted",
+        "delay",
+        "partial",
+        "the user's relay",
+        "next hop answered 451 4.7.1 (greylisting) past warntime (2s); Courier's warning "
+        "returns the headers only (text/rfc822-headers)",
+        delayed,
     ),
 )
 
