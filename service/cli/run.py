@@ -103,3 +103,8 @@ def setup_logging(log_dir: Path, verbose: bool) -> None:
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("imapclient").setLevel(logging.WARNING)  # it logs commands, passwords too
+    # watchdog logs every event it sees at debug level: with the console redirected into the
+    # config folder (which the reload watches), each line was an event that made a line.
+    logging.getLogger("watchdog").setLevel(logging.INFO)
+    if verbose:
+        log.debug("logging debug messages (-v) to %s and the console", log_dir / "ndrguard.log")
