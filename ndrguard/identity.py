@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ndrguard import batv
+from ndrguard.errors import NdrguardError
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -27,8 +28,10 @@ _TOP_KEYS = ("addresses", "domains", "relays", "dkim_domains", "batv")
 _BATV_KEYS = ("lifetime_days", "grace_days", "skew_days", "keys")
 
 
-class IdentityError(ValueError):
+class IdentityError(NdrguardError, ValueError):
     """The identity settings are wrong; the message names the setting so the user can fix it."""
+
+    title = "Identity problem"
 
     def __init__(self, where: str | None, problem: str) -> None:
         self.where = where

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from ndrguard.evidence import Evidence, KeyLookup, Source, Strength, gather
 from ndrguard.evidence.model import KIND_WORDS
@@ -34,37 +33,9 @@ from ndrguard.identity import Identity
 from ndrguard.mail import Mail
 from ndrguard.report import Kind, Report
 from ndrguard.sent_index import SentIndex
+from ndrguard.vocabulary import Action, Outcome, Policy
 
-
-class Policy(StrEnum):
-    """What an account does with bounces (DESIGN.md, "Policies")."""
-
-    MONITOR = "monitor"  # classify and report; move nothing
-    BLOCK_ALL = "block-all"  # quarantine every bounce, real ones too (own-relay ones excepted)
-    BATV = "batv"  # keep proved bounces; every unproved one is backscatter
-    EVIDENCE = "evidence"  # keep proved bounces; unproved ones are undecided
-
-    @classmethod
-    def parse(cls, value: str) -> Policy:
-        """The policy named `value`, or a ValueError whose message lists the choices."""
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            choices = ", ".join(p.value for p in cls)
-            raise ValueError(f"unknown policy {value!r}; choose one of {choices}") from None
-
-
-class Outcome(StrEnum):
-    LEGIT = "legit"  # answers mail the user really sent
-    BACKSCATTER = "backscatter"  # answers forged mail
-    UNDECIDED = "undecided"  # nothing proves either way
-    PENDING = "pending"  # undecided because evidence could not be read; judged again later
-    NOT_A_BOUNCE = "not-a-bounce"  # ordinary mail: none of ndrguard's business
-
-
-class Action(StrEnum):
-    KEEP = "keep"
-    QUARANTINE = "quarantine"
+__all__ = ["Action", "Outcome", "Policy", "Verdict", "decide", "judge"]
 
 
 # Proofs named in a reason in this order: the most certain and easiest to understand first.

@@ -26,16 +26,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ndrguard.errors import NdrguardError
+
 LABEL = "org.ndrguard.service"
 UNIT = "ndrguard.service"
 APP_ID = "ndrguard-tray"  # the application .desktop entry and icon name; ui/notify.py's hint
 ICON_FILE = Path(__file__).parent / "desktop" / f"{APP_ID}.svg"
 
 
-class AutostartError(Exception):
+class AutostartError(NdrguardError):
     """The system refused: the file is not in place, or the program would not start."""
 
-    title = "autostart"
+    title = "Autostart failed"
 
 
 def _executable(name: str) -> Path | None:

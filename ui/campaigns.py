@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ndrguard.service.api.protocol import Outcome
+
 _REPLY = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
 
@@ -92,7 +94,7 @@ def _keys(item: dict[str, Any]) -> list[tuple[str, str]]:
         keys.append(("subject", subject))
     # Real bounces of the user's own mail all left through the user's network: joining them
     # by it would make one "campaign" of everything the user sent that failed.
-    if details.get("network") and item.get("verdict") != "legit":
+    if details.get("network") and item.get("verdict") != Outcome.LEGIT:
         keys.append(("network", str(details["network"])))
     if not keys:  # nothing of the original came back: group by the bounce's own subject
         keys.append(("bounce", subject_key(item.get("subject")) or "(no subject)"))

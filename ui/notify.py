@@ -30,6 +30,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from ndrguard.service.api.protocol import Outcome
 from ndrguard.ui.wording import DEFAULT, Note, burst_note, is_real_kept, real_bounce_note
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,8 @@ class BurstNotifier(QObject):
             self._told.add(int(item["id"]))
             self._pending.pop(int(item["id"]), None)
             self._tell_real(item)
-        fresh = [i for i in items if i.get("verdict") != "not-a-bounce" and not is_real_kept(i)]
+        fresh = [i for i in items
+                 if i.get("verdict") != Outcome.NOT_A_BOUNCE and not is_real_kept(i)]  # fmt: skip
         if not fresh:
             return
         if not self._pending:

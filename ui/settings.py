@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ndrguard.service.api.protocol import ApiError
+from ndrguard.service.api.protocol import ApiError, Policy
 from ndrguard.ui.link import ServiceLink
 
 translate = QCoreApplication.translate  # by this name lupdate finds the strings
@@ -49,11 +49,16 @@ translate = QCoreApplication.translate  # by this name lupdate finds the strings
 
 def policies() -> dict[str, str]:
     return {
-        "evidence": translate("settings", "Keep bounces with proof, move forged and unproved "
-                                          "ones (recommended)"),
-        "batv": translate("settings", "Keep only bounces with a valid BATV tag or from my relay"),
-        "block-all": translate("settings", "Move every bounce away (quick relief; real ones too)"),
-        "monitor": translate("settings", "Only report; move nothing"),
+        Policy.EVIDENCE.value: translate(
+            "settings", "Keep bounces with proof, move forged and unproved ones (recommended)"
+        ),
+        Policy.BATV.value: translate(
+            "settings", "Keep only bounces with a valid BATV tag or from my relay"
+        ),
+        Policy.BLOCK_ALL.value: translate(
+            "settings", "Move every bounce away (quick relief; real ones too)"
+        ),
+        Policy.MONITOR.value: translate("settings", "Only report; move nothing"),
     }
 
 

@@ -41,13 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ndrguard.service.api.protocol import ApiError
+from ndrguard.service.api.protocol import ApiError, Outcome
 from ndrguard.ui.campaigns import Campaign, group
 from ndrguard.ui.chart import Day, DayChart
 from ndrguard.ui.link import ServiceLink
 from ndrguard.ui.message_dialog import MessageDialog
 
-BOUNCES = ["backscatter", "undecided", "legit"]
+BOUNCES: list[str] = [Outcome.BACKSCATTER, Outcome.UNDECIDED, Outcome.LEGIT]
 ID_ROLE = Qt.ItemDataRole.UserRole
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # a campaign's name, to keep it open across refreshes
 PAGE = 500
@@ -426,7 +426,7 @@ class SummaryWindow(QWidget):
 
     def _campaign_title(self, campaign: Campaign) -> str:
         name, n = campaign.name, len(campaign.items)
-        if name.subject is not None and all(i["verdict"] == "legit" for i in campaign.items):
+        if name.subject is not None and all(i["verdict"] == Outcome.LEGIT for i in campaign.items):
             title = self.tr('Your message "{subject}"').format(subject=name.subject)
         elif name.subject is not None:
             title = self.tr('Campaign "{subject}"').format(subject=name.subject)
@@ -567,7 +567,7 @@ class SummaryWindow(QWidget):
         ids = self.selected_ids()
         chosen = [i for i in self.items if int(i["id"]) in set(ids)]
         self.restore_button.setEnabled(any(i["state"] == "quarantined" for i in chosen))
-        self.legit_button.setEnabled(any(i["verdict"] != "legit" for i in chosen))
+        self.legit_button.setEnabled(any(i["verdict"] != Outcome.LEGIT for i in chosen))
         self.message_button.setEnabled(len(ids) == 1)
         self.undo_button.setEnabled(self.last_action is not None)
         self._show_detail()
@@ -594,7 +594,7 @@ class SummaryWindow(QWidget):
         )
 
     def mark_legit(self) -> None:
-        marking = [i for i in self._chosen() if i["verdict"] != "legit"]
+        marking = [i for i in self._chosen() if i["verdict"] != Outcome.LEGIT]
         if not marking:
             return
         moving = [i for i in marking if i["state"] == "quarantined"]

@@ -20,6 +20,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from ndrguard.service.api.protocol import Outcome
+
 translate = QCoreApplication.translate  # by this name lupdate finds the strings
 
 MOVED = ("quarantine-pending", "quarantined")
@@ -114,7 +116,7 @@ def subject_of(details: dict[str, Any] | None) -> str | None:
 
 def is_real_kept(item: dict[str, Any]) -> bool:
     """A real bounce of the user's mail left in the inbox: told at once, on its own."""
-    return (item.get("verdict") == "legit" and item.get("state") not in MOVED
+    return (item.get("verdict") == Outcome.LEGIT and item.get("state") not in MOVED
             and item.get("state") != "monitored")  # fmt: skip
 
 
@@ -171,19 +173,19 @@ def burst_note(items: Iterable[dict[str, Any]], minutes: float, folder: str) -> 
     real_kept: list[dict[str, Any]] = []
     for item in items:
         verdict, state = item.get("verdict"), item.get("state")
-        if verdict == "not-a-bounce":
+        if verdict == Outcome.NOT_A_BOUNCE:
             continue
         if state in MOVED:
             moved.append(int(item["id"]))
         if state == "monitored":
             monitored += 1
-        elif verdict == "legit" and state in MOVED:
+        elif verdict == Outcome.LEGIT and state in MOVED:
             real_moved += 1
-        elif verdict == "legit":
+        elif verdict == Outcome.LEGIT:
             real_kept.append(item)
-        elif verdict == "backscatter" and state in MOVED:
+        elif verdict == Outcome.BACKSCATTER and state in MOVED:
             forged += 1
-        elif verdict == "undecided" and state in MOVED:
+        elif verdict == Outcome.UNDECIDED and state in MOVED:
             undecided += 1
             review.append(int(item["id"]))
     mins = max(1, round(minutes))

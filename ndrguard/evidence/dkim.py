@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ndrguard.errors import NdrguardError
 from ndrguard.evidence.model import Evidence, Source, Strength
 from ndrguard.identity import Identity
 from ndrguard.report import Report
@@ -31,8 +32,13 @@ from ndrguard.report import Report
 KeyLookup = Callable[[bytes], bytes | None]
 
 
-class KeyUnavailable(Exception):
-    """Raised by a key lookup that could not tell whether the key exists (DNS did not answer)."""
+class KeyUnavailable(NdrguardError):
+    """Raised by a key lookup that could not tell whether the key exists (DNS did not answer).
+
+    Evidence gathering catches it and holds the bounce as pending; the message names the
+    record and what the resolver said, for the account's error line."""
+
+    title = "DKIM key unreadable"
 
 
 _D_TAG = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]+)")

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import platformdirs
 
+from ndrguard.errors import NdrguardError
 from ndrguard.service.api.protocol import ServiceUnavailable
 from ndrguard.service.settings.config import APP, Paths
 
@@ -41,7 +42,7 @@ SOCKET_NAME = "api.sock"
 _UNIX_PATH_MAX = 104  # the smallest sun_path of the platforms we run on (macOS)
 
 
-class ChannelError(RuntimeError):
+class ChannelError(NdrguardError, RuntimeError):
     """The runtime dir or key file is unsafe or unusable; the message says what to fix."""
 
     title = "Local API unavailable"

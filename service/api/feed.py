@@ -14,6 +14,7 @@ from typing import Any
 
 from ndrguard.service.api.queries import Queries
 from ndrguard.service.api.server import Event
+from ndrguard.vocabulary import Outcome
 
 
 class EventFeed:
@@ -65,7 +66,7 @@ class EventFeed:
     def _add_details(self, items: list[dict[str, Any]]) -> None:
         """Real bounces kept are told in words ("mail to bob@... failed: no such user"): their
         recipients and the server's words, as stored with each verdict."""
-        wanted = [int(i["id"]) for i in items if i["verdict"] == "legit"]
+        wanted = [int(i["id"]) for i in items if i["verdict"] == Outcome.LEGIT]
         if not wanted:
             return
         try:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ndrguard import __version__
-from ndrguard.identity import IdentityError
+from ndrguard.errors import NdrguardError
 from ndrguard.judge import JudgeContext, judge
 from ndrguard.service.api.message_view import text_view
 from ndrguard.service.api.protocol import VERSION, ActionFailed, BadRequest, NotFound, WorkerState
@@ -78,12 +78,12 @@ class ServiceOperations:
             raise BadRequest(f"unknown operation {op!r}; known: {', '.join(sorted(self._ops))}")
         try:
             return handler(args)
+        except NdrguardError as err:
+            # The user's error keeps its title ("Login failed", "Configuration error") on its
+            # way to the tray: one error tree, shown one way (ndrguard/errors.py).
+            raise ActionFailed.wrapping(err) from err
         except (KeyError, TypeError, ValueError) as err:
-            if isinstance(err, ConfigError):
-                raise ActionFailed(str(err)) from err
             raise BadRequest(f"{op}: bad arguments: {err}") from err
-        except (MailboxError, StateError, IdentityError) as err:
-            raise ActionFailed(str(err)) from err
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -234,8 +234,8 @@ class ServiceOperations:
             done = self.service.rejudge(
                 _strings(args.get("accounts")), None if since is None else float(since)
             )
-        except (MailboxError, ConfigError, IdentityError) as err:
-            raise ActionFailed(str(err)) from err
+        except NdrguardError as err:
+            raise ActionFailed.wrapping(err) from err
         self._changed([])
         return {"accounts": [r.to_json(name, False) for name, r in done.items()]}
 
@@ -300,7 +300,9 @@ class ServiceOperations:
             config = load(path)
         except ConfigError as err:
             self.service.broken(err)
-            raise ActionFailed(f"{err} (the running config stays in force)") from err
+            failed = ActionFailed.wrapping(err)
+            failed.message += " (the running config stays in force)"
+            raise failed from err
         self.service.apply(config)
         return self.snapshot()
 
@@ -339,7 +341,7 @@ class ServiceOperations:
                 "kind": "imap",
                 "capabilities": [],
                 "sent_folder": None,
-                "message": f"{err.title}: {err}",
+                "message": err.shown(),
             }
         try:
             caps, sent = sorted(box.caps), box.special_folder("\\Sent")

@@ -18,6 +18,14 @@ import json
 from enum import StrEnum
 from typing import Any
 
+from ndrguard.errors import NdrguardError
+
+# The API's words for policies, verdicts and actions are the core's own (ndrguard/vocabulary.py,
+# which imports nothing); the tray takes them from here, its one door to the service.
+from ndrguard.vocabulary import Action as Action
+from ndrguard.vocabulary import Outcome as Outcome
+from ndrguard.vocabulary import Policy as Policy
+
 VERSION = 1
 # The service sends subscribers a heartbeat this often (seconds): a client that hears nothing
 # for a few of them knows the service froze, not just went quiet.
@@ -60,18 +68,28 @@ _TROUBLE = frozenset(
 )
 
 
-class ApiError(Exception):
-    """An error the service reports to a client, with words for the user."""
+class ApiError(NdrguardError):
+    """An error the service reports to a client, with words for the user.
+
+    On the wire it is `{"code", "title", "message"}`: the code says which class the client
+    raises again, the title and message are the user's words, shown as `title: message`."""
 
     code = "error"
     title = "The service could not do that"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
     def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "title": self.title, "message": self.message}
+        return {"code": self.code, **super().to_json()}
+
+    @classmethod
+    def wrapping(cls, err: NdrguardError) -> ApiError:
+        """`err` as the client will see it: itself if it is an API error, else this class
+        carrying its title and message (a login that failed stays "Login failed", not
+        "Action failed")."""
+        if isinstance(err, ApiError):
+            return err
+        wrapped = cls(err.message)
+        wrapped.title = err.title
+        return wrapped
 
 
 class BadRequest(ApiError):

@@ -32,6 +32,7 @@ from ndrguard.service.settings.config import (
 )
 from ndrguard.service.settings.config_checks import loopback
 from ndrguard.service.settings.secrets import delete_secret, set_secret
+from ndrguard.vocabulary import Policy
 
 if TYPE_CHECKING:
     from ndrguard.service.engine.sent_folder import SentFolder
@@ -57,7 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--ca-file", type=Path)
     add.add_argument("--maildir", type=Path, help="a local Maildir instead of IMAP")
     add.add_argument("--quarantine", default="Backscatter")
-    add.add_argument("--policy", choices=POLICIES, default="evidence")
+    add.add_argument("--policy", choices=POLICIES, default=Policy.EVIDENCE.value)
     add.add_argument("--identity", type=Path, help="the identity file (BATV keys, relays)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--no-test", action="store_true", help="do not try to log in")

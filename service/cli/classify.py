@@ -16,17 +16,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeAlias
 
 from ndrguard import Report
+from ndrguard.errors import NdrguardError
 from ndrguard.judge import JudgeContext, judge
 from ndrguard.service.cli.sent_file import SentFileError, load_sent
 from ndrguard.service.cli.sources import read_all
+from ndrguard.vocabulary import Action, Policy
 
 if TYPE_CHECKING:
     from ndrguard.verdict import Verdict
 
-# ndrguard.verdict's Policy values (tests/service/cli/test_startup.py checks they agree). Named
-# here so that classify without --identity never imports the verdict, identity and evidence
-# modules: start-up is most of what classifying a small folder costs.
-POLICIES = ("monitor", "block-all", "batv", "evidence")
+# The core's policies, from ndrguard.vocabulary (which imports nothing), so that classify
+# without --identity never imports the verdict, identity and evidence modules: start-up is
+# most of what classifying a small folder costs.
+POLICIES = tuple(p.value for p in Policy)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--policy",
         choices=POLICIES,
-        default="evidence",
+        default=Policy.EVIDENCE.value,
         help="how to decide (default: evidence; see docs/verdicts.md)",
     )
     p.add_argument(
@@ -78,15 +80,10 @@ Judge: TypeAlias = "Callable[[bytes], tuple[Report, Verdict | None]]"
 
 
 def run(args: argparse.Namespace) -> int:
-    errors: tuple[type[Exception], ...] = (SentFileError,)
-    if args.identity is not None:
-        from ndrguard.identity import IdentityError
-
-        errors = (SentFileError, IdentityError)
     try:
         judge = _judge(args)
-    except errors as exc:
-        print(f"ndrguard: {exc}", file=sys.stderr)
+    except NdrguardError as exc:  # a --sent or --identity file that cannot be used
+        print(f"ndrguard: {exc.shown()}", file=sys.stderr)
         return 2
     failed = 0
     out = sys.stdout
@@ -180,7 +177,7 @@ def unreadable_json(name: str, error: str, policy: str | None = None) -> dict[st
     if policy is not None:
         row.update(
             verdict="unreadable",
-            action="keep",
+            action=Action.KEEP.value,
             policy=policy,
             evidence=[],
             verdict_reason="Kept: the message could not be read, so nothing can be decided.",

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ndrguard.errors import shown
 from ndrguard.service.settings.config import Config, ConfigError, Paths, load
 from ndrguard.service.store.state import State
 
@@ -43,11 +44,14 @@ def open_state(args: argparse.Namespace) -> State:
     return State(paths(args).state_file)
 
 
-def fail(err: Exception, where: str = "") -> int:
-    """Print a user-facing error (typed errors carry a title) and return the exit code 1."""
-    title = getattr(err, "title", None)
+def fail(err: BaseException, where: str = "") -> int:
+    """Print a user-facing error and return the exit code 1.
+
+    Every command's errors look alike: `ndrguard: [where: ]title: message`, the title being
+    the NdrguardError's own (ndrguard/errors.py) or one for a built-in error's kind.
+    """
     prefix = f"{where}: " if where else ""
-    print(f"ndrguard: {prefix}{title + ': ' if title else ''}{err}", file=sys.stderr)
+    print(f"ndrguard: {prefix}{shown(err)}", file=sys.stderr)
     return 1
 
 

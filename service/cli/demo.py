@@ -26,6 +26,7 @@ from ndrguard.service.engine.daemon import Service
 from ndrguard.service.mailboxes.base import fingerprint
 from ndrguard.service.settings import config as config_mod
 from ndrguard.service.store.state import State, VerdictState
+from ndrguard.vocabulary import Outcome
 
 ACCOUNT = "demo"
 WAIT = 120.0  # seconds the demo gives the service to catch up, and again for the burst
@@ -148,7 +149,7 @@ def _report(state: State, box: demo_mailbox.DemoMailbox, took: float) -> tuple[i
     wrong = []
     for msg in [*box.inbox, *box.burst]:
         row = rows.get(fingerprint(msg.data))
-        got = row.verdict if row else "not-a-bounce"
+        got = row.verdict if row else Outcome.NOT_A_BOUNCE
         where = "quarantined" if row and row.state is VerdictState.QUARANTINED else "inbox"
         tally[(msg.expected, got, where)] += 1
         if got != msg.expected:
@@ -157,16 +158,16 @@ def _report(state: State, box: demo_mailbox.DemoMailbox, took: float) -> tuple[i
     print(f"{'generated as':<14} {'judged':<14} {'now in':<12} {'messages':>8}")
     for (expected, got, where), n in sorted(tally.items()):
         print(f"{expected:<14} {got:<14} {where:<12} {n:>8}")
-    waiting = sum(m.expected == "backscatter" for m in box.inbox)
-    in_burst = sum(m.expected == "backscatter" for m in box.burst)
+    waiting = sum(m.expected == Outcome.BACKSCATTER for m in box.inbox)
+    in_burst = sum(m.expected == Outcome.BACKSCATTER for m in box.burst)
     print(f"(generated as: what the demo made each message to be. Backscatter: {in_burst} in "
           f"the burst of {len(box.burst)}, plus {waiting} already in the inbox and caught in "
           f"the catch-up when the service started = {in_burst + waiting}.)")  # fmt: skip
     by_id = sorted(rows.values(), key=lambda r: r.id)
     for title, verdict in (
-        ("Kept in the inbox, with the proof:", "legit"),
+        ("Kept in the inbox, with the proof:", Outcome.LEGIT),
         ("Kept in the inbox, undecided (nothing proves or disproves it; yours to look at):",
-         "undecided"),
+         Outcome.UNDECIDED),
     ):  # fmt: skip
         chosen = [r for r in by_id if r.state is VerdictState.KEPT and r.verdict == verdict]
         if chosen:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from ndrguard import __version__
+from ndrguard.errors import NdrguardError
 
 # command -> (module under ndrguard.service.cli, the help line its add_parser writes)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -87,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)
     try:
         return int(args.func(args))
+    except NdrguardError as err:  # one a command did not catch: shown like every other
+        print(f"ndrguard: {err.shown()}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `ndrguard classify ... | head`

@@ -24,7 +24,7 @@ from ndrguard.service.api.protocol import ApiError
 from ndrguard.service.cli import common as cli_common
 from ndrguard.service.cli.progress import ProgressOutput
 from ndrguard.service.engine.accounts import decider, open_mailbox
-from ndrguard.service.engine.scanner import PassResult, Scanner
+from ndrguard.service.engine.scanner import PassResult, Scanner, Step
 from ndrguard.service.mailboxes.base import MailboxError
 from ndrguard.service.settings.config import Account, Config, ConfigError
 from ndrguard.service.store.state import State, StateError
@@ -225,8 +225,8 @@ def _scan(account: Account, state: State, config_dir: Path, dry_run: bool) -> Pa
         mailbox.close()
 
 
-_WOULD = {"quarantine": "would quarantine", "keep": "would keep", "hold": "would hold"}
-_DID = {"quarantine": "quarantine", "keep": "keep", "hold": "hold"}
+_WOULD = {step: f"would {step}" for step in Step}
+_DID = {step: str(step) for step in Step}
 
 
 def _print(name: str, result: PassResult, dry_run: bool) -> None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ndrguard.errors import NdrguardError
 from ndrguard.headers import Headers, message_ids
 from ndrguard.mail import normalise_newlines, split_head
 from ndrguard.sent_index import FrozenSentIndex
 from ndrguard.service.cli.sources import read_all
 
 
-class SentFileError(Exception):
+class SentFileError(NdrguardError):
     """The --sent path cannot be used; the message says why, for the user."""
+
+    title = "Sent mail unreadable"
 
 
 def load_sent(path: Path) -> FrozenSentIndex:

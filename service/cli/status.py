@@ -30,6 +30,7 @@ from ndrguard.service.engine.daemon import Service
 from ndrguard.service.settings.config import ConfigError
 from ndrguard.service.store.state import State, StateError, VerdictState
 from ndrguard.service.store.writer_lock import WriterLock
+from ndrguard.vocabulary import Outcome
 
 # `call(op, **args)`: one operation of docs/api.md, by the running service or in this process.
 Call = Callable[..., Any]
@@ -213,7 +214,7 @@ def _state_line(live: dict[str, Any] | None) -> str:
     line = str(live.get("state", "?")).replace("-", " ")
     if live.get("until"):
         line += f" until {time.strftime('%H:%M:%S', time.localtime(float(live['until'])))}"
-    if live.get("detail") and live.get("state") != "watching":
+    if live.get("detail") and live.get("state") != WorkerState.WATCHING:
         line += f" ({live['detail']})"
     return line
 
@@ -257,8 +258,9 @@ def run_summary(args: argparse.Namespace) -> int:
     print(f"In the last {args.days:g} day(s):")
     for (st, verdict), n in sorted(groups.items()):
         print(f"  {n:6d}  {verdict:<13} {st}")
-    for title, wanted in (("Quarantined", "quarantined"), ("Kept as real bounces", "kept")):
-        chosen = [r for r in rows if r["state"] == wanted and r["verdict"] != "not-a-bounce"]
+    for title, wanted in (("Quarantined", VerdictState.QUARANTINED),
+                          ("Kept as real bounces", VerdictState.KEPT)):
+        chosen = [r for r in rows if r["state"] == wanted and r["verdict"] != Outcome.NOT_A_BOUNCE]
         if chosen:
             print(f"\n{title}:")
             for r in chosen[:50]:

@@ -17,6 +17,7 @@ from email.utils import format_datetime
 from ndrguard.batv import sign
 from ndrguard.service.demo import mail as demo_mail
 from ndrguard.service.demo.mail import RELAY, USER
+from ndrguard.vocabulary import Outcome
 
 # A demo key, printed in the demo's identity file for all to see: never use it for real mail.
 DEMO_SECRET = b"ndrguard-demo-key-not-secret"
@@ -43,7 +44,7 @@ secret_file = "keys/batv-{DEMO_KEY}"
 @dataclass(frozen=True, slots=True)
 class Message:
     name: str
-    expected: str  # the verdict it should get: legit | backscatter | not-a-bounce | undecided
+    expected: Outcome  # the verdict it should get
     note: str
     data: bytes
 
@@ -84,7 +85,7 @@ def build(now: datetime | None = None, ordinary: int = 240, burst: int = 60) -> 
 
     for i in range(ordinary):
         raw = demo_mail.ordinary(rng, now, i)
-        inbox.append(Message(f"ordinary-{i:03d}", "not-a-bounce", "ordinary mail",
+        inbox.append(Message(f"ordinary-{i:03d}", Outcome.NOT_A_BOUNCE, "ordinary mail",
                              _stamped(raw, arrive(600 - i))))  # fmt: skip
 
     # Real bounces: the remote refused mail Alice really sent.
@@ -94,23 +95,25 @@ def build(now: datetime | None = None, ordinary: int = 240, burst: int = 60) -> 
         raw = demo_mail.postfix_failure(
             rng, now, tagged, rcpt, "Minutes", reporter="mx.example.com", original=sent_mail
         )
-        inbox.append(Message(f"real-batv-{i}", "legit", "real bounce carrying the relay's "
+        inbox.append(Message(f"real-batv-{i}", Outcome.LEGIT, "real bounce carrying the relay's "
                              "BATV tag", delivered(raw, tagged, arrive(300 - i))))  # fmt: skip
     raw = demo_mail.postfix_failure(rng, now, USER, "carol@example.net", "Quarterly figures")
     note = "bounce written by Alice's own relay (the remote refused during SMTP)"
-    inbox.append(Message("real-relay", "legit", note, delivered(raw, USER, arrive(200), RELAY)))
+    inbox.append(
+        Message("real-relay", Outcome.LEGIT, note, delivered(raw, USER, arrive(200), RELAY))
+    )
     sent_id = "<quarterly-report-2026@example.org>"
     sent.append(demo_mail.original_message(rng, now, USER, "dave@example.com", "Report",
                                     message_id=sent_id).encode())  # fmt: skip
     raw = demo_mail.exim_failure(rng, now, USER, "dave@example.com", "Report")
     raw = _returned_id(raw, sent_id)
-    inbox.append(Message("real-sent", "legit", "bounce of a message in Alice's Sent folder",
+    inbox.append(Message("real-sent", Outcome.LEGIT, "bounce of a message in Alice's Sent folder",
                          delivered(raw, USER, arrive(150))))  # fmt: skip
     raw = demo_mail.postfix_delay(rng, now, tagged, "erin@example.net", "Lunch")
-    inbox.append(Message("real-delay", "legit", "delay warning carrying the relay's BATV tag",
+    inbox.append(Message("real-delay", Outcome.LEGIT, "delay warning carrying the relay's BATV tag",
                          delivered(raw, tagged, arrive(120))))  # fmt: skip
     raw = demo_mail.arf(rng, now, USER)
-    inbox.append(Message("feedback", "undecided", "abuse report about mail sent in Alice's "
+    inbox.append(Message("feedback", Outcome.UNDECIDED, "abuse report about mail sent in Alice's "
                          "name", delivered(raw, USER, arrive(100))))  # fmt: skip
 
     # Backscatter already waiting, and the burst that arrives while the service watches.
@@ -121,11 +124,12 @@ def build(now: datetime | None = None, ordinary: int = 240, burst: int = 60) -> 
     made_up = "000000" if tagged[9:15] != "000000" else "111111"
     forged_tag = tagged[:9] + made_up + tagged[15:]
     raw = demo_mail.exim_failure(rng, now, forged_tag, "spamtrap@example.net", "Cheap pills")
-    burst_msgs.append(Message("forged-bad-tag", "backscatter", "bounce with a made-up BATV tag",
+    burst_msgs.append(Message("forged-bad-tag", Outcome.BACKSCATTER,
+                              "bounce with a made-up BATV tag",
                               delivered(raw, forged_tag, now)))  # fmt: skip
     raw = demo_mail.postfix_failure(rng, now, tagged, "frank@exmaple.com", "Holiday photos",
                                     reporter="mx.exmaple.com")  # fmt: skip
-    burst_msgs.append(Message("real-in-burst", "legit", "a real bounce among the forged ones",
+    burst_msgs.append(Message("real-in-burst", Outcome.LEGIT, "a real bounce among the forged ones",
                               delivered(raw, tagged, now)))  # fmt: skip
     return DemoMailbox(inbox, burst_msgs, sent)
 
@@ -147,7 +151,8 @@ def _forged(rng: random.Random, now: datetime, i: int, when: datetime) -> Messag
         raw = demo_mail.qmail_empty(rng, now, USER, victim)
     else:
         raw = demo_mail.vacation(rng, now, USER)
-    return Message(f"forged-{i:03d}", "backscatter", "backscatter", delivered(raw, USER, when))
+    forged = delivered(raw, USER, when)
+    return Message(f"forged-{i:03d}", Outcome.BACKSCATTER, "backscatter", forged)
 
 
 def _returned_id(raw: bytes, message_id: str) -> bytes:

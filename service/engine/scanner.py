@@ -24,6 +24,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ndrguard.headers import decode_words, message_ids
@@ -52,7 +53,7 @@ from ndrguard.service.store.state import (
     VerdictRow,
     VerdictState,
 )
-from ndrguard.verdict import Outcome, Policy
+from ndrguard.vocabulary import Action, Outcome, Policy
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class PassResult:
 
     def tally(self) -> Counter[str]:
         """How many decisions say quarantine, keep and hold (as the dry run announces them)."""
-        tally: Counter[str] = Counter({"quarantine": 0, "keep": 0, "hold": 0})
+        tally: Counter[str] = Counter(dict.fromkeys(Step, 0))
         tally.update(p.action for p in self.planned)
         return tally
 
@@ -103,6 +104,15 @@ class PassResult:
         }
 
 
+class Step(StrEnum):
+    """What a pass does with a judged message: the core's Action, or HOLD for a pending verdict
+    (evidence unreadable: it stays where it is and is judged again), as `scan` shows it."""
+
+    QUARANTINE = Action.QUARANTINE.value
+    KEEP = Action.KEEP.value
+    HOLD = "hold"
+
+
 @dataclass(frozen=True, slots=True)
 class Planned:
     """One message's decision as a dry run reports it (and the real run will act on it)."""
@@ -114,10 +124,10 @@ class Planned:
     decision: Decision
 
     @property
-    def action(self) -> str:
+    def action(self) -> Step:
         if self.decision.verdict == Outcome.PENDING:
-            return "hold"
-        return "quarantine" if self.decision.quarantine else "keep"
+            return Step.HOLD
+        return Step.QUARANTINE if self.decision.quarantine else Step.KEEP
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +175,7 @@ class Scanner:
     def run_pass(self) -> PassResult:
         result = PassResult()
         name = self.account.name
-        moving = not self.dry_run and self.account.policy != "monitor"
+        moving = not self.dry_run and self.account.policy != Policy.MONITOR
         if not self.dry_run:
             open_intents = self.state.open_intents(name)
             result.recovered = journal.recover(self.state, self.mailbox, open_intents)

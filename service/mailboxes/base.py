@@ -20,19 +20,16 @@ from datetime import datetime
 from threading import Event
 from typing import Protocol
 
+from ndrguard.errors import NdrguardError
 from ndrguard.headers import Headers
 from ndrguard.mail import normalise_newlines, parse
 from ndrguard.recognisers import triage
 
 
-class MailboxError(Exception):
+class MailboxError(NdrguardError):
     """Something a user can meet while ndrguard works on their mail; carries words for them."""
 
     title = "Mailbox problem"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ConnectionLost(MailboxError):

@@ -19,12 +19,14 @@ from typing import Any
 
 import platformdirs
 
+from ndrguard.errors import NdrguardError
 from ndrguard.service.oauth.providers import OAuthSettings, settings_from
 from ndrguard.service.settings import config_checks as checks
+from ndrguard.vocabulary import Policy
 
 APP = "ndrguard"
 SECURITIES = ("tls", "starttls", "plain")
-POLICIES = ("monitor", "block-all", "batv", "evidence")
+POLICIES = tuple(p.value for p in Policy)
 AUTHS = ("login", "xoauth2", "oauthbearer")
 OAUTH_AUTHS = ("xoauth2", "oauthbearer")
 _ACCOUNT_KEYS = {
@@ -36,7 +38,7 @@ _TOP_KEYS = frozenset({"accounts"})
 _DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 
 
-class ConfigError(ValueError):
+class ConfigError(NdrguardError, ValueError):
     """The config file cannot be used; the message names the file, the line and the setting.
 
     `setting` is the key it is about and `line` its line in the file, when known, for whoever
@@ -86,7 +88,7 @@ class Account:
     ca_file: Path | None = None
     auth: str = "login"
     quarantine: str = "Backscatter"
-    policy: str = "evidence"
+    policy: Policy = Policy.EVIDENCE
     identity: Path | Mapping[str, Any] | None = None
     folders: tuple[str, ...] = ("INBOX",)
     sent: str | None = None  # None: the folder with SPECIAL-USE \Sent
@@ -319,7 +321,7 @@ def _account(raw: dict[str, Any], position: int, base: Path) -> Account:
         ca_file=path("ca_file"),
         auth=auth,
         quarantine=quarantine,
-        policy=choice("policy", "evidence", POLICIES),
+        policy=Policy(choice("policy", Policy.EVIDENCE, POLICIES)),
         identity=path("identity") if isinstance(identity, str) else identity,
         folders=tuple(folders),
         sent=sent,

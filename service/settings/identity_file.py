@@ -30,6 +30,8 @@ PasswordGetter = Callable[[str, str], str | None]
 class IdentityFileError(IdentityError):
     """The identity file, or a secret it points to, cannot be used; says which file and why."""
 
+    title = "Identity file problem"
+
     def __init__(self, path: Path, where: str | None, problem: str) -> None:
         self.path = path
         super().__init__(f"{path}: {where}" if where else str(path), problem)

@@ -19,11 +19,15 @@ import tomlkit
 from tomlkit.container import Container
 from tomlkit.items import AoT, Item, Table
 
+from ndrguard.errors import NdrguardError
+
 Changes = Mapping[str, Any]
 
 
-class TomlEditError(ValueError):
+class TomlEditError(NdrguardError, ValueError):
     """The file has no table the edit is about (an account that is not there)."""
+
+    title = "Config not changed"
 
 
 def add_account(text: str, table: Changes) -> str:

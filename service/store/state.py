@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from ndrguard.errors import NdrguardError
 from ndrguard.headers import decode_words
+from ndrguard.vocabulary import Outcome
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: the first schema.
@@ -139,8 +141,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 MARKED_LEGIT = "marked legitimate by the user"
 
 
-class StateError(RuntimeError):
+class StateError(NdrguardError, RuntimeError):
     """The state database cannot be used; the message says which file and what to do."""
+
+    title = "State problem"
 
 
 class VerdictState(StrEnum):
@@ -464,25 +468,24 @@ class State:
             if row is None:
                 raise StateError(f"there is no verdict with id {verdict_id}")
             db.execute(
-                "UPDATE verdicts SET verdict='legit', reason=?, "
+                "UPDATE verdicts SET verdict=?, reason=?, "
                 "state=CASE WHEN state IN (?, ?) THEN ? ELSE state END WHERE id=?",
-                (MARKED_LEGIT, str(VerdictState.QUARANTINE_PENDING), str(VerdictState.MONITORED),
-                 str(VerdictState.KEPT), verdict_id),
+                (str(Outcome.LEGIT), MARKED_LEGIT, str(VerdictState.QUARANTINE_PENDING),
+                 str(VerdictState.MONITORED), str(VerdictState.KEPT), verdict_id),
             )  # fmt: skip
             _count(db, row["account"], "marked-legit")
 
     def unmark_legit(self, verdict_id: int, verdict: str, reason: str) -> bool:
         """Undo of mark_legit: the verdict and reason it had before, if the user's word is
         still the last one on it (nobody judged it since); whether it was set back."""
-        if verdict not in ("backscatter", "undecided"):
+        if verdict not in (Outcome.BACKSCATTER, Outcome.UNDECIDED):
             raise StateError(
                 f"a marked verdict goes back to backscatter or undecided, not {verdict}"
             )
         with self._tx() as db:
             cur = db.execute(
-                "UPDATE verdicts SET verdict=?, reason=? WHERE id=? AND verdict='legit' "
-                "AND reason=?",
-                (verdict, reason, verdict_id, MARKED_LEGIT),
+                "UPDATE verdicts SET verdict=?, reason=? WHERE id=? AND verdict=? AND reason=?",
+                (verdict, reason, verdict_id, str(Outcome.LEGIT), MARKED_LEGIT),
             )
             if cur.rowcount:
                 row = db.execute("SELECT account FROM verdicts WHERE id=?", (verdict_id,))
