@@ -19,14 +19,25 @@ _MAX_HITS = 64  # anchors looked at per text; a text full of them is read whole 
 class Phrases:
     """A phrase expression with the anchors that every one of its matches contains."""
 
-    __slots__ = ("anchors", "regex", "window")
+    __slots__ = ("_flags", "_pattern", "_regex", "anchors", "window")
 
     def __init__(
         self, pattern: str, anchors: tuple[str, ...], flags: int = 0, window: int = _WINDOW
     ) -> None:
-        self.regex = re.compile(pattern, flags | re.IGNORECASE)
+        self._pattern = pattern
+        self._flags = flags | re.IGNORECASE
+        self._regex: re.Pattern[str] | None = None
         self.anchors = anchors
         self.window = window  # must exceed how far any match reaches from its anchor
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The expression, compiled on first use: the long alternations take milliseconds
+        each to compile, most runs over a mailbox never find an anchor of some of them, and
+        start-up is a large part of classifying a small folder."""
+        if self._regex is None:
+            self._regex = re.compile(self._pattern, self._flags)
+        return self._regex
 
     def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
         """The first match in `text` (by position of its anchor), or None.
