@@ -77,7 +77,7 @@ class Tray(QObject):
             self.tr("Pause until &tomorrow morning"), self.pause_until_tomorrow
         )
         self.scan_action = self._add(self.tr("S&can now"), self.scan_now)
-        self.settings_action = self._add(self.tr("Se&ttings…"), open_settings)
+        self.settings_action = self._add(self.tr("&Settings…"), open_settings)
         self.start_action = self.menu.addAction(self.tr("Start the ser&vice"))
         self.menu.addSeparator()
         self.quit_action = self._add(self.tr("&Quit"), quit_app)

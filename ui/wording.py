@@ -167,7 +167,7 @@ def undone_note(restored: int, failed: int) -> Note:
 def burst_note(items: Iterable[dict[str, Any]], minutes: float, folder: str) -> Note | None:
     """The notification for the verdicts of one burst, or None when nothing is worth telling.
     Real bounces kept are counted here only when they were not told on their own."""
-    forged = undecided = monitored = real_moved = 0
+    forged = undecided = undecided_kept = monitored = real_moved = 0
     moved: list[int] = []
     review: list[int] = []
     real_kept: list[dict[str, Any]] = []
@@ -188,6 +188,9 @@ def burst_note(items: Iterable[dict[str, Any]], minutes: float, folder: str) -> 
         elif verdict == Outcome.UNDECIDED and state in MOVED:
             undecided += 1
             review.append(int(item["id"]))
+        elif verdict == "undecided" and state in ("kept", "held"):
+            undecided_kept += 1
+            review.append(int(item["id"]))
     mins = max(1, round(minutes))
     span = count(mins, translate("wording", "in the last minute"),
                  translate("wording", "in the last {n} minutes")).format(n=mins)
@@ -204,6 +207,13 @@ def burst_note(items: Iterable[dict[str, Any]], minutes: float, folder: str) -> 
             translate("wording", "{n} bounces nobody could vouch for moved to {folder} "
                           "(see the summary)"),
         ).format(n=undecided, folder=folder))
+    if undecided_kept:
+        parts.append(count(
+            undecided_kept,
+            translate("wording", "1 bounce nobody could vouch for left where it is, to review"),
+            translate("wording", "{n} bounces nobody could vouch for left where they are, to "
+                                 "review"),
+        ).format(n=undecided_kept))
     if monitored:
         parts.append(count(
             monitored,

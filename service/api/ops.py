@@ -191,10 +191,12 @@ class ServiceOperations:
             if until <= time.time():
                 raise BadRequest(f"pause: until ({until:.0f}) is not in the future")
         names = _strings(args.get("accounts"))
-        self.service.pause(names)
+        # The end first: the event feed, polling meanwhile, never sees a pause for a while
+        # without its end (it would tell "paused until resumed").
         self.state.set_paused_until(
             None if until is None else json.dumps({"until": until, "accounts": names})
         )
+        self.service.pause(names)
         return self.snapshot()
 
     def resume(self, args: dict[str, Any]) -> dict[str, Any]:

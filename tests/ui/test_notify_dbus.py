@@ -113,6 +113,34 @@ def test_undo_last_move_and_open_summary_from_the_notification(
     qtbot.waitUntil(lambda: app.summary is not None and app.summary.isVisible(), timeout=10_000)
 
 
+def test_review_opens_the_summary_on_the_bounces_nobody_could_vouch_for(
+    qtbot, service, make_tray, notification_server
+):
+    server = notification_server
+    app = make_tray(service.endpoint, window=0.3)
+    app.start()
+    qtbot.waitUntil(lambda: app.link.is_connected, timeout=10_000)
+    undecided = service.client().call("verdicts", verdicts=["undecided"],
+                                      limit=5)["items"]  # fmt: skip
+    assert undecided, "the demo has a bounce nobody could vouch for"
+    ids = {int(i["id"]) for i in undecided}
+    app.notifier.min_gap = 0
+    app.notifier.add(undecided)
+
+    def ours(n: Notified) -> bool:
+        return "review" in n.actions and ids <= set(
+            getattr(app.notifications.note(n.id), "review", ()))
+
+    told = wait_notified(qtbot, server, ours)
+    assert told.actions["review"] == "Review"
+    hide_summary(app)
+    server.invoke(told.id, "review")
+    qtbot.waitUntil(lambda: app.summary is not None and app.summary.isVisible(), timeout=10_000)
+    summary = app.summary
+    assert summary is not None
+    qtbot.waitUntil(lambda: ids <= set(summary.selected_ids()), timeout=20_000)
+
+
 def test_a_real_bounce_is_told_at_once_by_its_subject(
     qtbot, service, make_tray, notification_server
 ):

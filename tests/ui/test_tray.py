@@ -99,6 +99,7 @@ def test_pause_for_an_hour_shows_grey_with_its_end_and_a_pause_ends_on_time(
     app.tray.pause_hour_action.trigger()
     qtbot.waitUntil(lambda: app.tray.state is TrayState.PAUSED, timeout=10_000)
     until = app.tray.snapshot["paused_until"]
+    assert until is not None  # told with its end from the first status that says paused
     assert abs(until - (time.time() + 3600)) < 120
     end = time.strftime("%H:%M", time.localtime(until))
     assert end in app.tray.status_action.text(), app.tray.status_action.text()

@@ -458,12 +458,12 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
 <context>
     <name>SummaryWindow</name>
     <message>
-        <location filename="../summary.py" line="+146"/>
+        <location filename="../summary.py" line="+147"/>
         <source>ndrguard — bounces</source>
         <translation>ndrguard — Bounces</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Totals of the last 14 days</source>
         <translation>Summen der letzten 14 Tage</translation>
     </message>
@@ -644,13 +644,13 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
     </message>
     <message>
         <location line="+13"/>
-        <location line="+231"/>
-        <location line="+42"/>
+        <location line="+274"/>
+        <location line="+46"/>
         <source>no answer</source>
         <translation>keine Antwort</translation>
     </message>
     <message>
-        <location line="-272"/>
+        <location line="-319"/>
         <source>Could not load: {why}</source>
         <translation>Konnte nicht geladen werden: {why}</translation>
     </message>
@@ -670,7 +670,12 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>(die neuesten; für ältere nach unten blättern oder Mehr laden drücken)</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+41"/>
+        <source>Your message &quot;{subject}&quot;</source>
+        <translation>Ihre Nachricht „{subject}“</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Campaign &quot;{subject}&quot;</source>
         <translation>Kampagne „{subject}“</translation>
     </message>
@@ -725,38 +730,68 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>{n} Bounces ausgewählt.</translation>
     </message>
     <message>
-        <location line="+52"/>
-        <source>Move {n} message(s) out of quarantine, back where they came from?</source>
-        <translation>{n} Nachricht(en) aus der Quarantäne dorthin zurückschieben, woher sie kamen?</translation>
+        <location line="+78"/>
+        <source>Move this message out of quarantine, back where it came from?</source>
+        <translation>Diese Nachricht aus der Quarantäne dorthin zurückschieben, woher sie kam?</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
+        <source>Move these {n} messages out of quarantine, back where they came from?</source>
+        <translation>Diese {n} Nachrichten aus der Quarantäne dorthin zurückschieben, woher sie kamen?</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Mark this bounce as a real bounce of your mail?</source>
+        <translation>Diesen Bounce als echten Bounce Ihrer Mail markieren?</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mark these {n} bounces as real bounces of your mail?</source>
+        <translation>Diese {n} Bounces als echte Bounces Ihrer Mail markieren?</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>ndrguard will not move them again; {m} of them go back from quarantine now.</source>
+        <translation>ndrguard wird sie nicht wieder verschieben; {m} davon kommen jetzt aus der Quarantäne zurück.</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>1 message back where it came from</source>
+        <translation>1 Nachricht wieder dort, woher sie kam</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} messages back where they came from</source>
+        <translation>{n} Nachrichten wieder dort, woher sie kamen</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Undone: 1 message back in quarantine</source>
+        <translation>Rückgängig gemacht: 1 Nachricht wieder in der Quarantäne</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undone: {n} messages back in quarantine</source>
+        <translation>Rückgängig gemacht: {n} Nachrichten wieder in der Quarantäne</translation>
+    </message>
+    <message>
+        <location line="-114"/>
         <source>&amp;Restore</source>
         <translation>&amp;Zurückholen</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Mark {n} bounce(s) as real bounces of your mail?</source>
-        <translation>{n} Bounce(s) als echte Bounces Ihrer Mail markieren?</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>ndrguard will not move them again; {m} of them will go back from quarantine.</source>
-        <translation>ndrguard wird sie nicht wieder verschieben; {m} davon kommen aus der Quarantäne zurück.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+17"/>
         <source>Mark as &amp;real</source>
         <translation>Als &amp;echt markieren</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+102"/>
+        <location line="+110"/>
         <source>ndrguard</source>
         <translation>ndrguard</translation>
     </message>
     <message>
-        <location line="-101"/>
+        <location line="-109"/>
         <source>You can undo this (Ctrl+Z).</source>
         <translation>Sie können dies rückgängig machen (Strg+Z).</translation>
     </message>
@@ -786,18 +821,13 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>{m} als echt markiert; {n} wieder in ihrem Ordner</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>{n} message(s) back where they came from</source>
-        <translation>{n} Nachricht(en) wieder dort, woher sie kamen</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <location line="+34"/>
+        <location line="+14"/>
+        <location line="+38"/>
         <source>{n} not: {why}</source>
         <translation>{n} nicht: {why}</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-34"/>
         <source>— Undo with Ctrl+Z.</source>
         <translation>— Rückgängig mit Strg+Z.</translation>
     </message>
@@ -812,12 +842,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>Rückgängig machen fehlgeschlagen: {why}</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Undone: {n} message(s) back in quarantine</source>
-        <translation>Rückgängig gemacht: {n} Nachricht(en) wieder in der Quarantäne</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+10"/>
         <source>{m} verdict(s) as they were</source>
         <translation>{m} Urteil(e) wie vorher</translation>
     </message>
@@ -862,7 +887,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
     </message>
     <message>
         <location line="+1"/>
-        <source>Se&amp;ttings…</source>
+        <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
@@ -1159,12 +1184,12 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
     </message>
     <message>
         <location line="+1"/>
-        <location line="+103"/>
+        <location line="+113"/>
         <source>A message you sent was not delivered</source>
         <translation>Eine von Ihnen gesendete Nachricht wurde nicht zugestellt</translation>
     </message>
     <message>
-        <location line="-99"/>
+        <location line="-109"/>
         <source>A message you sent: {why}</source>
         <translation>Eine von Ihnen gesendete Nachricht: {why}</translation>
     </message>
@@ -1216,7 +1241,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>ndrguard: rückgängig gemacht</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+32"/>
         <source>in the last minute</source>
         <translation>in der letzten Minute</translation>
     </message>
@@ -1244,6 +1269,16 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <location line="+2"/>
         <source>{n} bounces nobody could vouch for moved to {folder} (see the summary)</source>
         <translation>{n} Bounces, für die nichts bürgen konnte, nach {folder} verschoben (siehe Zusammenfassung)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>1 bounce nobody could vouch for left where it is, to review</source>
+        <translation>1 Bounce, für den nichts bürgen konnte, bleibt, wo er ist, zum Ansehen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} bounces nobody could vouch for left where they are, to review</source>
+        <translation>{n} Bounces, für die nichts bürgen konnte, bleiben, wo sie sind, zum Ansehen</translation>
     </message>
     <message>
         <location line="+6"/>
