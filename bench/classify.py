@@ -298,9 +298,12 @@ def ratios(
     out: dict[str, dict[str, float | None]] = {}
     for peer in ("flufl", "sisimai"):
         theirs, theirs_whole = tools[peer], processes[peer]
-        row: dict[str, float | None] = {"speed": None, "in_process_speed": None, "peak_rss": None}
+        row: dict[str, float | None] = {"speed": None, "cpu_speed": None,
+                                        "in_process_speed": None, "peak_rss": None}
         if ours_whole.get("available") and theirs_whole.get("available"):
             row["speed"] = _div(ours_whole.get("msgs_per_s"), theirs_whole.get("msgs_per_s"))
+            # The same rounds by CPU seconds: steadier than the wall clock on a loaded machine.
+            row["cpu_speed"] = _div(theirs_whole.get("best_cpu_s"), ours_whole.get("best_cpu_s"))
         if ours.get("available") and theirs.get("available"):
             row["in_process_speed"] = _div(ours.get("msgs_per_s"), theirs.get("msgs_per_s"))
             row["peak_rss"] = _div(ours.get("peak_rss_bytes"), theirs.get("peak_rss_bytes"))
@@ -476,7 +479,7 @@ def _render_processes(report: Json) -> list[str]:
             continue
         rounds = " ".join(f"{s:.2f}" for s in r["rounds"])
         lines.append(f"  {title:<13} {_rate(r):>9} msgs/s  best {r['best_s']:.3f}s  "
-                     f"(rounds: {rounds})")
+                     f"(rounds: {rounds}; best CPU {r.get('best_cpu_s', 0):.3f}s)")
     start = report["startup"]
     if start.get("available"):
         lines.append(f"  ndrguard --version: best {start['best_s']:.3f}s of "
@@ -526,6 +529,8 @@ def _render_ratios(report: Json) -> list[str]:
     lines = ["ndrguard relative to each peer (speed: higher is better; peak RSS: lower is better)"]
     for peer, r in report["ratios"].items():
         speed = f"{r['speed']:.1f}x whole process" if r["speed"] is not None else "whole n/a"
+        if r.get("cpu_speed") is not None:
+            speed += f" ({r['cpu_speed']:.1f}x by CPU)"
         inner = r["in_process_speed"]
         inner_s = f"{inner:.1f}x in process" if inner is not None else "in process n/a"
         mem = f"{r['peak_rss']:.2f}x peak RSS" if r["peak_rss"] is not None else "RSS n/a"
