@@ -51,7 +51,7 @@ from ndrguard.service.mailboxes.base import (
     Mailbox,
     MailboxError,
 )
-from ndrguard.service.mailboxes.liveness import IDLE_RENEW, SUSPEND_GAP, Keepalive
+from ndrguard.service.mailboxes.liveness import IDLE_RENEW, Keepalive, resumes
 from ndrguard.service.oauth.grant import SignInNeeded
 from ndrguard.service.settings.config import Account, ConfigError
 from ndrguard.service.store.state import State
@@ -83,11 +83,16 @@ class AccountStatus:
     # folder, so further folders get a connection each up to the budget (folder_watch.py).
     watch: tuple[tuple[str, str], ...] = ()
     progress: Progress | None = None  # how far a long job of the pass under way is
+    # Faults since the service started, and the words of the latest: a reconnect after a
+    # resume is over in a fraction of a second, and "watching" alone would hide that it came.
+    faults: int = 0
+    last_fault: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {"account": self.account, "state": str(self.state), "detail": self.detail,
                 "until": self.until, "watch": dict(self.watch),
-                "progress": self.progress.to_json() if self.progress else None}  # fmt: skip
+                "progress": self.progress.to_json() if self.progress else None,
+                "faults": self.faults, "last_fault": self.last_fault}  # fmt: skip
 
 
 class Backoff:
@@ -173,6 +178,7 @@ class Worker(threading.Thread):
         # The last fault's words, shown with "connecting" until a session works again: a
         # poke can end a backoff at once, and the user should still see why it reconnects.
         self._fault = ""
+        self._faults, self._last_fault = 0, ""
 
     def poke(self) -> None:
         """Look again now: end the current wait (IDLE within a second) and run a pass."""
@@ -223,7 +229,8 @@ class Worker(threading.Thread):
         until: float | None = None,
         watch: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        self._shown = AccountStatus(self.account.name, state, detail, until, watch)
+        self._shown = AccountStatus(self.account.name, state, detail, until, watch,
+                                    faults=self._faults, last_fault=self._last_fault)  # fmt: skip
         self._on_status(self._shown)
 
     def _progressed(self, progress: Progress) -> None:
@@ -274,12 +281,17 @@ class Worker(threading.Thread):
         log.warning("%s: %s; next attempt in %.0f s", self.account.name, err, delay)
         self._fail_errands(err)
         self._fault = str(err)
+        self._faults, self._last_fault = self._faults + 1, self._fault
         self._status(state, self._fault, time.time() + delay)
+        watch = resumes()
+        mark = watch.mark()
         end = time.monotonic() + delay
-        wall = time.time() - time.monotonic()
-        while (left := end - time.monotonic()) > 0 and not self._wake.wait(min(left, 1.0)):
-            jumped = abs(time.time() - time.monotonic() - wall) > SUSPEND_GAP
-            if jumped or time.monotonic() - (end - left) > 1.0 + SUSPEND_GAP:
+        while (left := end - time.monotonic()) > 0:
+            began = time.monotonic()
+            if self._wake.wait(min(left, 1.0)):
+                break
+            watch.observe(began, time.monotonic(), min(left, 1.0))
+            if watch.since(mark):
                 log.info("%s: resumed; trying again at once", self.account.name)
                 self.backoff.reset()
                 break

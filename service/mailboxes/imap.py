@@ -52,7 +52,13 @@ from ndrguard.service.mailboxes.base import (
 )
 from ndrguard.service.mailboxes.claims import claim_keyword, decide_claims, is_claim
 from ndrguard.service.mailboxes.imap_parse import batches, classify_no, parse_copyuid, uid_set
-from ndrguard.service.mailboxes.liveness import IDLE_RENEW, IdleWatch, Keepalive, Outcome
+from ndrguard.service.mailboxes.liveness import (
+    IDLE_RENEW,
+    IdleWatch,
+    Keepalive,
+    Outcome,
+    resumes,
+)
 from ndrguard.service.settings.config import Account, normal_fingerprint
 from ndrguard.service.settings.config_checks import loopback
 
@@ -316,6 +322,10 @@ class ImapMailbox:
         self._selected: str | None = None
         self.pushes = "IDLE" in self.caps
         self._lost = False
+        # The process's gaps (a sleep, a stop) counted before this session: one after it makes
+        # the session suspect wherever it came, in a pass as well as in IDLE.
+        self._resumes = resumes()
+        self._resume_mark = self._resumes.mark()
         self._claims_refused = False  # the server would not store a claim keyword
         # Wall-clock time after which this session should be replaced by a fresh login (an
         # OAuth access token about to expire; see oauth/login.py); None: never.
@@ -630,12 +640,17 @@ class ImapMailbox:
         Ending IDLE (DONE) waits for the server's answer under the read timeout, so a renewal
         is also a probe of a server that never sends keepalives.
         """
+        gap = self._resumes.since(self._resume_mark)
+        if gap:  # the process stopped (or the machine slept) during the pass: start afresh
+            self._lost = True
+            raise ConnectionLost(gap, "slept")
         if "IDLE" not in self.caps:
             return self._poll(folder, timeout, stop)
         self._select(folder)
         with self._io():
             self._c.idle()
-        watch = IdleWatch(self.keepalive, time.monotonic(), min(timeout, IDLE_RENEW))
+        watch = IdleWatch(self.keepalive, time.monotonic(), min(timeout, IDLE_RENEW),
+                          self._resumes, self._resume_mark)  # fmt: skip
         outcome = Outcome.WAIT
         while outcome is Outcome.WAIT and not stop.is_set():
             began = time.monotonic()

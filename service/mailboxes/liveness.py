@@ -15,7 +15,10 @@ inferred from what was heard and when, and these rules do that:
   wall clock against CLOCK_MONOTONIC means it resumed or the time was stepped, and a
   one-second wait that took far longer means the process itself did not run (SIGSTOP, a
   frozen VM): in each case every connection is suspect (NAT entries and server sessions
-  expired meanwhile), so the watch reconnects at once and catches up;
+  expired meanwhile), so the watch reconnects at once and catches up. One `ResumeWatch` per
+  process counts these gaps, fed by a thread of its own that waits a second at a time and by
+  every one-second wait of the workers, so a gap is seen wherever the worker was at the time:
+  in IDLE, in a backoff, and also in the middle of a pass, when no wait of its own spans it;
 - IDLE is ended and re-issued every `IDLE_RENEW`, well before RFC 2177's 29 minutes.
 
 Everything here takes times and responses as values (the imapclient split: decisions without
@@ -24,6 +27,7 @@ a socket), so each rule is unit-tested with made-up clocks; imap_backend drives 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -131,6 +135,86 @@ def _default_boottime() -> Callable[[], float]:
     return lambda: time.clock_gettime(clock)
 
 
+class ResumeWatch:
+    """The gaps in this process's life (a sleep, a stop), counted once each, for every connection.
+
+    A connection notes `mark()` when it is made; `since(mark)` then gives the words of a gap
+    that came after, or "". Each gap is seen by whoever waits across it (this watch's own
+    ticking thread, an IDLE's one-second wait, a backoff's) and counted once: a wait that
+    began before the last gap ended is the same gap seen from another thread. The thread is
+    what sees a stop in the middle of a pass, where no wait spans it; `observe` holds the rule
+    and is driven with made-up clocks in the tests (which build their own watch, no thread).
+    """
+
+    def __init__(
+        self,
+        detector: SuspendDetector | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        tick: float = 1.0,
+        thread: bool = True,
+    ) -> None:
+        self._detector = detector or SuspendDetector(monotonic=monotonic)
+        self._monotonic = monotonic
+        self.tick = tick
+        self.count = 0
+        self.words = ""
+        self._gap_end = -float("inf")
+        self._lock = threading.Lock()
+        self._thread = thread
+
+    def observe(self, began: float, ended: float, asked: float) -> bool:
+        """A wait of `asked` seconds ran from `began` to `ended` (monotonic); True when it
+        revealed a new gap."""
+        with self._lock:
+            slept = self._detector.slept()
+            late = ended - began - asked
+            if slept:
+                words = f"the computer slept for {slept:.0f} s; reconnecting"
+            elif late > self._detector.gap and began >= self._gap_end:
+                words = (f"the service did not run for {late:.0f} s (stopped or suspended); "
+                         "reconnecting")  # fmt: skip
+            else:
+                if late > self._detector.gap:  # the same gap, seen by a second waiter
+                    self._gap_end = max(self._gap_end, ended)
+                return False
+            self.count += 1
+            self.words = words
+            self._gap_end = max(self._gap_end, ended)
+            return True
+
+    def mark(self) -> int:
+        """The gaps counted so far (the ticking thread starts with the first mark)."""
+        with self._lock:
+            if self._thread:
+                self._thread = False
+                threading.Thread(target=self._run, name="ndrguard-resume-watch",
+                                 daemon=True).start()  # fmt: skip
+            return self.count
+
+    def since(self, mark: int) -> str:
+        """The words of the latest gap when there was one after `mark`, else ""."""
+        with self._lock:
+            return self.words if self.count > mark else ""
+
+    def _run(self) -> None:
+        never = threading.Event()
+        while True:
+            began = self._monotonic()
+            never.wait(self.tick)
+            self.observe(began, self._monotonic(), self.tick)
+
+
+_RESUMES: ResumeWatch | None = None
+
+
+def resumes() -> ResumeWatch:
+    """The process's one ResumeWatch."""
+    global _RESUMES
+    if _RESUMES is None:
+        _RESUMES = ResumeWatch()
+    return _RESUMES
+
+
 @dataclass(slots=True)
 class IdleWatch:
     """One IDLE command's life: fed every `idle_check` answer, says what to do next."""
@@ -138,7 +222,8 @@ class IdleWatch:
     keepalive: Keepalive
     started: float  # monotonic time IDLE was issued
     renew_after: float  # seconds; IDLE_RENEW or less
-    suspend: SuspendDetector = field(default_factory=SuspendDetector)
+    resumes: ResumeWatch = field(default_factory=resumes)
+    mark: int = -1  # the resumes counted when the connection was made; -1: when IDLE began
     heard: float = 0.0  # monotonic time of the last thing the server said
     empties: int = 0  # early empty answers in a row
     learnt: float | None = None  # set when a check taught the keepalive interval
@@ -147,6 +232,8 @@ class IdleWatch:
     def __post_init__(self) -> None:
         self.heard = self.started
         self.keepalive.idle_started()
+        if self.mark < 0:
+            self.mark = self.resumes.mark()
 
     def check(
         self, responses: Sequence[Response], asked: float, began: float, ended: float
@@ -156,16 +243,11 @@ class IdleWatch:
         Returns the outcome and, for DEAD, the words for the user and the log.
         """
         self.learnt = None
-        slept = self.suspend.slept()
-        if slept:
+        self.resumes.observe(began, ended, asked)
+        gap = self.resumes.since(self.mark)
+        if gap:
             self.cause = "slept"
-            return Outcome.DEAD, f"the computer slept for {slept:.0f} s; reconnecting"
-        if ended - began > asked + SUSPEND_GAP:
-            self.cause = "slept"
-            return Outcome.DEAD, (
-                f"the service did not run for {ended - began - asked:.0f} s (stopped or "
-                "suspended); reconnecting"
-            )
+            return Outcome.DEAD, gap
         news = False
         for r in responses:
             head = r[0] if r else None

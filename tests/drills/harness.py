@@ -55,13 +55,30 @@ def add_account(
     return env
 
 
+@dataclass(frozen=True)
+class Sample:
+    """What `status` said of the account at monotonic time `t` (in the test's process)."""
+
+    t: float
+    state: str
+    detail: str
+    faults: int  # faults since the service started, as the service counts them
+    last_fault: str  # the words of the latest
+
+
 @dataclass
 class Timeline:
-    """The account's (state, detail) as the API reports it, sampled every 50 ms."""
+    """The account's status as the API reports it, sampled every 50 ms (kept when it changed).
+
+    A fault is seen by the state leaving "watching" or by the service's fault count going up:
+    a reconnect after a resume can be over between two samples, and the count and the words
+    of the last fault (also in `status`) still tell of it.
+    """
 
     home: Path
     account: str = "a"
-    seen: list[tuple[float, str, str]] = field(default_factory=list)
+    seen: list[Sample] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> Timeline:
@@ -75,12 +92,21 @@ class Timeline:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            acct = self.call("status").get("accounts", [{}])
-            mine = next((a for a in acct if a.get("account") == self.account), {})
-            state, detail = mine.get("state", ""), mine.get("detail", "")
-            if state and (not self.seen or self.seen[-1][1:] != (state, detail)):
-                self.seen.append((time.monotonic(), state, detail))
+            try:
+                self._sample()
+            except Exception as err:  # a sampler that died silently would read as "no fault"
+                self.errors.append(f"{time.monotonic():.2f} {err!r}")
             self._stop.wait(0.05)
+
+    def _sample(self) -> None:
+        acct = self.call("status").get("accounts", [{}])
+        mine = next((a for a in acct if a.get("account") == self.account), {})
+        now = Sample(time.monotonic(), mine.get("state", ""), mine.get("detail", ""),
+                     int(mine.get("faults", 0)), mine.get("last_fault", ""))  # fmt: skip
+        last = self.seen[-1] if self.seen else None
+        if now.state and (last is None or (last.state, last.detail, last.faults)
+                          != (now.state, now.detail, now.faults)):  # fmt: skip
+            self.seen.append(now)
 
     def call(self, op: str) -> dict:
         """One API call to the service ({} while none answers)."""
@@ -93,37 +119,52 @@ class Timeline:
             client.close()
 
     def state(self) -> str:
-        return self.seen[-1][1] if self.seen else ""
+        return self.seen[-1].state if self.seen else ""
+
+    def faults(self) -> int:
+        return self.seen[-1].faults if self.seen else 0
+
+    def shown(self) -> str:
+        shown = "; ".join(f"{s.t:.2f} {s.state} {s.faults} {s.detail!r}" for s in self.seen)
+        return shown + (f"; sampler errors: {self.errors[-3:]}" if self.errors else "")
 
     def left_watching(self, after: float, timeout: float) -> tuple[float, str]:
-        """When the account first stopped watching after `after`, and the words it gave."""
+        """When the account first stopped watching (or counted a fault) after `after`, and
+        the words it gave."""
+        before = max([s.faults for s in self.seen if s.t < after], default=0)
+
         def found() -> tuple[float, str] | None:
-            for t, state, detail in self.seen:
-                if t >= after and state != "watching":
-                    return t, detail
+            for s in self.seen:
+                if s.t >= after and (s.state != "watching" or s.faults > before):
+                    return s.t, s.last_fault or s.detail
             return None
 
-        return wait_until(found, timeout=timeout, what=f"the fault to be noticed: {self.seen}")
+        return wait_until(found, timeout=timeout,
+                          what=f"the fault to be noticed: {self.shown()}")  # fmt: skip
 
     def first_failure(self, after: float) -> str:
-        """The words of the first fault after `after` (the cause the user is told), shown
-        while backing off or, after a poke ended the backoff, while connecting again."""
-        for t, state, detail in self.seen:
-            if t >= after and state in ("backing-off", "connecting") and detail:
-                return detail
+        """The words of the first fault after `after` (the cause the user is told: the
+        status's last fault, shown with backing-off and then connecting)."""
+        before = max([s.faults for s in self.seen if s.t < after], default=0)
+        for s in self.seen:
+            if s.t >= after and s.faults > before and s.last_fault:
+                return s.last_fault
         return ""
 
     def watching_again(self, after: float, timeout: float) -> float:
         """When the account was watching again (after a reconnect) at or after `after`."""
         def found() -> float | None:
             left = False
-            for t, state, _ in self.seen:
-                left = left or state != "watching"
-                if t >= after and state == "watching" and left:
-                    return t
+            start = None
+            for s in self.seen:
+                start = s.faults if start is None else start
+                left = left or s.state != "watching" or s.faults > start
+                if s.t >= after and s.state == "watching" and left:
+                    return s.t
             return None
 
-        return wait_until(found, timeout=timeout, what=f"the watch to come back: {self.seen}")
+        return wait_until(found, timeout=timeout,
+                          what=f"the watch to come back: {self.shown()}")  # fmt: skip
 
 
 @contextlib.contextmanager

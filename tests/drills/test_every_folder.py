@@ -41,7 +41,7 @@ def test_a_bounce_in_the_second_folder_is_as_fast_as_in_inbox(
     rng = random.Random(12)
     latency: dict[str, list[float]] = {"INBOX": [], "Lists": []}
     with service(env, home) as timeline:
-        assert timeline.seen[-1][2] == "INBOX: IDLE; Lists: IDLE (own connection)"
+        assert timeline.seen[-1].detail == "INBOX: IDLE; Lists: IDLE (own connection)"
         writer, watcher = client(server, login), client(server, login)
         try:
             quarantined = 0

@@ -20,6 +20,7 @@ from ndrguard.service.mailboxes.liveness import (
     IdleWatch,
     Keepalive,
     Outcome,
+    ResumeWatch,
     SuspendDetector,
 )
 
@@ -42,9 +43,15 @@ class Clocks:
         self.boot += seconds  # suspended: BOOTTIME counts it, MONOTONIC does not
 
 
-def watch(clocks: Clocks, keepalive: Keepalive | None = None, renew: float = IDLE_RENEW):
+def resume_watch(clocks: Clocks) -> ResumeWatch:
     detector = SuspendDetector(lambda: clocks.boot, lambda: clocks.mono)
-    return IdleWatch(keepalive or Keepalive(), clocks.mono, renew, detector)
+    return ResumeWatch(detector, lambda: clocks.mono, thread=False)
+
+
+def watch(clocks: Clocks, keepalive: Keepalive | None = None, renew: float = IDLE_RENEW,
+          resumes: ResumeWatch | None = None, mark: int = -1) -> IdleWatch:  # fmt: skip
+    return IdleWatch(keepalive or Keepalive(), clocks.mono, renew,
+                     resumes or resume_watch(clocks), mark)  # fmt: skip
 
 
 def quiet_second(w: IdleWatch, clocks: Clocks, responses=()) -> tuple[Outcome, str]:
@@ -180,6 +187,50 @@ def test_a_machine_that_slept_reconnects() -> None:
     outcome, why = quiet_second(w, clocks)
     assert outcome is Outcome.DEAD
     assert "slept for 3600 s" in why
+
+
+def test_a_stopped_process_reconnects() -> None:
+    clocks = Clocks()
+    w = watch(clocks)
+    quiet_second(w, clocks)
+    began = clocks.mono
+    clocks.run(16.0)  # SIGSTOP for 15 s: the one-second wait came back 15 s late
+    outcome, why = w.check([], 1.0, began, clocks.mono)
+    assert outcome is Outcome.DEAD
+    assert "did not run for 15 s" in why
+
+
+def test_a_stop_in_the_middle_of_a_pass_is_seen_by_the_next_idle() -> None:
+    # The connection was made (its mark taken), then the process stopped while the pass ran:
+    # no IDLE wait spans the gap, but the watch's own ticking wait does, and the IDLE begun
+    # after the pass starts afresh at its first check.
+    clocks = Clocks()
+    resumes = resume_watch(clocks)
+    mark = resumes.mark()
+    tick = clocks.mono
+    clocks.run(20.0)
+    assert resumes.observe(tick, clocks.mono, 1.0)
+    w = watch(clocks, resumes=resumes, mark=mark)
+    outcome, why = quiet_second(w, clocks)
+    assert outcome is Outcome.DEAD
+    assert "did not run for 19 s" in why
+    # A connection made after the gap is not suspect.
+    fresh = watch(clocks, resumes=resumes, mark=resumes.mark())
+    assert quiet_second(fresh, clocks)[0] is Outcome.WAIT
+
+
+def test_one_gap_seen_by_two_waiters_is_counted_once() -> None:
+    clocks = Clocks()
+    resumes = resume_watch(clocks)
+    thread_began, idle_began = clocks.mono, clocks.mono + 0.3
+    clocks.run(16.0)
+    assert resumes.observe(thread_began, clocks.mono, 1.0)
+    assert not resumes.observe(idle_began, clocks.mono + 0.1, 1.0)
+    assert resumes.count == 1
+    began = clocks.mono + 1
+    clocks.run(30.0)  # a second stop, later: counted
+    assert resumes.observe(began, clocks.mono, 1.0)
+    assert resumes.count == 2
 
 
 def test_suspend_detector_ignores_clock_jitter_and_reports_each_sleep_once() -> None:
