@@ -206,6 +206,7 @@ def test_search_and_filters_ask_the_service(qtbot, service, make_tray):
     subjects = sorted(i["details"]["original"]["subject"] for i in window.items)
     assert subjects == ["Cheap watches 1% off", "Cheap watches 10% off", "Cheap watches 11% off"]
     window.search.clear()
+    qtbot.waitUntil(lambda: window.account.findData("demo") > 0, timeout=10_000)  # from status
     window.account.setCurrentIndex(window.account.findData("demo"))
     shown(account="demo", search=None)
     assert len(window.items) == everything
@@ -301,6 +302,7 @@ def test_every_control_has_a_name_and_buttons_a_key(qtbot, service, make_tray):
     for button in window.findChildren(QPushButton):
         assert not button.shortcut().isEmpty(), button.text()
     assert window.tree.accessibleName() and window.detail.accessibleName()
+    qtbot.waitUntil(lambda: bool(window.chart.days), timeout=10_000)  # its own call
     assert "moved to quarantine" in window.chart.accessibleDescription()
 
 
@@ -316,7 +318,7 @@ def test_the_message_is_shown_as_text_only(qtbot, service, make_tray):
 
 def test_the_chart_shows_the_counts_per_day(qtbot, service, make_tray):
     app = open_summary(qtbot, service.endpoint, make_tray)
-    qtbot.waitUntil(lambda: bool(app.summary.chart.days), timeout=5000)
+    qtbot.waitUntil(lambda: bool(app.summary.chart.days), timeout=10_000)
     assert sum(d.quarantined for d in app.summary.chart.days) >= 1
     assert "moved to quarantine" in app.summary.totals.text()
     words = [w for w, _, _ in app.summary.chart.legend()]
