@@ -180,10 +180,19 @@ def test_nat_forgets_the_connection_silently(rig: Rig) -> None:
     nat_drill(rig, "nat-silent", reset=False, causes=NO_ANSWER)
 
 
-def nat_drill(rig: Rig, name: str, reset: bool, causes: tuple[str, ...]) -> None:
+def test_nat_forgets_silently_then_answers_with_a_reset(rig: Rig) -> None:
+    # The old connection's packets vanish for a while (the box has no entry and drops them),
+    # then the box (or the server behind it, reached anew) answers them with a reset: the
+    # first keepalive probe after that meets the reset, before silence alone would tell.
+    nat_drill(rig, "nat-silent-then-reset", reset=False, causes=("the connection was reset",),
+              reset_after=4.0)  # fmt: skip
+
+
+def nat_drill(rig: Rig, name: str, reset: bool, causes: tuple[str, ...],
+              reset_after: float | None = None) -> None:  # fmt: skip
     """The NAT box forgot the connections that were open; new ones pass at once. Nothing
     tells the service until it sends something (a keepalive probe): then a reset arrives,
-    or nothing ever does."""
+    or nothing ever does (or, with `reset_after`, nothing at first and resets from then)."""
     server, login = rig.server, rig.login
     ordinary, mail = drill_ordinary(5, tag=f"{name}-o"), drill_bounces(4, tag=name)
     append_pipelined(server, login, ordinary)
@@ -191,8 +200,13 @@ def nat_drill(rig: Rig, name: str, reset: bool, causes: tuple[str, ...]) -> None
         server.deliver(login.user, mail[0])
         wait_quarantined(server, login, mail[:1], timeout=30)
         began = time.monotonic()
-        rig.net.forget(rig.relay.port, rig.relay.client_ports(), reset=reset)
+        old = rig.relay.client_ports()
+        rig.net.forget(rig.relay.port, old, reset=reset)
         server.deliver(login.user, mail[1])  # unheard: the old connection is cut off
+        if reset_after is not None:
+            time.sleep(max(0.0, began + reset_after - time.monotonic()))
+            assert timeline.state() == "watching", f"{name}: noticed before the resets began"
+            rig.net.forget(rig.relay.port, old, reset=True)  # inserted first: resets win
         noticed_at, _ = timeline.left_watching(began, timeout=45)
         back = timeline.watching_again(noticed_at, timeout=RECOVER_BOUND + 60)
         server.deliver(login.user, mail[2])

@@ -267,3 +267,45 @@ def test_stopped_in_the_middle_of_the_catch_up_pass(dovecot_factory, tmp_path: P
     assert tally == Count(0, 0, 0), f"{name}: {tally}"
     assert any(c in cause for c in STOPPED), f"{name}: told the user {cause!r}"
     assert faults == 1, run.timeline.shown()
+
+
+def test_a_stop_ends_a_grown_backoff(dovecot_factory, tmp_path: Path) -> None:
+    """The server down long enough for the backoff to grow (refused: 1, 2, 4, 8, 16 s ...),
+    back up, and the service stopped for longer than SUSPEND_GAP early in a long backoff: once
+    continued it tries again at once (a resume resets the backoff), not when the wait is up."""
+    name = "stop-ends-backoff"
+    ordinary, mail = drill_ordinary(5, tag=f"{name}-o"), drill_bounces(3, tag=name)
+    with service(dovecot_factory, tmp_path, None, ordinary) as run:
+        watching(run)
+        run.server.deliver(run.login.user, mail[0])
+        wait_quarantined(run.server, run.login, mail[:1], timeout=30)
+        run.server.kill()
+
+        def long_backoff() -> float | None:
+            accounts = run.timeline.call("status").get("accounts", [])
+            until = next((a.get("until") for a in accounts if a.get("state") == "backing-off"),
+                         None)  # fmt: skip
+            left = until - time.time() if until else 0.0
+            return left if left > 12 else None
+
+        left = wait_until(long_backoff, timeout=120, interval=0.1,
+                          what=f"a backoff of over 12 s: {run.timeline.shown()}")  # fmt: skip
+        run.server.start()
+        run.server.deliver(run.login.user, mail[1])
+        with stopped(run, 6.0):
+            pass
+        resumed = time.monotonic()
+        back = run.timeline.watching_again(resumed, timeout=60)
+        wait_quarantined(run.server, run.login, mail[:2], timeout=30)
+        run.server.deliver(run.login.user, mail[2])
+        wait_quarantined(run.server, run.login, mail, timeout=30)
+    tally = count(run.server, run.login, ordinary, mail)
+    report(name, None, f"backoff {left:.0f} s left when stopped", back - resumed, tally)
+    assert tally == Count(0, 0, 0), f"{name}: {tally}"
+    # Without the reset it would have waited out the rest: over 12 - 6 s after SIGCONT.
+    assert back - resumed < min(RECOVER_BOUND, left - 6.0), (
+        f"{name}: watching {back - resumed:.1f} s after SIGCONT: {run.timeline.shown()}"
+    )
+    assert any("resumed; trying again at once" in ln for ln in run.logged("resumed")), run.logged(
+        "next attempt"
+    )
