@@ -34,7 +34,7 @@ from tests.service.imap_util import (
     running,
     service_env,
 )
-from tests.ui.service_process import endpoint_for
+from tests.ui.service_process import ServiceProcess, endpoint_for
 
 
 def open_summary(qtbot, endpoint, make_tray) -> TrayApp:
@@ -452,3 +452,43 @@ def test_review_selects_bounces_that_the_filters_hid(qtbot, service, make_tray):
     qtbot.waitUntil(lambda: window.selected_ids() == sorted(undecided), timeout=10_000)
     assert window.view.currentData() is None  # all bounces
     assert "Undecided" in window.detail.toPlainText() or len(undecided) > 1
+
+
+def quarantined_ids(client) -> list[int]:
+    """Every quarantined verdict id, newest first, page by page as any client must."""
+    ids, before = [], None
+    while True:
+        page = client.call("verdicts", states=["quarantined"], limit=500, before=before)
+        ids += [i["id"] for i in page["items"]]
+        before = page["next_before"]
+        if before is None:
+            return ids
+
+
+def test_more_than_a_page_of_500_is_reached_by_scrolling(qtbot, make_tray):
+    """A flood of 540 forged bounces: the first 500 come at once, the rest when the list is
+    scrolled to its end, each bounce once and in order."""
+    proc = ServiceProcess(burst=540)
+    try:
+        proc.start()
+        proc.wait_ready()
+        proc.deliver(proc.box.burst)
+        client = proc.client()
+        forged = sum(m.expected == "backscatter" for m in [*proc.box.inbox, *proc.box.burst])
+        try:  # the catch-up's forged bounces and the whole flood, moved
+            qtbot.waitUntil(lambda: len(quarantined_ids(client)) == forged, timeout=120_000)
+            expected = quarantined_ids(client)
+        finally:
+            client.close()
+        window = open_summary(qtbot, proc.endpoint, make_tray).summary
+        qtbot.waitUntil(lambda: len(window.items) == 500, timeout=30_000)
+        assert window.next_before is not None and "Load more" in window.status.text()
+        window.tree.expandAll()
+        bar = window.tree.verticalScrollBar()
+        qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=5000)
+        bar.setValue(bar.maximum())
+        qtbot.waitUntil(lambda: len(window.items) == len(expected), timeout=30_000)
+        assert [i["id"] for i in window.items] == expected and window.next_before is None
+        assert not window.more_button.isEnabled()
+    finally:
+        proc.close()
