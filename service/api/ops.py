@@ -270,6 +270,8 @@ class ServiceOperations:
         rows = [self._row(int(i)) for i in args["ids"]]
         unmarked = []
         for key, value in dict(args.get("was") or {}).items():
+            if not isinstance(value, list) or len(value) != 2:
+                raise BadRequest(f"was[{key}] must be [verdict, reason]")
             verdict, reason = value
             try:
                 if self.state.unmark_legit(int(key), str(verdict), str(reason)):

@@ -85,6 +85,8 @@ def test_undo_cannot_make_a_verdict_the_judge_gave_into_another(client):
     assert row(client, real["id"])["verdict"] == "legit"
     with pytest.raises(BadRequest, match="backscatter or undecided"):
         client.call("quarantine", ids=[], was={str(real["id"]): ["not-a-bounce", "x"]})
+    with pytest.raises(BadRequest, match=r"must be \[verdict, reason\]"):
+        client.call("quarantine", ids=[], was={str(real["id"]): "backscatter"})
 
 
 def test_search_finds_decoded_words_in_any_field_and_pages(client):
