@@ -128,6 +128,9 @@ def recognise(mail: Mail) -> Report | None:
 
 
 _NOTE_CHARS = 800  # how far after a recipient's address its note in the text may reach
+# Recipients looked up in the text at most: each is one search of the whole text, and a report
+# naming thousands (a hostile one) must stay linear.
+_NOTE_RECIPIENTS = 100
 
 
 def _diagnostics_from_text(text: str, recipients: list[Recipient]) -> None:
@@ -140,7 +143,7 @@ def _diagnostics_from_text(text: str, recipients: list[Recipient]) -> None:
     so that one recipient never gets another's.
     """
     low = text.lower()
-    for r in recipients:
+    for r in recipients[:_NOTE_RECIPIENTS]:
         if r.diagnostic is not None or not r.address:
             continue
         at = low.find(r.address.lower())
