@@ -147,6 +147,13 @@ COURIER_NOTICES = {
         "550 5.1.1",
     ),
     "failure-courier-too-large.eml": ("failure", ["bob@remote.test"], "too-large", "552"),
+    # Connection refused until queuetime ran out: Courier's words for it, no SMTP reply.
+    "failure-courier-unreachable.eml": (
+        "failure",
+        ["someone@down.test"],
+        "unreachable",
+        "Network is down",
+    ),
     "delay-courier-greylisted.eml": ("delay", ["carl@remote.test"], "delayed", "451 4.7.1"),
 }
 

@@ -474,7 +474,27 @@ PER_MTA["sendmail"] = (
 )
 
 
+def courier_expired(lab: RootLab) -> bytes:
+    """A dead next hop with `queuetime` (how long Courier keeps trying) at 1s: courier(8)
+    reads it when the message is submitted, so it is set for this message alone."""
+    assert isinstance(lab.mta, Courier)
+    queuetime = lab.mta.path("/etc/courier/queuetime")
+    queuetime.write_text("1s\n")
+    try:
+        return lab.one(["someone@down.test"], "Are you still there?", "unreachable")
+    finally:
+        queuetime.unlink()
+
+
 PER_MTA["courier"] = (
+    RootScenario(
+        "unreachable",
+        "failure",
+        "full",
+        "the user's relay",
+        "next hop refused connections until queuetime (1s) ran out",
+        courier_expired,
+    ),
     RootScenario(
         "greylisted",
         "delay",
