@@ -100,10 +100,13 @@ script that captured it:
 
 - `python -m tests.mta.make_mta_mail`: the host's Exim 4 instances and Dovecot/Pigeonhole on
   loopback (tests/support/mta_mail.py).
-- `python -m tests.mta.make_root_mail [postfix ...]`: MTAs that conflict with Exim, each in
-  its own `debootstrap --variant=minbase` root (tests/support/mta_roots.py, built by
-  `python -m tests.mta.make_roots`, kept outside the repository), run chrooted on loopback
-  with the host's Exim playing the remote servers (tests/support/root_mail.py).
+- `python -m tests.mta.make_root_mail [postfix ...]`: MTAs that conflict with Exim (Postfix,
+  OpenSMTPD, Sendmail, Courier), each in its own `debootstrap --variant=minbase` root
+  (tests/support/mta_roots.py, built by `python -m tests.mta.make_roots`, kept outside the
+  repository), run chrooted on loopback with the host's Exim playing the remote servers
+  (tests/support/root_mail.py, tests/support/chroot_mta.py); and the amavisd-new content
+  filter in a root of its own, notifying through the host's Exim
+  (tests/support/amavis_lab.py).
 
 Neither runs in CI: the tests read the committed files (tests/mta/test_sample_files.py,
 tests/mta/test_sample_kinds.py).
