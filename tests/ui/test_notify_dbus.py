@@ -152,7 +152,7 @@ def test_a_real_bounce_is_told_at_once_by_its_subject(
                "quarantine_folder": "Backscatter"} for i in range(5)]  # fmt: skip
     app.notifier.add(forged)
     app.notifier.add([real_bounce(20_000, "=?utf-8?q?Quarterly_report_=E2=80=93_Q3?=")])
-    told = wait_notified(qtbot, server, lambda n: n.title.startswith("Not delivered"))
+    told = wait_notified(qtbot, server, lambda n: "Quarterly report" in n.title)
     assert told.title == 'Not delivered: "Quarterly report – Q3"'  # RFC 2047 decoded
     assert told.body == "mail to bob@example.com failed: no such user."
     assert told.hints["urgency"] == 2
@@ -165,7 +165,8 @@ def test_a_real_bounce_is_told_at_once_by_its_subject(
     app.notifier.add([real_bounce(20_000, "Quarterly report")])
     app.notifier.flush()
     qtbot.waitUntil(lambda: any("forged" in n.body for n in server.notified), timeout=10_000)
-    assert len([n for n in server.notified if n.title.startswith("Not delivered")]) == 1
+    # (The service's own catch-up may tell real bounces of the demo meanwhile: ours by name.)
+    assert len([n for n in server.notified if "Quarterly report" in n.title]) == 1
 
 
 def test_a_server_without_actions_gets_no_buttons(qtbot, monkeypatch):
