@@ -37,8 +37,12 @@ log = logging.getLogger(__name__)
 QUARANTINE = locate.QUARANTINE
 RESTORE = locate.RESTORE
 
-_AFTER = {QUARANTINE: VerdictState.QUARANTINED, RESTORE: VerdictState.RESTORED}
-_BEFORE = {QUARANTINE: VerdictState.QUARANTINE_PENDING, RESTORE: VerdictState.QUARANTINED}
+_AFTER: dict[str, VerdictState] = {
+    QUARANTINE: VerdictState.QUARANTINED, RESTORE: VerdictState.RESTORED
+}  # fmt: skip
+_BEFORE: dict[str, VerdictState] = {
+    QUARANTINE: VerdictState.QUARANTINE_PENDING, RESTORE: VerdictState.QUARANTINED
+}  # fmt: skip
 
 
 @dataclass(slots=True)

@@ -29,10 +29,10 @@ from ndrguard.service.mailboxes.base import (
     content_digest,
     fingerprint,
 )
-from ndrguard.service.store.state import State, VerdictRow
+from ndrguard.service.store.state import JournalAction, State, VerdictRow
 
-QUARANTINE = "quarantine"
-RESTORE = "restore"
+QUARANTINE = JournalAction.QUARANTINE
+RESTORE = JournalAction.RESTORE
 
 NOT_FOUND = (
     "the message cannot be found: its folder was renumbered, renamed or deleted, and no "
