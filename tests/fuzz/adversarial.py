@@ -109,6 +109,53 @@ def folded_blanks(n: int) -> bytes:
     return HEAD.replace(b"From: ", b"From:" + b"\n " * n + b"\n x\nX-Was-From: ") + b"\n550 5.1.1\n"
 
 
+def _returned(original_head: bytes) -> bytes:
+    """A Postfix-like report whose attached original has the header block given."""
+    return (
+        HEAD + b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+        b"--b\nContent-Type: text/plain\n\n550 5.1.1 could not be delivered\n--b\n"
+        b"Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+        b"Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.1.1\n\n"
+        b"--b\nContent-Type: message/rfc822\n\n" + original_head
+        + b"From: alice@example.org\nTo: bob@example.net\nSubject: hi\n"
+        b"Message-ID: <m@example.org>\n\nthe body\n--b--\n"
+    )
+
+
+def dkim_signatures(n: int) -> bytes:
+    """The returned original carries n DKIM signatures of the user's domain, each a selector
+    of its own (each check read the whole message again: 400 of them took 9 s)."""
+    sig = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=s%d;\n"
+           b" h=from:to:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hLuFU=; b=AAAA\n")
+    return _returned(b"".join(sig % i for i in range(n)))
+
+
+def batv_tags(n: int) -> bytes:
+    """The bounce's own headers name n BATV-tagged addresses of the user (Received ... for)."""
+    rows = b"".join(
+        b"Received: from mx%d.example.net by mx.example.org for <prvs=3%03d%06x=alice@example.org>;"
+        b" Mon, 3 Mar 2025 10:00:00 +0000\n" % (i, i % 1000, i) for i in range(n)
+    )
+    return rows + dkim_signatures(0)
+
+
+def received_chain(n: int) -> bytes:
+    """The returned original's Received chain has n hops, relays' names and addresses among
+    them (the own-relay and Received evidence walk it)."""
+    rows = b"".join(
+        b"Received: from h%d.example.net (h%d.example.net [192.0.2.%d]) by relay.example.org"
+        b" with ESMTPS id x%d; Mon, 3 Mar 2025 10:00:00 +0000\n" % (i, i, i % 250, i)
+        for i in range(n)
+    )
+    return _returned(rows)
+
+
+def references(n: int) -> bytes:
+    """The returned original refers to n earlier messages (the Sent evidence looks them up)."""
+    ids = b" ".join(b"<r%d@example.org>" % i for i in range(n))
+    return _returned(b"References: " + ids + b"\nIn-Reply-To: <r0@example.org>\n")
+
+
 MAKERS: dict[str, Callable[[int], bytes]] = {
     f.__name__: f
     for f in (
@@ -122,6 +169,10 @@ MAKERS: dict[str, Callable[[int], bytes]] = {
         phrases,
         header_block,
         folded_blanks,
+        dkim_signatures,
+        batv_tags,
+        received_chain,
+        references,
     )
 }
 
@@ -138,4 +189,8 @@ SIZES = {
     "phrases": 200,
     "header_block": 600,
     "folded_blanks": 2_000,
+    "dkim_signatures": 300,
+    "batv_tags": 400,
+    "received_chain": 500,
+    "references": 150,
 }

@@ -14,18 +14,26 @@ The 150 KB bounce of "To: x" lines that took `original.quoted_original` 15-28 s 
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
 from ndrguard.arrival import arrival_time
+from ndrguard.evidence import batv as batv_evidence
+from ndrguard.evidence import dkim as dkim_evidence
+from ndrguard.evidence import own_relay
+from ndrguard.evidence import received as received_evidence
+from ndrguard.evidence import sent as sent_evidence
 from ndrguard.headers import addresses
 from ndrguard.identity import Identity
 from ndrguard.mail import Mail, parse
 from ndrguard.original import extract, quoted_original
 from ndrguard.recognise import recognise
 from ndrguard.recognisers import ORDER, triage
+from ndrguard.sent_index import FrozenSentIndex
 from ndrguard.verdict import decide
 from tests.fuzz.adversarial import MAKERS, SIZES
 
@@ -38,6 +46,23 @@ ATTEMPTS = 4
 FLOOR = 0.0002
 
 IDENTITY = Identity(domains=frozenset({"example.org"}), batv_keys={0: b"k"})
+# Everything an identity can hold, so that every evidence source does its whole work: BATV
+# keys (3 is the one the adversarial tags claim), relays by name and network, DKIM domains.
+FULL = Identity(
+    addresses=frozenset({"alice@example.org"}), domains=frozenset({"example.org"}),
+    batv_keys={0: b"k", 3: b"key three"}, relay_hosts=frozenset({"relay.example.org"}),
+    relay_networks=(ipaddress.ip_network("192.0.2.0/28"),),
+    dkim_domains=frozenset({"example.org"}),
+)  # fmt: skip
+SENT = FrozenSentIndex(f"<sent{i}@example.org>" for i in range(2000))
+ARRIVED = datetime(2025, 3, 3, 10, 5, tzinfo=UTC)
+# A real RSA public key (1024 bits, made for these tests) so that dkimpy hashes and checks
+# each signature for real instead of stopping at a key it cannot read.
+DKIM_KEY = b"v=DKIM1; k=rsa; p=" + (
+    b"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQClfeAbvXQeDNgHs7fOVbbClkistO92GTAZylImcd0b"
+    b"jtq4FSpf/yLpZNlaLPCoNMx356x9PDU5ot95t/IC0c920q6v0BS5Mc7T7bEs9c0TgCDvf9OgakaVkZ9X"
+    b"pndEctBf95cxzfo6RauDssIQ6cCuCxiM9tjY1SraOMsaLRNYBwIDAQAB"
+)
 
 Entry = Callable[[Mail], object]
 
@@ -50,10 +75,21 @@ def _entry_points() -> dict[str, Entry]:
         "headers.addresses": lambda m: addresses(m.text()),
         "arrival_time": arrival_time,
         "decide": lambda m: decide(recognise(m), IDENTITY, message=m),
-    }
+        "decide.full": lambda m: decide(recognise(m), FULL, sent=SENT, arrived=ARRIVED,
+                                        dkim_lookup=_dkim_key, message=m),
+        "evidence.batv": lambda m: batv_evidence.evidence(recognise(m), FULL, ARRIVED, m),
+        "evidence.dkim": lambda m: dkim_evidence.evidence(recognise(m), FULL, _dkim_key),
+        "evidence.sent": lambda m: sent_evidence.evidence(recognise(m), SENT, m, None),
+        "evidence.own_relay": lambda m: own_relay.evidence(recognise(m), FULL, m),
+        "evidence.received": lambda m: received_evidence.evidence(recognise(m), FULL),
+    }  # fmt: skip
     for module in ORDER:
         points[f"recognisers.{module.NAME}"] = module.recognise
     return points
+
+
+def _dkim_key(_name: bytes) -> bytes:
+    return DKIM_KEY
 
 
 ENTRY_POINTS = _entry_points()
