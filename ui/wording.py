@@ -188,7 +188,7 @@ def burst_note(items: Iterable[dict[str, Any]], minutes: float, folder: str) -> 
         elif verdict == Outcome.UNDECIDED and state in MOVED:
             undecided += 1
             review.append(int(item["id"]))
-        elif verdict == "undecided" and state in ("kept", "held"):
+        elif verdict == Outcome.UNDECIDED and state in ("kept", "held"):
             undecided_kept += 1
             review.append(int(item["id"]))
     mins = max(1, round(minutes))
