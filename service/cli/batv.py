@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ndrguard import batv
+from ndrguard.errors import shown
 from ndrguard.identity import Identity, IdentityError
 from ndrguard.service.settings.identity_file import load_identity, read_secret_file
 
@@ -181,7 +182,9 @@ def _day_or_today(given: date | None) -> date:
 
 
 def _fail(err: Exception) -> int:
-    print(f"ndrguard batv: error: {err}", file=sys.stderr)
+    """The error as every command shows one (`ndrguard: title: message`), with batv's exit code
+    for bad input (2: the answer is neither valid nor invalid)."""
+    print(f"ndrguard: {shown(err)}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

@@ -136,7 +136,7 @@ def test_sign_asks_which_of_several_keys(capsys: pytest.CaptureFixture[str], ide
 def test_sign_refuses_a_non_address(capsys: pytest.CaptureFixture[str], secret_file: str) -> None:
     code, out, err = run(capsys, "sign", "user.example.com", "--secret-file", secret_file)
     assert (code, out) == (2, "")
-    assert err.startswith("ndrguard batv: error: not an address")
+    assert err.startswith("ndrguard: Not valid: not an address"), err
 
 
 # --- check -----------------------------------------------------------------------------------
