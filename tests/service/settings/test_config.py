@@ -59,3 +59,12 @@ def test_ndrguard_home_holds_everything(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("NDRGUARD_HOME", str(tmp_path))
     p = Paths.resolve()
     assert {p.config_file.parent, p.state_file.parent, p.log_dir.parent} == {tmp_path}
+
+
+def test_the_documented_example_config_parses_under_every_check(tmp_path: Path) -> None:
+    """docs/config.example.toml is what users copy: it must pass the checks the service
+    makes (no unknown key, every value in range), with its accounts as the comments say."""
+    example = Path(__file__).resolve().parents[3] / "docs" / "config.example.toml"
+    config = parse(example.read_text(encoding="utf-8"), tmp_path / "config.toml")
+    assert [a.name for a in config.accounts] == ["work", "synced"]
+    assert config.account("synced").is_maildir and config.account("work").security == "tls"
