@@ -37,7 +37,8 @@ PER_BYTE = 64  # a line kept as a str of its own costs ~50 bytes beyond its char
 FIXED = 1 << 20
 MESSAGE_BOUND = 64 << 20  # what one message may cost beyond its own bytes, however large
 BIG = 10_000_000  # past every cap of the Limits (4 MiB read, 128 Ki characters of text)
-NESTED_BOUND = 2 * (DEFAULT_LIMITS.depth + 1) * DEFAULT_LIMITS.scan_bytes
+# One copy of the rest of what was read per level, and what any message may cost besides.
+NESTED_BOUND = (DEFAULT_LIMITS.depth + 1) * DEFAULT_LIMITS.scan_bytes + MESSAGE_BOUND
 
 
 def _peak(call: Callable[[], object]) -> int:
