@@ -80,10 +80,12 @@ class FolderWatcher(threading.Thread):
                 news = box.wait_for_change(self.folder, IDLE_RENEW, self.stop)
                 if self.stop.is_set():
                     return
-                now = box.status(self.folder).uidnext
-                if news or now != mark:
-                    mark = now
+                if news:  # at once: a STATUS first would delay the worker by a round trip
                     self._poke()
+                now = box.status(self.folder).uidnext
+                if now != mark and not news:  # what a renewal found that IDLE did not say
+                    self._poke()
+                mark = now
         finally:
             with contextlib.suppress(Exception):
                 box.close()

@@ -27,9 +27,11 @@ polling, file events or a backoff), for "scan now" and for those errands.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
+import os
 import random
 import threading
 import time
@@ -43,6 +45,7 @@ from ndrguard.identity import IdentityError
 from ndrguard.service.api.protocol import WorkerState
 from ndrguard.service.engine.accounts import decider, open_mailbox
 from ndrguard.service.engine.folder_watch import IDLE_CONNECTIONS, JOIN_TIMEOUT, FolderWatcher
+from ndrguard.service.engine.netchange import network_changes
 from ndrguard.service.engine.scanner import PassResult, Progress, Scanner
 from ndrguard.service.mailboxes.base import (
     AuthFailed,
@@ -127,6 +130,45 @@ class Backoff:
         return PROBE_DELAY * self._rng.uniform(1 - JITTER, 1 + JITTER)
 
 
+class Wake(threading.Event):
+    """An Event that select() can wait on as well (`fileno`): the IDLE's one-second wait on its
+    socket ends as soon as the worker is poked (news in a folder watched on its own connection,
+    "scan now", an errand, halt), not when the second is up, which made a bounce in a second
+    folder some 0.4 s slower to reach the quarantine than one in the first.
+
+    A byte in a pipe stands for "set"; `clear` empties the pipe. A byte left over from a set
+    racing a clear only makes one wait end early: the waiter drains it (`drain`) and goes on.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._r, self._w = os.pipe()
+        os.set_blocking(self._r, False)
+        os.set_blocking(self._w, False)
+
+    def set(self) -> None:
+        super().set()
+        with contextlib.suppress(OSError):  # full (already woken) or closed (ended)
+            os.write(self._w, b"!")
+
+    def clear(self) -> None:
+        super().clear()
+        self.drain()
+
+    def drain(self) -> None:
+        with contextlib.suppress(OSError):
+            while os.read(self._r, 512):
+                pass
+
+    def fileno(self) -> int:
+        return self._r
+
+    def close(self) -> None:
+        for fd in (self._r, self._w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
 OWN_CONNECTION = "IDLE (own connection)"
 
 
@@ -162,7 +204,7 @@ class Worker(threading.Thread):
         self.config_dir = config_dir
         self.stop = threading.Event()
         # Set by poke() and halt(): every wait of the worker is a wait on this event.
-        self._wake = threading.Event()
+        self._wake = Wake()
         self._errands: list[tuple[Errand, Future[Any]]] = []
         self._errands_lock = threading.Lock()
         self._closed = False  # no more errands are taken once the thread is ending
@@ -273,6 +315,7 @@ class Worker(threading.Thread):
                 self._wait(WorkerState.BACKING_OFF, err, self.backoff.next())
         self._fail_errands(MailboxError(f"{self.account.name} has stopped"), close=True)
         self._status(WorkerState.STOPPED)
+        self._wake.close()
 
     def _wait(self, state: WorkerState, err: BaseException, delay: float) -> None:
         """Back off after a fault; a poke (scan now, an errand) tries again at once, and so
@@ -283,8 +326,8 @@ class Worker(threading.Thread):
         self._fault = str(err)
         self._faults, self._last_fault = self._faults + 1, self._fault
         self._status(state, self._fault, time.time() + delay)
-        watch = resumes()
-        mark = watch.mark()
+        watch, network = resumes(), network_changes()
+        mark, changes = watch.mark(), network.mark()
         end = time.monotonic() + delay
         while (left := end - time.monotonic()) > 0:
             began = time.monotonic()
@@ -293,6 +336,11 @@ class Worker(threading.Thread):
             watch.observe(began, time.monotonic(), min(left, 1.0))
             if watch.since(mark):
                 log.info("%s: resumed; trying again at once", self.account.name)
+                self.backoff.reset()
+                break
+            if network.since(changes):
+                # A backoff learnt on one network says little about the next one.
+                log.info("%s: the network changed; trying again at once", self.account.name)
                 self.backoff.reset()
                 break
         self._wake.clear()

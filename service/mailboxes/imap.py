@@ -652,14 +652,24 @@ class ImapMailbox:
         watch = IdleWatch(self.keepalive, time.monotonic(), min(timeout, IDLE_RENEW),
                           self._resumes, self._resume_mark)  # fmt: skip
         outcome = Outcome.WAIT
+        # A `stop` that select() can wait on (the worker's Wake) ends the wait at once.
+        wake = getattr(stop, "fileno", None)
+        wakers = [stop] if callable(wake) else []
         while outcome is Outcome.WAIT and not stop.is_set():
             began = time.monotonic()
             sock = self._c.socket()
             # The wait is done here, not in idle_check, so that an error the kernel holds is
             # read by socket_fate before idle_check would swallow it.
+            ready: list[object] = []
             if not (isinstance(sock, ssl.SSLSocket) and sock.pending()):
                 with contextlib.suppress(OSError, ValueError):
-                    select.select([sock], [], [], 1.0)
+                    ready = select.select([sock, *wakers], [], [], 1.0)[0]
+            if wakers and stop in ready and sock not in ready:
+                # Poked (or a byte left over from one): not an answer, so not judged.
+                drain = getattr(stop, "drain", None)
+                if callable(drain):
+                    drain()
+                continue
             fate = socket_fate(sock)
             if fate is not None:
                 self._lost = True

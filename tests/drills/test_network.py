@@ -35,6 +35,7 @@ from tests.drills.harness import (
 from tests.service.imap_util import append_pipelined, drill_bounces, drill_ordinary
 from tests.support.dovecot import Account, Dovecot, make_certificate
 from tests.support.netns import NetNs, Relay, netns_missing_reason
+from tests.support.procs import wait_until
 
 pytestmark = [pytest.mark.drill, pytest.mark.imap]
 
@@ -234,3 +235,42 @@ def test_server_restarted_in_the_middle_of_a_flood(rig: Rig) -> None:
         wait_quarantined(server, login, flood, timeout=120)
     finish(rig, timeline, "restart-mid-flood", began, noticed_at, mended, back, ordinary,
            flood, 5, ("the server closed the connection", "the connection was reset"))  # fmt: skip
+
+
+def test_a_network_change_ends_a_grown_backoff(rig: Rig) -> None:
+    """The server refusing long enough for the backoff to grow (1, 2, 4, 8, 16 s ...), back up,
+    then the link goes down and up (a cable out and in, another Wi-Fi): the service tries
+    again at once on the change, not when the grown backoff is up."""
+    server, login = rig.server, rig.login
+    ordinary, mail = drill_ordinary(5, tag="netchange-o"), drill_bounces(3, tag="netchange")
+    append_pipelined(server, login, ordinary)
+    with service(rig.env, rig.home) as timeline:
+        server.deliver(login.user, mail[0])
+        wait_quarantined(server, login, mail[:1], timeout=30)
+        server.kill()
+
+        def long_backoff() -> float | None:
+            accounts = timeline.call("status").get("accounts", [])
+            until = next((a.get("until") for a in accounts if a.get("state") == "backing-off"),
+                         None)  # fmt: skip
+            left = until - time.time() if until else 0.0
+            return left if left > 12 else None
+
+        left = wait_until(long_backoff, timeout=120, interval=0.1,
+                          what=f"a backoff of over 12 s: {timeline.shown()}")  # fmt: skip
+        server.start()
+        server.deliver(login.user, mail[1])
+        changed = time.monotonic()
+        rig.net.link(False)
+        rig.net.link(True)
+        back = timeline.watching_again(changed, timeout=60)
+        wait_quarantined(server, login, mail[:2], timeout=30)
+        server.deliver(login.user, mail[2])
+        wait_quarantined(server, login, mail, timeout=30)
+    tally = count(server, login, ordinary, mail)
+    report("network-change", None, f"backoff {left:.0f} s left at the change", back - changed,
+           tally)  # fmt: skip
+    logged = (rig.home / "run.out").read_text(errors="replace")
+    assert tally == Count(0, 0, 0), tally
+    assert back - changed < min(RECOVER_BOUND, left - 2.0), timeline.shown()
+    assert "the network changed; trying again at once" in logged
