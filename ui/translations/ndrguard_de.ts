@@ -96,7 +96,7 @@
 <context>
     <name>SettingsWindow</name>
     <message>
-        <location filename="../settings.py" line="+122"/>
+        <location filename="../settings.py" line="+127"/>
         <source>ndrguard — settings</source>
         <translation>ndrguard — Einstellungen</translation>
     </message>
@@ -458,7 +458,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
 <context>
     <name>SummaryWindow</name>
     <message>
-        <location filename="../summary.py" line="+147"/>
+        <location filename="../summary.py" line="+154"/>
         <source>ndrguard — bounces</source>
         <translation>ndrguard — Bounces</translation>
     </message>
@@ -701,11 +701,13 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
     </message>
     <message>
         <location line="+1"/>
+        <location line="+333"/>
+        <location line="+20"/>
         <source>(no subject)</source>
         <translation>(kein Betreff)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-351"/>
         <source>1 bounce</source>
         <translation>1 Bounce</translation>
     </message>
@@ -775,12 +777,290 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>Rückgängig gemacht: {n} Nachrichten wieder in der Quarantäne</translation>
     </message>
     <message>
-        <location line="-114"/>
+        <location line="+35"/>
+        <source>(not returned)</source>
+        <translation>(nicht zurückgekommen)</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>• {subject} — {account}: {src} → {dest}</source>
+        <translation>• {subject} — {account}: {src} → {dest}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>• {subject} — {account}: stays in {dest}</source>
+        <translation>• {subject} — {account}: bleibt in {dest}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>… and {n} more</source>
+        <translation>… und {n} weitere</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Verdict:</source>
+        <translation>Urteil:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why:</source>
+        <translation>Warum:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Evidence:</source>
+        <translation>Beweise:</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>None: nothing proved this bounce real or forged.</source>
+        <translation>Keine: nichts hat diesen Bounce als echt oder gefälscht erwiesen.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{q} (came from {f})</source>
+        <translation>{q} (kam aus {f})</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Where it is</source>
+        <translation>Wo er ist</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>ID (for ndrguard restore)</source>
+        <translation>ID (für ndrguard restore)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Judged</source>
+        <translation>Beurteilt</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Policy</source>
+        <translation>Regel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bounce from</source>
+        <translation>Bounce von</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bounce subject</source>
+        <translation>Betreff des Bounces</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>What came back</source>
+        <translation>Was zurückkam</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Original from</source>
+        <translation>Original von</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Original to</source>
+        <translation>Original an</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Original Message-ID</source>
+        <translation>Message-ID des Originals</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Original sent from</source>
+        <translation>Original gesendet aus</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Recognised by</source>
+        <translation>Erkannt von</translation>
+    </message>
+    <message>
+        <location line="-255"/>
         <source>&amp;Restore</source>
         <translation>&amp;Zurückholen</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="-531"/>
+        <source>Original subject</source>
+        <translation>Betreff des Originals</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Verdict</source>
+        <translation>Urteil</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why</source>
+        <translation>Warum</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+760"/>
+        <source>Account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <location line="-759"/>
+        <location line="+789"/>
+        <source>Recipient</source>
+        <translation>Empfänger</translation>
+    </message>
+    <message>
+        <location line="-788"/>
+        <location line="+768"/>
+        <source>Reporting server</source>
+        <translation>Meldender Server</translation>
+    </message>
+    <message>
+        <location line="-767"/>
+        <source>Shape</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Moved to quarantine</source>
+        <translation>In die Quarantäne verschoben</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Kept or restored</source>
+        <translation>Behalten oder zurückgeholt</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All bounces</source>
+        <translation>Alle Bounces</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Any verdict</source>
+        <translation>Jedes Urteil</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Forged (backscatter)</source>
+        <translation>Gefälscht (Backscatter)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undecided</source>
+        <translation>Unentschieden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Real bounces</source>
+        <translation>Echte Bounces</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Any time</source>
+        <translation>Jederzeit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>forged</source>
+        <translation>gefälscht</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>undecided</source>
+        <translation>unentschieden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>real</source>
+        <translation>echt</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>in quarantine</source>
+        <translation>in der Quarantäne</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>being moved to quarantine</source>
+        <translation>wird in die Quarantäne verschoben</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>kept in place</source>
+        <translation>an Ort und Stelle behalten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>restored by you</source>
+        <translation>von Ihnen zurückgeholt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>left in place (monitor policy)</source>
+        <translation>an Ort und Stelle gelassen (Regel monitor)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>held: evidence could not be read yet</source>
+        <translation>zurückgehalten: Beweise konnten noch nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>moved or deleted by someone else</source>
+        <translation>von jemand anderem verschoben oder gelöscht</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>proves it real</source>
+        <translation>beweist, dass er echt ist</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>proves it forged</source>
+        <translation>beweist, dass er gefälscht ist</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>suggests it is real (not proof)</source>
+        <translation>spricht dafür, dass er echt ist (kein Beweis)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>could not be read</source>
+        <translation>konnte nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>proves nothing either way</source>
+        <translation>beweist weder das eine noch das andere</translation>
+    </message>
+    <message>
+        <location line="+473"/>
         <source>Mark as &amp;real</source>
         <translation>Als &amp;echt markieren</translation>
     </message>
@@ -947,22 +1227,22 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
 <context>
     <name>settings</name>
     <message>
-        <location filename="../settings.py" line="-550"/>
+        <location filename="../settings.py" line="-555"/>
         <source>Keep bounces with proof, move forged and unproved ones (recommended)</source>
         <translation>Bounces mit Beweis behalten, gefälschte und unbewiesene verschieben (empfohlen)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Keep only bounces with a valid BATV tag or from my relay</source>
         <translation>Nur Bounces mit gültigem BATV-Tag oder von meinem Relay behalten</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Move every bounce away (quick relief; real ones too)</source>
         <translation>Jeden Bounce wegschieben (schnelle Abhilfe; auch echte)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Only report; move nothing</source>
         <translation>Nur berichten; nichts verschieben</translation>
     </message>
@@ -1113,7 +1393,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
 <context>
     <name>wording</name>
     <message>
-        <location filename="../wording.py" line="+39"/>
+        <location filename="../wording.py" line="+41"/>
         <source>no such user</source>
         <translation>kein solcher Benutzer</translation>
     </message>
