@@ -56,7 +56,7 @@ def test_a_writer_without_an_api_refuses_scan_restore_and_a_second_run(
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        for args in (["scan"], ["restore", "1"], ["mark-legitimate", "1"], ["run"]):
+        for args in (["scan"], ["rejudge"], ["restore", "1"], ["mark-legitimate", "1"], ["run"]):
             done = ndrguard(env, *args, timeout=60)
             assert done.returncode == 1, (args, done.stdout, done.stderr)
             assert f"`ndrguard run` (pid {holder.pid}" in done.stderr, (args, done.stderr)
@@ -95,7 +95,14 @@ def test_flood_without_move_with_scans_alongside_is_moved_exactly_once(
                     [*NDRGUARD, "scan"], env=env, cwd=ROOT, text=True,
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 ))  # fmt: skip
+            if i == 0:  # and a rejudge in the middle of it all, through the service as well
+                rejudge = subprocess.Popen(
+                    [*NDRGUARD, "rejudge"], env=env, cwd=ROOT, text=True,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                )  # fmt: skip
         outs = [p.communicate(timeout=300) for p in scans]
+        rejudged = rejudge.communicate(timeout=300)
+        assert rejudge.returncode == 0, rejudged
         wait_until(
             lambda: sum(message_ids_in(server, login, "Backscatter").values()) >= n,
             timeout=size(300, 900), what="the whole flood in quarantine",
