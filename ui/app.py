@@ -191,7 +191,11 @@ def run(args: argparse.Namespace) -> int:
         quiet=_quiet(args.quiet_hours),
     )
     tray.start()
-    return app.exec()
+    installer = launcher.ensure_desktop_entry()
+    code = app.exec()
+    if installer is not None:
+        installer.wait(10)
+    return code
 
 
 if __name__ == "__main__":

@@ -39,8 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.install_desktop_entry:
         # The service's own command writes the entry: the tray never reaches into the
         # service's modules except through the API client and protocol.
-        command = [sys.executable, "-m", "ndrguard.service.cli.main", "autostart", "desktop"]
-        return subprocess.run(command, check=False).returncode
+        from ndrguard.ui.launcher import DESKTOP_COMMAND
+
+        return subprocess.run(DESKTOP_COMMAND, check=False).returncode
     from ndrguard.ui.app import run
 
     return run(args)
