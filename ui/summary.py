@@ -378,6 +378,8 @@ class SummaryWindow(QWidget):
         if error is not None or result is None:
             why = error.message if error else self.tr("no answer")
             self.status.setText(self.tr("Could not load: {why}").format(why=why))
+            if self.isVisible() and self.link.is_connected:
+                self._soon.start()  # asked again in a second, not left showing old rows
             return
         self.items = [*self.items, *result["items"]] if more else list(result["items"])
         self.shown = self._asked  # the question the rows answer (the tests wait on it)

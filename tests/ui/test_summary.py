@@ -269,14 +269,25 @@ def test_subjects_are_decoded_everywhere(qtbot, service, make_tray):
             )
         ]
     )
+    client = service.client()
+
+    def judged() -> bool:
+        rows = client.call("verdicts", states=["quarantined"], limit=500)["items"]
+        return any(r["subject"] == "Unzustellbar: Rückmeldung" for r in rows)
+
+    try:
+        qtbot.waitUntil(judged, timeout=60_000)
+    finally:
+        client.close()
     window = open_summary(qtbot, service.endpoint, make_tray).summary
-    qtbot.waitUntil(
-        lambda: any(
-            (i["details"] or {}).get("original", {}).get("subject") == "Rechnung für März"
+
+    def shown() -> bool:
+        return any(
+            ((i["details"] or {}).get("original") or {}).get("subject") == "Rechnung für März"
             for i in window.items
-        ),
-        timeout=20_000,
-    )
+        )
+
+    qtbot.waitUntil(shown, timeout=20_000)
     item = next(
         i for i in window.items if i["details"]["original"]["subject"] == "Rechnung für März"
     )
