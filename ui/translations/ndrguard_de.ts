@@ -644,18 +644,18 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
     </message>
     <message>
         <location line="+13"/>
-        <location line="+274"/>
+        <location line="+276"/>
         <location line="+46"/>
         <source>no answer</source>
         <translation>keine Antwort</translation>
     </message>
     <message>
-        <location line="-319"/>
+        <location line="-321"/>
         <source>Could not load: {why}</source>
         <translation>Konnte nicht geladen werden: {why}</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>1 bounce shown</source>
         <translation>1 Bounce gezeigt</translation>
     </message>
@@ -887,7 +887,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>&amp;Zurückholen</translation>
     </message>
     <message>
-        <location line="-531"/>
+        <location line="-533"/>
         <source>Original subject</source>
         <translation>Betreff des Originals</translation>
     </message>
@@ -908,24 +908,24 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
     </message>
     <message>
         <location line="+1"/>
-        <location line="+760"/>
+        <location line="+762"/>
         <source>Account</source>
         <translation>Konto</translation>
     </message>
     <message>
-        <location line="-759"/>
-        <location line="+789"/>
+        <location line="-761"/>
+        <location line="+791"/>
         <source>Recipient</source>
         <translation>Empfänger</translation>
     </message>
     <message>
-        <location line="-788"/>
-        <location line="+768"/>
+        <location line="-790"/>
+        <location line="+770"/>
         <source>Reporting server</source>
         <translation>Meldender Server</translation>
     </message>
     <message>
-        <location line="-767"/>
+        <location line="-769"/>
         <source>Shape</source>
         <translation>Form</translation>
     </message>
@@ -1060,7 +1060,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>beweist weder das eine noch das andere</translation>
     </message>
     <message>
-        <location line="+473"/>
+        <location line="+475"/>
         <source>Mark as &amp;real</source>
         <translation>Als &amp;echt markieren</translation>
     </message>
