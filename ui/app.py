@@ -60,6 +60,7 @@ class TrayApp(QObject):
         self.notifier = BurstNotifier(self.notifications.show, quiet=quiet, parent=self)
         self.tray.signin_wanted.connect(self._signin_wanted)
         self.tray.signin_told.connect(self._signin_told)
+        self.tray.refused.connect(self._signin_told)
         if window is not None:
             self.notifier.window = window
         self.link.event.connect(self._on_event)

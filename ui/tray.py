@@ -47,6 +47,9 @@ class Tray(QObject):
     signin_wanted = Signal(str)
     # A sign-in ended or could not start: account, words for the user.
     signin_told = Signal(str, str)
+    # A menu action the service refused: title, words (told as a notification, which reaches
+    # the user on desktops without a tray too, unlike the tray's own balloon).
+    refused = Signal(str, str)
 
     def __init__(
         self,
@@ -212,7 +215,7 @@ class Tray(QObject):
 
     def _answered(self, result: Any, error: ApiError | None) -> None:
         if error is not None:
-            self.icon.showMessage("ndrguard", f"{error.title}: {error.message}")
+            self.refused.emit(error.title, error.message)
         elif isinstance(result, dict) and "accounts" in result:
             self._on_snapshot(result)
 

@@ -144,3 +144,18 @@ def test_paused_words_name_the_end(qapp):
     assert morning == datetime(2026, 12, 5, 8, 0)
     assert paused_text(morning.timestamp(), now) == (
         "Paused until tomorrow 08:00: no mail is being moved")
+
+
+def test_a_refused_menu_action_is_told_as_a_notification(qtbot, service, make_tray):
+    """Stands for a pause the service refuses: the user is told in a notification (which
+    reaches a desktop without a tray too), in the service's words."""
+    from ndrguard.service.api.protocol import BadRequest
+
+    app = make_app(qtbot, service, make_tray)
+    shown: list = []
+    app.notifications.show = shown.append  # type: ignore[method-assign]
+    app.tray.link.call("pause", app.tray._answered, until=1.0)  # in the past: refused
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown[0].title == BadRequest.title
+    assert "not in the future" in shown[0].body, shown[0]
+    assert not service.client().call("status")["paused"]

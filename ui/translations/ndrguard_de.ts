@@ -1130,7 +1130,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="+65"/>
+        <location filename="../tray.py" line="+68"/>
         <source>ndrguard menu</source>
         <translation>ndrguard-Menü</translation>
     </message>
@@ -1214,7 +1214,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
 <context>
     <name>TrayApp</name>
     <message>
-        <location filename="../app.py" line="+115"/>
+        <location filename="../app.py" line="+116"/>
         <source>no answer</source>
         <translation>keine Antwort</translation>
     </message>
