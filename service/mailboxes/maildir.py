@@ -258,6 +258,9 @@ class MaildirMailbox:
         observer.daemon = True
         observer.start()
         self._observer = observer
+        # Mail delivered after the last pass listed the folder but before the watch began
+        # raised no event: one more pass finds it (else it waited for the poll timeout).
+        changed.set()
 
 
 def _mtime(path: Path) -> float:
