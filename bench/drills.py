@@ -29,8 +29,10 @@ def main(argv: list[str]) -> int:
          str(ROOT / "tests" / "drills"), *argv],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("DRILL ")]
-    print("\n".join(lines) or done.stdout[-3000:])
+    # A drill's line may follow pytest's progress dot on the same line: found anywhere.
+    lines = [ln[ln.index("DRILL "):] for ln in done.stdout.splitlines() if "DRILL " in ln]
+    failed = [ln for ln in done.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
+    print("\n".join(lines + failed) or done.stdout[-3000:])
     print(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-2000:])
     return done.returncode
 
