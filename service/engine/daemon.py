@@ -166,26 +166,30 @@ class Service:
 
     def restore(self, rows: Sequence[VerdictRow]) -> tuple[list[int], dict[int, str]]:
         """Move quarantined messages back where they came from: (restored ids, id -> why not)."""
-        done: list[int] = []
-        failed: dict[int, str] = {}
-        by_account: defaultdict[str, list[int]] = defaultdict(list)
-        for row in rows:
-            by_account[row.account].append(row.id)
-        for name, ids in by_account.items():
-            try:
-                result = self.on_mailbox(
-                    name, functools.partial(_restore_on, self.state, ids=ids)
-                )
-            except (MailboxError, ConfigError) as err:
-                failed.update({i: str(err) for i in ids})
-                continue
-            done += list(result.moved)
-            failed.update(result.refused)
-            failed.update({i: "it was not in the quarantine folder any more" for i in result.gone})
-        return done, failed
+        return self._move_per_account(
+            rows,
+            lambda name, ids: functools.partial(_restore_on, self.state, ids=ids),
+            "it was not in the quarantine folder any more",
+        )
 
     def requarantine(self, rows: Sequence[VerdictRow]) -> tuple[list[int], dict[int, str]]:
         """Undo of a restore: restored messages back to their account's quarantine folder."""
+        return self._move_per_account(
+            rows,
+            lambda name, ids: functools.partial(
+                _requarantine_on, self.state, ids=ids, folder=self.config.account(name).quarantine
+            ),
+            "it was not in its folder any more",
+        )
+
+    def _move_per_account(
+        self,
+        rows: Sequence[VerdictRow],
+        errand_for: Callable[[str, list[int]], Callable[[Mailbox], journal.MoveResult]],
+        gone: str,
+    ) -> tuple[list[int], dict[int, str]]:
+        """One journalled move per account, each on that account's own connection; an account
+        that cannot be reached fails its own rows and not the others'."""
         done: list[int] = []
         failed: dict[int, str] = {}
         by_account: defaultdict[str, list[int]] = defaultdict(list)
@@ -193,16 +197,13 @@ class Service:
             by_account[row.account].append(row.id)
         for name, ids in by_account.items():
             try:
-                folder = self.config.account(name).quarantine
-                result = self.on_mailbox(
-                    name, functools.partial(_requarantine_on, self.state, ids=ids, folder=folder)
-                )
+                result = self.on_mailbox(name, errand_for(name, ids))
             except (MailboxError, ConfigError) as err:
                 failed.update({i: str(err) for i in ids})
                 continue
             done += list(result.moved)
             failed.update(result.refused)
-            failed.update({i: "it was not in its folder any more" for i in result.gone})
+            failed.update({i: gone for i in result.gone})
         return done, failed
 
     def rejudge(self, names: Iterable[str] | None, since: float | None) -> dict[str, PassResult]:
