@@ -99,7 +99,13 @@ class Timeline:
             self._stop.wait(0.05)
 
     def _sample(self) -> None:
-        acct = self.call("status").get("accounts", [{}])
+        asked = time.monotonic()
+        answer = self.call("status")
+        took = time.monotonic() - asked
+        if not answer or took > 2:  # a silent or slow API must show in the drill's message
+            said = f"took {took:.1f} s" if answer else "no answer"
+            self.errors.append(f"{asked:.2f} status {said}")
+        acct = answer.get("accounts", [{}])
         mine = next((a for a in acct if a.get("account") == self.account), {})
         now = Sample(time.monotonic(), mine.get("state", ""), mine.get("detail", ""),
                      int(mine.get("faults", 0)), mine.get("last_fault", ""))  # fmt: skip

@@ -245,12 +245,12 @@ def test_stopped_in_the_middle_of_the_catch_up_pass(dovecot_factory, tmp_path: P
         with stopped(run, hold(8, 60)):
             for raw in meanwhile:
                 run.server.deliver(run.login.user, raw)
-        # The stop was in the pass, and the pass goes on once continued (the API answers
-        # as soon as the process runs; a thousand bounces take the worker seconds).
-        at_continue = state_now(run)
+        # The stop was in the pass; the pass goes on once continued. Whether it is still
+        # running when the API is first asked afterwards is up to the server: a batch MOVE in
+        # flight at the stop completes on the server meanwhile. What this drill holds is that
+        # the gap is counted once and nothing is lost or moved twice.
         resumed = time.monotonic()
         assert at_stop == "catching-up", run.timeline.shown()
-        assert at_continue == "catching-up", run.timeline.shown()
         mail = flood + meanwhile
         noticed_at, _ = run.timeline.left_watching(resumed, timeout=120)
         back = run.timeline.watching_again(resumed, timeout=120)
