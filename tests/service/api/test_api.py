@@ -14,7 +14,6 @@ import secrets
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from multiprocessing.connection import Client
 
@@ -35,22 +34,6 @@ from tests.ui.service_process import ServiceProcess, wait_for
 # The probe needs only the standard library; the other user may not be allowed to run the venv's
 # interpreter (it can live under /root), so it runs Debian's.
 SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-@pytest.fixture(scope="module")
-def service() -> Iterator[ServiceProcess]:
-    proc = ServiceProcess(burst=10)
-    proc.start()
-    proc.wait_ready()
-    yield proc
-    proc.close()
-
-
-@pytest.fixture
-def client(service: ServiceProcess) -> Iterator[ApiClient]:
-    c = service.client()
-    yield c
-    c.close()
 
 
 def test_a_client_with_the_wrong_key_is_refused(service: ServiceProcess, tmp_path):

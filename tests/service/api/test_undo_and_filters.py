@@ -9,7 +9,6 @@ asks to "undo" what was never restored is told why nothing moved.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,22 +18,6 @@ from ndrguard.service.store.state import MARKED_LEGIT
 from tests.ui.service_process import ServiceProcess
 
 BOUNCES = ["backscatter", "undecided", "legit"]
-
-
-@pytest.fixture(scope="module")
-def service() -> Iterator[ServiceProcess]:
-    proc = ServiceProcess(burst=10)
-    proc.start()
-    proc.wait_ready()
-    yield proc
-    proc.close()
-
-
-@pytest.fixture
-def client(service: ServiceProcess) -> Iterator[ApiClient]:
-    c = service.client()
-    yield c
-    c.close()
 
 
 def names(service: ServiceProcess, folder: str = "") -> set[str]:
