@@ -87,7 +87,9 @@ class ServiceLink(QObject):
             try:
                 self._stream = EventStream(self.endpoint)
             except (ApiError, ChannelError) as err:
-                self._down(str(err) if isinstance(err, ChannelError) else err.message)
+                # title: message, never empty (a refused or timed-out subscribe may carry
+                # no message of its own).
+                self._down(err.shown())
                 self._stop.wait(RETRY)
                 continue
             self.is_connected = True
