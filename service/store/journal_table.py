@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 
 from ndrguard.service.store.database import Database, count_in
@@ -153,25 +153,10 @@ def _close(db: sqlite3.Connection, c: Closing) -> None:
         count_in(db, account, "quarantined" if action == JournalAction.QUARANTINE else "restored")
 
 
-_JOURNAL_COLUMNS = (
-    "id, account, verdict_id, action, src_folder, src_uidvalidity, src_uid, dest_folder, "
-    "dest_uidvalidity, dest_uidnext, state, dest_uid, note"
-)
+# The columns read are the entry's fields, so a field added to one is read from the other.
+_JOURNAL_COLUMNS = ", ".join(f.name for f in fields(JournalEntry))
 
 
 def _journal(r: sqlite3.Row) -> JournalEntry:
-    return JournalEntry(
-        id=r["id"],
-        account=r["account"],
-        verdict_id=r["verdict_id"],
-        action=r["action"],
-        src_folder=r["src_folder"],
-        src_uidvalidity=r["src_uidvalidity"],
-        src_uid=r["src_uid"],
-        dest_folder=r["dest_folder"],
-        dest_uidvalidity=r["dest_uidvalidity"],
-        dest_uidnext=r["dest_uidnext"],
-        state=JournalState(r["state"]),
-        dest_uid=r["dest_uid"],
-        note=r["note"],
-    )
+    stored = dict(zip(r.keys(), r, strict=True))
+    return JournalEntry(**{**stored, "state": JournalState(r["state"])})

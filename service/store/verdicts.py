@@ -12,7 +12,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 
 from ndrguard.headers import decode_words
@@ -297,36 +297,21 @@ def find_verdicts(
     return [_verdict(r) for r in cur.fetchall()]
 
 
-_VERDICT_COLUMNS = (
-    "id, account, folder, uidvalidity, uid, message_id, fingerprint, sender, subject, kind, "
-    "verdict, reason, evidence, policy, decided_at, state, quarantine_folder,"
-    " quarantine_validity, quarantine_uid, facts, digest"
-)
+# The columns read are the row's fields, so a field added to one is read from the other.
+_VERDICT_COLUMNS = ", ".join(f.name for f in fields(VerdictRow))
 
 
 def _verdict(r: sqlite3.Row) -> VerdictRow:
+    stored = dict(zip(r.keys(), r, strict=True))
     return VerdictRow(
-        id=r["id"],
-        account=r["account"],
-        folder=r["folder"],
-        uidvalidity=r["uidvalidity"],
-        uid=r["uid"],
-        message_id=r["message_id"],
-        fingerprint=r["fingerprint"],
-        sender=r["sender"],
-        # Decoded here, on the way out, so that every reader (CLI, API, tray) shows the words
-        # and not =?charset?B?...?=, verdicts stored raw before included.
-        subject=decode_words(r["subject"]) if r["subject"] else r["subject"],
-        kind=r["kind"],
-        verdict=r["verdict"],
-        reason=r["reason"],
-        evidence=json.loads(r["evidence"]),
-        policy=r["policy"],
-        decided_at=float(r["decided_at"]),
-        state=VerdictState(r["state"]),
-        quarantine_folder=r["quarantine_folder"],
-        quarantine_validity=r["quarantine_validity"],
-        quarantine_uid=r["quarantine_uid"],
-        facts=None if r["facts"] is None else json.loads(r["facts"]),
-        digest=r["digest"],
+        **{
+            **stored,
+            # Decoded here, on the way out, so that every reader (CLI, API, tray) shows the
+            # words and not =?charset?B?...?=, verdicts stored raw before included.
+            "subject": decode_words(r["subject"]) if r["subject"] else r["subject"],
+            "evidence": json.loads(r["evidence"]),
+            "decided_at": float(r["decided_at"]),
+            "state": VerdictState(r["state"]),
+            "facts": None if r["facts"] is None else json.loads(r["facts"]),
+        }
     )
