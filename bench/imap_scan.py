@@ -50,6 +50,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the Dovecot controller and the drill mail live in tests/
@@ -99,7 +100,7 @@ def main() -> int:
     return 1 if args.check and missed else 0
 
 
-def measure(args: argparse.Namespace) -> dict[str, object]:
+def measure(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="ndrguard-bench-"))
     try:
         users = {"bench@example.test": "bench-secret", "flood@example.test": "flood-secret"}
@@ -162,7 +163,7 @@ def progress(what: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {what}...", file=sys.stderr, flush=True)
 
 
-def target(name: str, measured: float, limit: float, unit: str) -> dict[str, object]:
+def target(name: str, measured: float, limit: float, unit: str) -> dict[str, Any]:
     return {"name": name, "measured": round(measured, 3), "target": limit, "unit": unit,
             "ratio": round(measured / limit, 3), "met": measured < limit}  # fmt: skip
 
@@ -177,7 +178,7 @@ def quantile(values: list[float], q: float) -> float:
 # -- 1. population and the first scan ------------------------------------------------------
 
 
-def populate(server: Dovecot, user: str, count: int, ratio: float) -> dict[str, object]:
+def populate(server: Dovecot, user: str, count: int, ratio: float) -> dict[str, Any]:
     """Write the INBOX as Maildir files and let Dovecot index them; not part of any figure."""
     started = time.perf_counter()
     cur = server.maildir(user) / "cur"
@@ -212,7 +213,7 @@ def populate(server: Dovecot, user: str, count: int, ratio: float) -> dict[str, 
     }
 
 
-def first_scan(env: dict[str, str]) -> dict[str, object]:
+def first_scan(env: dict[str, str]) -> dict[str, Any]:
     """`ndrguard scan` in a child process; its own clock and its own peak memory."""
     started = time.perf_counter()
     done = subprocess.run(
@@ -254,7 +255,7 @@ def _vm(field: str) -> int:
 # -- 2. latency ------------------------------------------------------------------------------
 
 
-def arrival_latency(server: Dovecot, login, count: int) -> dict[str, object]:
+def arrival_latency(server: Dovecot, login, count: int) -> dict[str, Any]:
     rng = random.Random(200)
     c = client(server, login)
     seconds = []
@@ -289,7 +290,7 @@ def _polls(since: float, timeout: float) -> Iterator[None]:
 # -- 3. flood ------------------------------------------------------------------------------
 
 
-def flood_drill(server: Dovecot, login, count: int) -> dict[str, object]:
+def flood_drill(server: Dovecot, login, count: int) -> dict[str, Any]:
     rng = random.Random(300)
     mail = [drill_bounce(rng, i, tag="flood") for i in range(count)]
     c = client(server, login)

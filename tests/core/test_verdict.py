@@ -245,16 +245,18 @@ def test_to_json() -> None:
         report, factory.identity(), policy="batv", arrived=factory.ARRIVED, message=mail
     )
     data = verdict.to_json()
+    evidence = data["evidence"]
+    assert isinstance(evidence, list)
     assert data["verdict"] == "legit" and data["policy"] == "batv"
     assert data["action"] == "keep" and data["kind"] == "failure"
-    assert [e["kind"] for e in data["evidence"]] == [
+    assert [e["kind"] for e in evidence] == [
         "own-relay",
         "batv",
         "sent",
         "dkim",
         "received",
     ]
-    assert data["evidence"][1]["strength"] == "proves-legit"
+    assert evidence[1]["strength"] == "proves-legit"
     assert isinstance(data["reason"], str) and "BATV tag for key 3" in data["reason"]
 
 

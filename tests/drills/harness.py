@@ -106,7 +106,7 @@ class Timeline:
             said = f"took {took:.1f} s" if answer else "no answer"
             self.errors.append(f"{asked:.2f} status {said}")
         acct = answer.get("accounts", [{}])
-        mine = next((a for a in acct if a.get("account") == self.account), {})
+        mine: dict = next((a for a in acct if a.get("account") == self.account), {})
         now = Sample(time.monotonic(), mine.get("state", ""), mine.get("detail", ""),
                      int(mine.get("faults", 0)), mine.get("last_fault", ""))  # fmt: skip
         last = self.seen[-1] if self.seen else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from tests.service.imap_util import (
     status,
     wait_state,
 )
+from tests.support.dovecot import Account, Dovecot
 from tests.support.procs import wait_until
 
 pytestmark = [pytest.mark.imap, pytest.mark.drill]
@@ -53,6 +55,10 @@ HOSTILE: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "size-300k": (lambda g: g + b"# " + b"x" * 300_000 + b"\n", "bytes"),
     "not-utf8": (lambda g: g + b"# \xff\xfe\x00\n", "cannot be read"),
 }  # fmt: skip
+
+
+def _quarantined(server: Dovecot, login: Account, count: int) -> bool:
+    return sum(message_ids_in(server, login, "Backscatter").values()) == count
 
 
 def _save(path: Path, data: bytes) -> None:
@@ -94,8 +100,8 @@ def test_hostile_saves_keep_the_running_config_and_are_reported(
             assert words in as_json["config_error"], name
             # The last good config is in force: a bounce now is still judged and moved.
             append_pipelined(server, login, bounces[i : i + 1])
-            wait_until(lambda i=i: sum(message_ids_in(server, login, "Backscatter").values())
-                       == i + 1, timeout=60, what=f"{name}: the bounce quarantined")  # fmt: skip
+            wait_until(partial(_quarantined, server, login, i + 1), timeout=60,
+                       what=f"{name}: the bounce quarantined")  # fmt: skip
             _save(config, good)
             wait_until(lambda: status(home).get("config_error", "x") is None, timeout=30,
                        what=f"{name}: the error cleared by the good file")  # fmt: skip

@@ -301,6 +301,7 @@ def test_another_local_user_is_refused_even_through_a_lax_folder_holding_the_key
         assert wrong.startswith("REFUSED"), wrong  # the owner, with a wrong key
         owner = _probe(address, key, None)
         assert owner.startswith("ANSWERED") and '"ok":true' in owner, owner
+        assert service.proc is not None
         assert service.client().call("hello")["pid"] == service.proc.pid  # still serving
         print(f"\nDRILL second-local-user: {time.monotonic() - began:.1f} s, 0700 folder: "
               f"{first.split()[1]}, lax folder with the key: {second.split()[1]}, wrong key: "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,7 @@ def test_two_installations_on_one_account_move_each_message_once(
         )  # fmt: skip
         time.sleep(3)  # a second mover would show now
         for env in envs:
-            wait_until(lambda env=env: _status(env)["open_moves"] == 0, timeout=60,
-                       what="the journals settled")  # fmt: skip
+            wait_until(partial(_settled, env), timeout=60, what="the journals settled")
         peaks = [peak_rss_mb(laptop.pid), peak_rss_mb(desktop.pid)]
     result = tally(server, login, ordinary, bounces)
     moved_by = [_status(env)["counters"].get("quarantined", 0) for env in envs]
@@ -71,3 +71,7 @@ def test_two_installations_on_one_account_move_each_message_once(
 
 def _status(env: dict[str, str]) -> dict:
     return json.loads(ndrguard(env, "status", "--json").stdout)["accounts"]["a"]
+
+
+def _settled(env: dict[str, str]) -> bool:
+    return _status(env)["open_moves"] == 0

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -78,7 +79,7 @@ def require(missing: str | None) -> None:
 
 
 @pytest.fixture(scope="module")
-def exim() -> EximExpander:
+def exim() -> Iterator[EximExpander]:
     require(tools_missing())
     with EximExpander() as expander:
         yield expander

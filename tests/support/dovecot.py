@@ -731,7 +731,7 @@ class Dovecot:
     def wait_for_sent(self, count: int, *, timeout: float = 10.0) -> list[bytes]:
         """Wait (bounded) until at least `count` messages were captured, and return them."""
         return wait_until(
-            lambda: (m := self.sent_messages()) and len(m) >= count and m,
+            lambda: m if len(m := self.sent_messages()) >= count else None,
             timeout=timeout,
             what=f"{count} message(s) from Sieve",
         )

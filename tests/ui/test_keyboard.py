@@ -61,7 +61,7 @@ def test_the_status_line_opens_the_place_to_act(qtbot, service, make_tray):
     app.start()
     qtbot.waitUntil(lambda: app.tray.snapshot is not None, timeout=10_000)
     signins: list[str] = []
-    app.tray.start_signin = signins.append  # type: ignore[method-assign]
+    app.tray.start_signin = signins.append
     base = dict(app.tray.snapshot)
     account = dict(base["accounts"][0])
     if app.summary is not None:

@@ -144,7 +144,7 @@ def test_a_gone_grant_shows_amber_and_the_notification_signs_in_again(
         shown.append(note)
         original_show(note)
 
-    app.notifications.show = show  # type: ignore[method-assign]
+    app.notifications.show = show
     app.start()
     qtbot.waitUntil(lambda: "work" in app.tray.signin_actions, timeout=15_000)
     assert str(app.tray.state) == "attention"

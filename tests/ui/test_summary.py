@@ -352,6 +352,7 @@ def test_restore_and_undo_over_imap(qtbot, dovecot, imap_account, make_tray, tmp
     with running(env, home):
         endpoint = endpoint_for(home)
         window = open_summary(qtbot, endpoint, make_tray).summary
+        assert window is not None
         qtbot.waitUntil(lambda: len(window.items) == 6, timeout=30_000)
         target = window.items[0]
         assert target["account"] == "work" and target["state"] == "quarantined"

@@ -153,7 +153,7 @@ def test_a_refused_menu_action_is_told_as_a_notification(qtbot, service, make_tr
 
     app = make_app(qtbot, service, make_tray)
     shown: list = []
-    app.notifications.show = shown.append  # type: ignore[method-assign]
+    app.notifications.show = shown.append
     app.tray.link.call("pause", app.tray._answered, until=1.0)  # in the past: refused
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert shown[0].title == BadRequest.title

@@ -17,8 +17,8 @@ def _judge(raw: bytes, *, table: dict | None = None, lookup=None, **identity: ob
     return dkim.evidence(report, factory.identity(**identity), lookup)
 
 
-def _signed(**kwargs: object) -> bytes:
-    return factory.dkim_signed(factory.original(**kwargs))
+def _signed() -> bytes:
+    return factory.dkim_signed(factory.original())
 
 
 def test_fully_returned_signed_original_verifies() -> None:

@@ -49,17 +49,16 @@ def test_relay_that_is_also_the_mx_is_not_fooled_by_remote_bounces() -> None:
     # The commonest setup: the relay also receives mail. A remote server's bounce then shows
     # the relay as receiver; with or without the remote server's own Received header, it
     # entered the relay from outside.
-    alice = {"relay_hosts": frozenset({factory.RELAY, factory.MAILBOX})}
+    relays = frozenset({factory.RELAY, factory.MAILBOX})
     with_own = (
         f"from {factory.REMOTE} ({factory.REMOTE} [{factory.REMOTE_IP}]) by {factory.MAILBOX} "
         "(Postfix) with ESMTPS id 7C3D; Mon, 20 May 2024 09:30:00 +0000",
         f"by {factory.REMOTE} (Postfix) id 9F1E2; Mon, 20 May 2024 09:29:58 +0000",
     )
-    assert _judge(factory.dsn(factory.original(), received=with_own), **alice).strength is (
-        Strength.NONE
-    )
+    found = _judge(factory.dsn(factory.original(), received=with_own), relay_hosts=relays)
+    assert found.strength is Strength.NONE
     without_own = with_own[:1]
-    found = _judge(factory.dsn(factory.original(), received=without_own), **alice)
+    found = _judge(factory.dsn(factory.original(), received=without_own), relay_hosts=relays)
     assert found.strength is Strength.NONE
     assert "from outside" in found.detail
 

@@ -93,6 +93,7 @@ def test_a_second_service_refuses_to_start_beside_the_first(service: ServiceProc
     )
     assert out.returncode == 1
     # Refused by the state's writer lock, naming the service that holds it.
+    assert service.proc is not None
     assert f"`ndrguard run` (pid {service.proc.pid}" in out.stderr, out.stderr
     assert service.client().call("hello")["pid"] == service.proc.pid
 

@@ -44,7 +44,9 @@ def main() -> None:
     if moment == "copied":
         imapclient.IMAPClient.copy = crash_around(imapclient.IMAPClient.copy, before=False)
     else:
-        ImapMailbox._move = crash_around(ImapMailbox._move, before=moment == "before")
+        ImapMailbox._move = crash_around(  # type: ignore[method-assign]
+            ImapMailbox._move, before=moment == "before"
+        )
     sys.exit(cli.main(sys.argv[3:]))
 
 

@@ -27,7 +27,7 @@ def main() -> None:
         if done >= limit:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    maildir_backend.os.rename = rename  # type: ignore[attr-defined]
+    maildir_backend.os.rename = rename  # type: ignore[assignment]
     sys.exit(cli.main(sys.argv[2:]))
 
 

@@ -19,6 +19,7 @@ from ndrguard.service.engine.scanner import Scanner
 from ndrguard.service.mailboxes.imap import ImapMailbox
 from ndrguard.service.settings.config import Account
 from ndrguard.service.store.state import State, VerdictState
+from ndrguard.vocabulary import Policy
 from tests.service.imap_util import (
     add_account,
     append_all,
@@ -84,7 +85,7 @@ def test_a_message_that_trips_the_core_is_kept_as_unreadable_and_the_pass_goes_o
     append_all(server, login, [*bounces[:5], trip, *bounces[5:]])
     account = Account(
         name="u", host=server.host, port=server.imaps_port, username=login.user,
-        ca_file=server.cafile, policy="block-all",
+        ca_file=server.cafile, policy=Policy.BLOCK_ALL,
     )  # fmt: skip
     class Tripping(AccountJudge):
         def __call__(self, raw: bytes, arrived: datetime | None) -> Decision:

@@ -11,6 +11,7 @@ import pytest
 
 from ndrguard.service.oauth.providers import OAuthSettings
 from ndrguard.service.settings.config import Account
+from ndrguard.vocabulary import Policy
 from tests.support.dovecot import Certificate, Dovecot, OAuth2Introspection
 from tests.support.keyring_file import FileKeyring
 from tests.support.oauth_server import OAuthServer
@@ -53,12 +54,12 @@ def oauth_dovecot(
 def oauth_settings(server: OAuthServer, cert: Certificate, **over: str) -> OAuthSettings:
     values = {"provider": "generic", "client_id": CLIENT_ID, "issuer": server.base,
               "scope": "imap offline_access", **over}  # fmt: skip
-    return OAuthSettings(**values, ca_file=cert.cert)  # type: ignore[arg-type]
+    return OAuthSettings(**values, ca_file=cert.cert)
 
 
 def oauth_account(server: OAuthServer, imap: Dovecot, cert: Certificate, name: str = "work",
                   auth: str = "xoauth2") -> Account:  # fmt: skip
     return Account(
         name=name, host="127.0.0.1", port=imap.imaps_port, security="tls", username=USER,
-        ca_file=cert.cert, auth=auth, oauth=oauth_settings(server, cert), policy="block-all",
+        ca_file=cert.cert, auth=auth, oauth=oauth_settings(server, cert), policy=Policy.BLOCK_ALL,
     )  # fmt: skip

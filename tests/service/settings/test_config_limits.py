@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ndrguard.service.settings import config_checks
-from ndrguard.service.settings.config import ConfigError, parse
+from ndrguard.service.settings.config import Config, ConfigError, parse
 from ndrguard.service.settings.reload import ConfigWatcher
 
 GOOD = '[[accounts]]\nname = "w"\nhost = "h"\nusername = "u"\n'
@@ -50,7 +50,8 @@ def test_strings_and_comments_do_not_count_as_nesting(tmp_path: Path) -> None:
     text = GOOD + f"identity = {{ note = '''\n{'{' * 40}\n''' }}\n"
     text += f'sent = "{brackets} \\" {brackets}"\n# {brackets} and x.y.z.{"a." * 40}\n'
     assert config_checks.measure(text) is None
-    assert parse(text, tmp_path / "config.toml").account("w").sent.startswith(brackets)
+    sent = parse(text, tmp_path / "config.toml").account("w").sent
+    assert sent is not None and sent.startswith(brackets)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,8 @@ def test_a_broken_reload_keeps_the_old_config_and_reports_it(tmp_path: Path) -> 
     path = tmp_path / "config.toml"
     path.write_text(GOOD)
     current = parse(GOOD, path)
-    applied, broken = [], []
+    applied: list[Config] = []
+    broken: list[ConfigError] = []
     watcher = ConfigWatcher(current, applied.append, broken.append)
     for text in ("a = " + "[" * 50_000 + "]" * 50_000, "x." * 10_000 + "y = 1"):
         path.write_text(text)
@@ -204,7 +206,8 @@ def test_a_deleted_config_keeps_the_running_one_an_emptied_one_is_applied(tmp_pa
     path = tmp_path / "config.toml"
     path.write_text(GOOD)
     current = parse(GOOD, path)
-    applied, broken = [], []
+    applied: list[Config] = []
+    broken: list[ConfigError] = []
     watcher = ConfigWatcher(current, applied.append, broken.append)
     path.unlink()
     watcher.check()
