@@ -190,7 +190,12 @@ def _print_status(live: dict[str, Any] | None, report: dict[str, dict[str, Any]]
         print(f"The config file has an error; the running config stays: {live['config_error']}")
     for name, info in report.items():
         print(f"{name}: {_state_line(info['service'])}")
-        watch = (info["service"] or {}).get("watch") or {}
+        live_account = info["service"] or {}
+        if live_account.get("faults"):
+            # A reconnect after a resume is over in a second: "watching" alone would hide it.
+            print(f"  faults since the service started: {live_account['faults']}, the latest: "
+                  f"{live_account.get('last_fault') or '(not told)'}")
+        watch = live_account.get("watch") or {}
         for folder, mark in info["folders"].items():
             how = f", {watch[folder]}" if folder in watch else ""
             print(f"  {folder}: read up to UID {mark['last_uid']} "

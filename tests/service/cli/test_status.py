@@ -173,5 +173,8 @@ def test_status_exits_1_and_names_a_failing_account(running, capsys):
     code, out, err = ndrguard(capsys, "status")
     assert code == 1 and "demo: watching" in out, out
     assert err.startswith("ndrguard: account broken is failing: "), err
+    broken = out[out.index("broken: ") :]
+    assert "  faults since the service started: " in broken, out
+    assert "faults since" not in out[: out.index("broken: ")], out  # demo has had none
     status = json.loads(ndrguard(capsys, "status", "--json")[1])
     assert status["failing"] == ["broken"]
