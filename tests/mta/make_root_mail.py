@@ -21,24 +21,27 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from tests.support import amavis_lab
+from tests.support import amavis_lab, mlmmj_lab
 from tests.support.exim import exim_missing_reason
 from tests.support.mta_index import rows_for, update_index
 from tests.support.mta_mail import Sample, write_samples
 from tests.support.root_mail import MTAS, generate
 
 # Each program's generator: the MTAs share root_mail's lab; amavisd-new (a content filter, not
-# an MTA) has its own in tests/support/amavis_lab.py.
+# an MTA) has its own in tests/support/amavis_lab.py, and so has each list manager
+# (tests/support/mlmmj_lab.py).
 GENERATORS: dict[str, Callable[[], tuple[list[Sample], str]]] = {
     **{name: partial(generate, name) for name in MTAS},
     "amavis": amavis_lab.generate,
+    "mlmmj": mlmmj_lab.generate,
 }
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mta"
 
 
 def own_file(mta: str) -> re.Pattern[str]:
-    return re.compile(rf"^(failure|delay|delivered|autoreply)-{mta}-[a-z0-9-]+\.eml$")
+    kinds = "failure|delay|delivered|autoreply|challenge|other"
+    return re.compile(rf"^({kinds})-{mta}-[a-z0-9-]+\.eml$")
 
 
 def main(argv: list[str] | None = None) -> int:

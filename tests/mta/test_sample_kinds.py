@@ -32,6 +32,18 @@ KNOWN_MISSES: dict[str, str] = {
     "failure-opensmtpd-unreachable.eml": "OpenSMTPD 6.8's expiry notice ('Envelope expired', "
     "the message is dropped) says 'Delivery status notification: delayed', Action: delayed, "
     "Status 4.4.7: read as a delay",
+    **{
+        f"{kind}-mlmmj-{what}.eml": "mlmmj 1.3's notices are plain multipart/mixed from the "
+        "list's own address (no null sender, no Auto-Submitted, no report part): triage "
+        "finds no format and calls them ordinary"
+        for kind, what in (
+            ("failure", "subonlypost"),
+            ("failure", "tocc"),
+            ("failure", "access"),
+            ("failure", "maxmailsize"),
+            ("autoreply", "wait-post"),
+        )
+    },
 }
 
 
@@ -51,6 +63,10 @@ SHAPE_MISSES: dict[str, str] = {
             ("failure", "two-recipients"),
             ("failure", "unreachable"),
         )
+    },
+    **{
+        f"failure-mlmmj-{what}.eml": "mlmmj 1.3's denials are not read as reports at all"
+        for what in ("subonlypost", "tocc", "access", "maxmailsize")
     },
 }
 
@@ -176,3 +192,50 @@ def test_courier_notice_names_recipients_status_and_original(name: str):
     assert report.reporting_mta == "relay.example.test", said
     assert report.original is not None, f"{said}; no returned original"
     assert report.original.message_id == f"<{msgid}@example.test>", said
+
+
+# mlmmj 1.3's notices (tests/support/mlmmj_lab.py): file -> (kind, the recipient a denial
+# names, the user's post's Message-ID). A denial ("Post to <list> denied") is the list's
+# non-delivery of her post: a failure to the list address, the post returned whole. A hold
+# ("Awaiting release to <list>") only tells her a moderator will look: an acknowledgement, no
+# action asked of her. A sign-up confirmation and a bounce probe are about her address, not a
+# post of hers: ordinary list mail.
+MLMMJ_NOTICES: dict[str, tuple[str, list[str], str | None]] = {
+    "failure-mlmmj-subonlypost.eml": ("failure", ["test@lists.test"], "mlmmj-subonlypost"),
+    "failure-mlmmj-tocc.eml": ("failure", ["test@lists.test"], "mlmmj-tocc"),
+    "failure-mlmmj-access.eml": ("failure", ["test@lists.test"], "mlmmj-access"),
+    "failure-mlmmj-maxmailsize.eml": ("failure", ["test@lists.test"], "mlmmj-maxmailsize"),
+    "autoreply-mlmmj-wait-post.eml": ("autoreply", [], None),
+    "other-mlmmj-confirm-sub.eml": ("other", [], None),
+    "other-mlmmj-probe.eml": ("other", [], None),
+}
+
+
+def list_cases(notices: dict[str, object]) -> list[object]:
+    return [
+        pytest.param(
+            name,
+            id=name,
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[name])]
+            if name in KNOWN_MISSES
+            else [],
+        )
+        for name in sorted(notices)
+    ]
+
+
+@pytest.mark.parametrize("name", list_cases(MLMMJ_NOTICES))
+def test_mlmmj_notice_is_read_as_what_mlmmj_meant(name: str):
+    kind, recipients, msgid = MLMMJ_NOTICES[name]
+    raw = (MTA_DIR / name).read_bytes()
+    assert b"this is the Mlmmj program managing" in raw, f"{name}: not an mlmmj notice"
+    report = recognise_bytes(raw)
+    said = f"{name}: ndrguard says {report.kind} by {report.recognised_by} ({report.reason})"
+    assert report.kind == kind, said
+    if kind != "failure":
+        return
+    assert [r.address for r in report.recipients] == recipients, said
+    assert all(r.action == "failed" for r in report.recipients), said
+    assert report.original is not None, f"{said}; no returned original"
+    assert report.original.message_id == f"<{msgid}@example.test>", said
+    assert report.shape == "full", f"{said}; mlmmj returns the denied post whole"

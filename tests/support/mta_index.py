@@ -106,7 +106,8 @@ script that captured it:
   repository), run chrooted on loopback with the host's Exim playing the remote servers
   (tests/support/root_mail.py, tests/support/chroot_mta.py); and the amavisd-new content
   filter in a root of its own, notifying through the host's Exim
-  (tests/support/amavis_lab.py).
+  (tests/support/amavis_lab.py); likewise the mlmmj list manager
+  (tests/support/mlmmj_lab.py).
 
 Neither runs in CI: the tests read the committed files (tests/mta/test_sample_files.py,
 tests/mta/test_sample_kinds.py).
@@ -157,11 +158,19 @@ What the programs really write, and a recogniser must expect:
   "Rejected: ..." and `Auto-Submitted: auto-replied (rejected)`; over quota it writes a
   `message/delivery-status` DSN instead (`Status: 5.2.2`). Both return the original's
   headers only, inside a part labelled `message/rfc822`.
+- mlmmj 1.3: every notice is plain `multipart/mixed` or text from the list's own address
+  (`From: <list>+owner@...`, envelope sender `<list>+bounces-help@...` or `<list>+owner@...`,
+  never null), no `Auto-Submitted`, no `Precedence`, no `List-Id`. A denied post ("Post to
+  <list> denied: <subject>", "was unable to be delivered to the list because ...") and a held
+  one ("Awaiting release to <list>: <subject>") carry the post whole as `message/rfc822`.
+  mlmmj sends nothing back to a poster when list mail bounces: its VERP bounce handling
+  (mlmmj-bounce) only counts the subscriber's bounces and later probes her address
+  ("Bouncing messages from <list>").
 
 Not generated, and why: qmail/notqmail are not packaged in Debian 12; Sendmail wrote no
 success DSN for NOTIFY=SUCCESS in this set-up (cause not found); Courier's root builds, but
 chrooted its courierd started only the dsn module (no courieresmtp/courierlocal, and no
-syslog to say why); amavisd-new, Mailman and Sympa are not done yet.
+syslog to say why); Mailman and Sympa are not done yet.
 """
 
 

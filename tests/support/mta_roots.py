@@ -54,6 +54,11 @@ ROOT_SPECS: dict[str, RootSpec] = {
         # amavisd-new is a content filter, not an MTA: it takes mail by SMTP from a loopback
         # port and sends its notices by SMTP to another. SpamAssassin is what it asks for spam.
         RootSpec("amavis", ("amavisd-new", "spamassassin")),
+        # List managers: not MTAs, but they write notices to posters (held, rejected) and
+        # to subscribers (bounce probes). mlmmj is fed by mlmmj-receive and sends by SMTP to
+        # a relay host; Mailman 3 takes mail by LMTP and sends by SMTP (sqlite database).
+        RootSpec("mlmmj", ("mlmmj",)),
+        RootSpec("mailman", ("mailman3",)),
     )
 }
 
