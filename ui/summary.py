@@ -637,7 +637,7 @@ class SummaryWindow(QWidget):
 
     def _do(self, what: str, chosen: list[dict[str, Any]]) -> None:
         ids = [int(i["id"]) for i in chosen]
-        was = {str(i["id"]): [i["verdict"], i["reason"]] for i in chosen}
+        was = {str(i["id"]): [i["verdict"], i["reason"], i["state"]] for i in chosen}
         if what == "restore":
             self.outcome.setText(self.tr("Restoring {n} message(s)…").format(n=len(ids)))
         else:

@@ -264,21 +264,32 @@ class ServiceOperations:
         }
 
     def quarantine(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Undo of restore or mark_legit: `was` {id: [verdict, reason]} (what the verdicts
-        said before a mark_legit) sets the user's word back; restored messages go back to
-        quarantine, journalled."""
+        """Undo of restore or mark_legit: `was` {id: [verdict, reason, state]} (what the
+        verdicts said before a mark_legit; state may be left out) sets the user's word back;
+        restored messages go back to quarantine, journalled, and one that was waiting to be
+        moved waits again: its account's worker is woken to move it."""
         rows = [self._row(int(i)) for i in args["ids"]]
         unmarked = []
+        waiting_again = set()
         for key, value in dict(args.get("was") or {}).items():
-            if not isinstance(value, list) or len(value) != 2:
-                raise BadRequest(f"was[{key}] must be [verdict, reason]")
-            verdict, reason = value
+            if not isinstance(value, list) or len(value) not in (2, 3):
+                raise BadRequest(
+                    f"was[{key}] must be [verdict, reason] or [verdict, reason, state]"
+                )
+            verdict, reason, *before = value
             try:
-                if self.state.unmark_legit(int(key), str(verdict), str(reason)):
+                if self.state.unmark_legit(
+                    int(key), str(verdict), str(reason), str(before[0]) if before else None
+                ):
                     unmarked.append(int(key))
             except StateError as err:
                 raise BadRequest(str(err)) from err
+            now = self.state.verdict(int(key))
+            if now is not None and now.state is VerdictState.QUARANTINE_PENDING:
+                waiting_again.add(now.account)
         done, failed = self.service.requarantine(rows)  # refuses, saying why, what is not restored
+        if waiting_again:
+            self.service.scan_now(sorted(waiting_again))
         self._changed([r.id for r in rows])
         return {
             "quarantined": done,

@@ -222,18 +222,33 @@ class VerdictTable(Database):
             )  # fmt: skip
             count_in(db, row["account"], "marked-legit")
 
-    def unmark_legit(self, verdict_id: int, verdict: str, reason: str) -> bool:
+    def unmark_legit(
+        self, verdict_id: int, verdict: str, reason: str, state: str | None = None
+    ) -> bool:
         """Undo of mark_legit: the verdict and reason it had before, if the user's word is
-        still the last one on it (nobody judged it since); whether it was set back."""
+        still the last one on it (nobody judged it since); whether it was set back.
+
+        `state` is where the message stood before the mark. Marking kept a message that was
+        waiting to be moved (or only monitored) where it is; given back, it waits again, so
+        the next pass moves it as if it had never been marked. Moved messages (quarantined,
+        restored) keep the state their moves gave them: the undo's own move sees to those.
+        """
         if verdict not in (Outcome.BACKSCATTER, Outcome.UNDECIDED):
             raise StateError(
                 f"a marked verdict goes back to backscatter or undecided, not {verdict}"
             )
+        waiting = (VerdictState.QUARANTINE_PENDING, VerdictState.MONITORED)
+        if state is not None and state not in {str(s) for s in VerdictState}:
+            raise StateError(f"not a verdict state: {state}")
+        back = state if state in waiting else None
         with self._tx() as db:
             cur = db.execute(
-                "UPDATE verdicts SET verdict=?, reason=? WHERE id=? AND verdict=? AND reason=?",
-                (verdict, reason, verdict_id, str(Outcome.LEGIT), MARKED_LEGIT),
-            )
+                "UPDATE verdicts SET verdict=?, reason=?, "
+                "state=CASE WHEN ? IS NOT NULL AND state=? THEN ? ELSE state END "
+                "WHERE id=? AND verdict=? AND reason=?",
+                (verdict, reason, back, str(VerdictState.KEPT), back, verdict_id,
+                 str(Outcome.LEGIT), MARKED_LEGIT),
+            )  # fmt: skip
             if cur.rowcount:
                 row = db.execute("SELECT account FROM verdicts WHERE id=?", (verdict_id,))
                 count_in(db, row.fetchone()["account"], "marked-legit", -1)

@@ -54,7 +54,8 @@ def test_undo_of_mark_legitimate_gives_the_verdict_back(service, client):
     assert (marked["verdict"], marked["reason"], marked["state"]) == (
         "legit", MARKED_LEGIT, "restored"
     )  # fmt: skip
-    undone = client.call("quarantine", ids=[target["id"]], was={str(target["id"]): was})
+    said = [*was, target["state"]]  # as the summary window sends it
+    undone = client.call("quarantine", ids=[target["id"]], was={str(target["id"]): said})
     assert undone["unmarked"] == [target["id"]] and undone["quarantined"] == [target["id"]]
     now = row(client, target["id"])
     assert [now["verdict"], now["reason"]] == was and now["state"] == "quarantined"

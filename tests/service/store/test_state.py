@@ -135,3 +135,28 @@ def test_subjects_stored_as_the_mail_wrote_them_are_read_decoded(tmp_path: Path)
     (vid2,) = state.add_verdicts([replace(new_verdict(4), subject=broken)])
     again = state.verdict(vid2)
     assert again is not None and again.subject == broken  # left as written, never raised
+
+
+@pytest.mark.parametrize("before", [VerdictState.QUARANTINE_PENDING, VerdictState.MONITORED])
+def test_undoing_a_mark_gives_a_waiting_message_its_state_back(tmp_path: Path, before) -> None:
+    state = State(tmp_path / "s.sqlite")
+    (vid,) = state.add_verdicts([replace(new_verdict(), state=before)])
+    state.mark_legit(vid)
+    marked = state.verdict(vid)
+    assert marked is not None and marked.state is VerdictState.KEPT  # kept where it is
+    assert state.unmark_legit(vid, "backscatter", "r", str(before))
+    back = state.verdict(vid)
+    assert back is not None and (back.verdict, back.state) == ("backscatter", before)
+
+
+def test_undoing_a_mark_leaves_a_moved_message_to_its_moves(tmp_path: Path) -> None:
+    state = State(tmp_path / "s.sqlite")
+    (vid,) = state.add_verdicts([replace(new_verdict(), state=VerdictState.RESTORED)])
+    state.mark_legit(vid)
+    # A client cannot make a restored message look waiting (and so moved by the next pass):
+    # only the undo's journalled move puts it back.
+    assert state.unmark_legit(vid, "backscatter", "r", str(VerdictState.QUARANTINE_PENDING))
+    back = state.verdict(vid)
+    assert back is not None and back.state is VerdictState.RESTORED
+    with pytest.raises(StateError, match="not a verdict state"):
+        state.unmark_legit(vid, "backscatter", "r", "elsewhere")
