@@ -21,7 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from tests.support import amavis_lab, mlmmj_lab
+from tests.support import amavis_lab, mlmmj_lab, smarthost_lab
 from tests.support.exim import exim_missing_reason
 from tests.support.mta_index import rows_for, update_index
 from tests.support.mta_mail import Sample, write_samples
@@ -29,11 +29,13 @@ from tests.support.root_mail import MTAS, generate
 
 # Each program's generator: the MTAs share root_mail's lab; amavisd-new (a content filter, not
 # an MTA) has its own in tests/support/amavis_lab.py, and so has each list manager
-# (tests/support/mlmmj_lab.py).
+# (tests/support/mlmmj_lab.py) and the send-only mailers (nullmailer, dma:
+# tests/support/smarthost_lab.py).
 GENERATORS: dict[str, Callable[[], tuple[list[Sample], str]]] = {
     **{name: partial(generate, name) for name in MTAS},
     "amavis": amavis_lab.generate,
     "mlmmj": mlmmj_lab.generate,
+    **{name: partial(smarthost_lab.generate, name) for name in smarthost_lab.MAILERS},
 }
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mta"

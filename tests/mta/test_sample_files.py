@@ -76,6 +76,16 @@ def test_mta_sample_is_what_its_name_says(row):
         assert row.kind == "failure", row.file
         assert str(msg["Subject"]).startswith("Mail failure - "), row.file
         assert b"------ This is a copy of your message" in raw, row.file
+    elif row.package == "dma":
+        # dma 0.13 writes one plain-text notice per recipient, from "MAILER-DAEMON <>".
+        assert plain and row.kind == "failure", row.file
+        assert msg["Subject"] == "Mail delivery failed", row.file
+        assert b"There was an error delivering your mail to <" in raw, row.file
+        # "Original message follows." with FULLBOUNCE (shape full), else the headers only.
+        follows = {"full": b"\nOriginal message follows.\n"}.get(
+            row.shape, b"\nMessage headers follow.\n"
+        )
+        assert follows in raw, row.file
     elif row.kind in ("failure", "delay", "delivered"):
         # RFC 3464/8098 say multipart/report; OpenSMTPD 6.8 writes multipart/mixed around
         # the same message/delivery-status part.

@@ -239,3 +239,51 @@ def test_mlmmj_notice_is_read_as_what_mlmmj_meant(name: str):
     assert report.original is not None, f"{said}; no returned original"
     assert report.original.message_id == f"<{msgid}@example.test>", said
     assert report.shape == "full", f"{said}; mlmmj returns the denied post whole"
+
+
+# Send-only mailers' notices (tests/support/smarthost_lab.py: the smarthost, the host's Exim,
+# refused or deferred): file -> (recipients named failed, the original's Message-ID, what the
+# notice must say of why). nullmailer 2.2 writes an RFC 3464 report and, at the first refused
+# recipient, fails the whole message (bob was never refused, yet is named failed); dma 0.13
+# writes plain text, one notice per recipient.
+SEND_ONLY_NOTICES = {
+    "failure-nullmailer-rcpt-rejected.eml": (
+        ["nosuch@remote.test"],
+        "rcpt-rejected",
+        "550 5.1.1",
+    ),
+    "failure-nullmailer-two-recipients.eml": (
+        ["bob@remote.test", "nosuch1@remote.test", "nosuch2@remote.test"],
+        "two-rcpts",
+        "550 5.1.1",
+    ),
+    "failure-nullmailer-too-large.eml": (["bob@remote.test"], "too-large", "552"),
+    "failure-nullmailer-bouncelines.eml": (["nobody@remote.test"], "whole-original", "550"),
+    "failure-nullmailer-unreachable.eml": (["bob@remote.test"], "unreachable", "Connect failed"),
+    "failure-dma-rcpt-rejected.eml": (["nosuch@remote.test"], "rcpt-rejected", "550 5.1.1"),
+    "failure-dma-two-recipients.eml": (["nosuch1@remote.test"], "two-rcpts", "550 5.1.1"),
+    "failure-dma-too-large.eml": (["bob@remote.test"], "too-large", "552"),
+    "failure-dma-fullbounce.eml": (["nobody@remote.test"], "whole-original", "550 5.1.1"),
+    "failure-dma-expired.eml": (["carl@remote.test"], "expired", "Giving up"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEND_ONLY_NOTICES))
+def test_send_only_mailer_notice_names_recipients_reason_and_original(name: str):
+    recipients, msgid, why = SEND_ONLY_NOTICES[name]
+    raw = (MTA_DIR / name).read_bytes()
+    mailer = name.split("-")[1]
+    assert {"nullmailer": b"nullmailer delivery system", "dma": b"DragonFly Mail Agent"}[
+        mailer
+    ] in raw, f"{name}: not a {mailer} notice"
+    report = recognise_bytes(raw)
+    said = f"{name}: ndrguard says {report.kind} by {report.recognised_by} ({report.reason})"
+    assert report.kind == "failure", said
+    assert sorted(r.address for r in report.recipients) == recipients, said
+    assert all(r.action == "failed" for r in report.recipients), said
+    assert any(why in (r.diagnostic or "") for r in report.recipients), (
+        f"{said}; diagnostics {[r.diagnostic for r in report.recipients]}"
+    )
+    assert report.reporting_mta == "relay.example.test", said
+    assert report.original is not None, f"{said}; no returned original"
+    assert report.original.message_id == f"<{msgid}@example.test>", said

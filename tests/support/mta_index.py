@@ -107,7 +107,8 @@ script that captured it:
   (tests/support/root_mail.py, tests/support/chroot_mta.py); and the amavisd-new content
   filter in a root of its own, notifying through the host's Exim
   (tests/support/amavis_lab.py); likewise the mlmmj list manager
-  (tests/support/mlmmj_lab.py).
+  (tests/support/mlmmj_lab.py); and the send-only mailers nullmailer and dma, each in its
+  root, with the host's Exim as their smarthost (tests/support/smarthost_lab.py).
 
 Neither runs in CI: the tests read the committed files (tests/mta/test_sample_files.py,
 tests/mta/test_sample_kinds.py).
@@ -166,6 +167,19 @@ What the programs really write, and a recogniser must expect:
   mlmmj sends nothing back to a poster when list mail bounces: its VERP bounce handling
   (mlmmj-bounce) only counts the subscriber's bounces and later probes her address
   ("Bouncing messages from <list>").
+- nullmailer 2.2 (nullmailer-dsn): `From: Message Delivery Subsystem <MAILER-DAEMON@...>`,
+  subject "Returned mail: Could not send message", a multipart/report with
+  `Reporting-MTA: x-local-hostname; ...` and the smarthost's reply as `Diagnostic-Code:
+  SMTP; ...` (`Status` is the reply's enhanced code, else 5.0.0; "Connect failed" when the
+  queue lifetime ran out). At the first refused recipient the whole message fails: every
+  recipient is reported failed with the first refusal's words. The original comes back as
+  headers (plus `bouncelines` lines of body) inside `message/rfc822`. No Auto-Submitted.
+- dma 0.13: plain text from `MAILER-DAEMON <>` (an empty address in From), subject "Mail
+  delivery failed", one notice per refused recipient, `X-Original-To: <recipient>` in the
+  header; "There was an error delivering your mail to <...>", the smarthost's words ("HOST
+  [IP] did not like our RCPT TO:" / "final DATA:") or "Could not deliver for the last 432000
+  seconds. Giving up.", then "Message headers follow." (or with FULLBOUNCE "Original
+  message follows.") and the original inline. No Auto-Submitted, no report part.
 
 Not generated, and why: qmail/notqmail are not packaged in Debian 12; Sendmail wrote no
 success DSN for NOTIFY=SUCCESS in this set-up (cause not found); Courier's root builds, but

@@ -59,6 +59,13 @@ ROOT_SPECS: dict[str, RootSpec] = {
         # a relay host; Mailman 3 takes mail by LMTP and sends by SMTP (sqlite database).
         RootSpec("mlmmj", ("mlmmj",)),
         RootSpec("mailman", ("mailman3",)),
+        # Programs without an SMTP server of their own that pass everything to a smarthost
+        # (here the host's Exim) and write their own notice when it refuses.
+        RootSpec("nullmailer", ("nullmailer",)),
+        RootSpec("dma", ("dma",)),
+        # Auto-responders a user runs from a delivery filter; they hand their answer to
+        # /usr/sbin/sendmail, which dma (smarthost: the host's Exim) provides in this root.
+        RootSpec("responders", ("dma", "vacation", "maildrop")),
     )
 }
 
