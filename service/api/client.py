@@ -87,9 +87,18 @@ class EventStream:
         try:
             self._conn.send_bytes(encode({"id": 0, "op": "subscribe", "args": {}}))
             answer = self._read()
+        except (OSError, EOFError) as err:
+            # The service went away between the handshake and the answer: told as such, not
+            # as a bare OSError that a caller catching ApiError would not expect.
+            self._conn.close()
+            raise ServiceUnavailable(f"the connection broke while subscribing: {err}") from err
         except BaseException:
             self._conn.close()
             raise
+        if "event" in answer or answer.get("id") != 0:
+            # Not the answer: without this check an event read here was a wordless refusal.
+            self._conn.close()
+            raise BadRequest(f"the service sent {answer!r:.80} before answering subscribe")
         if not answer.get("ok"):
             self._conn.close()
             raise error_from_json(answer.get("error") or {})

@@ -54,9 +54,13 @@ class _Peer:
         self.subscribed = False
 
     def send(self, message: dict[str, Any]) -> bool:
+        with self.lock:
+            return self.send_locked(message)
+
+    def send_locked(self, message: dict[str, Any]) -> bool:
+        """`send` for a caller that holds `lock` already."""
         try:
-            with self.lock:
-                self.conn.send_bytes(encode(message))
+            self.conn.send_bytes(encode(message))
         except (OSError, ValueError):
             return False
         return True
@@ -161,13 +165,14 @@ class ApiServer:
                     data = peer.conn.recv_bytes(MAX_MESSAGE)
                 except (OSError, EOFError):
                     return
-                if not peer.send(self._answer(peer, data)):
+                if not self._answer(peer, data):
                     return
         finally:
             self._drop(peer)
             peer.conn.close()
 
-    def _answer(self, peer: _Peer, data: bytes) -> dict[str, Any]:
+    def _answer(self, peer: _Peer, data: bytes) -> bool:
+        """Answer one request; False when the answer could not be sent (the peer is gone)."""
         rid: Any = None
         try:
             message = decode(data)
@@ -175,17 +180,33 @@ class ApiServer:
             op, args = message.get("op"), message.get("args", {})
             if not isinstance(op, str) or not isinstance(args, dict):
                 raise BadRequest("a request needs an op (string) and args (object)")
-            if op == "subscribe":
-                peer.subscribed = True
-                result = self.ops.snapshot()
-            else:
-                result = self.ops.call(op, args)
+        except ApiError as err:
+            return peer.send({"id": rid, "ok": False, "error": err.to_json()})
+        if op == "subscribe":
+            return self._subscribe(peer, rid)
+        return peer.send(self._result(rid, data, lambda: self.ops.call(op, args)))
+
+    def _subscribe(self, peer: _Peer, rid: Any) -> bool:
+        """Mark the peer subscribed and answer with the snapshot, under the lock that every
+        pushed event takes: an event published while the snapshot is taken (the feed publishes
+        twice a second under a flood, and the snapshot waits for the database the feed reads)
+        then goes out after the answer instead of before it, where the client read it as a
+        refusal without words; and it is not lost, since the peer was marked first. The ticker
+        waits for this one snapshot, as it waits for its own."""
+        with peer.lock:
+            peer.subscribed = True
+            answer = self._result(rid, b"subscribe", self.ops.snapshot)
+            peer.subscribed = bool(answer["ok"])
+            return peer.send_locked(answer)
+
+    def _result(self, rid: Any, data: bytes, run: Callable[[], Any]) -> dict[str, Any]:
+        try:
+            return {"id": rid, "ok": True, "result": run()}
         except ApiError as err:
             return {"id": rid, "ok": False, "error": err.to_json()}
         except Exception as err:  # a bug in one operation must not end the connection
             log.exception("local API: %r failed", data[:200])
             return {"id": rid, "ok": False, "error": ApiError(f"internal error: {err}").to_json()}
-        return {"id": rid, "ok": True, "result": result}
 
     def _tick_loop(self) -> None:
         since_beat = 0.0
