@@ -21,7 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from tests.support import amavis_lab, mlmmj_lab, smarthost_lab
+from tests.support import amavis_lab, mlmmj_lab, responder_lab, smarthost_lab
 from tests.support.exim import exim_missing_reason
 from tests.support.mta_index import rows_for, update_index
 from tests.support.mta_mail import Sample, write_samples
@@ -29,20 +29,22 @@ from tests.support.root_mail import MTAS, generate
 
 # Each program's generator: the MTAs share root_mail's lab; amavisd-new (a content filter, not
 # an MTA) has its own in tests/support/amavis_lab.py, and so has each list manager
-# (tests/support/mlmmj_lab.py) and the send-only mailers (nullmailer, dma:
-# tests/support/smarthost_lab.py).
+# (tests/support/mlmmj_lab.py), the send-only mailers (nullmailer, dma:
+# tests/support/smarthost_lab.py) and the auto-responders (vacation, mailbot:
+# tests/support/responder_lab.py).
 GENERATORS: dict[str, Callable[[], tuple[list[Sample], str]]] = {
     **{name: partial(generate, name) for name in MTAS},
     "amavis": amavis_lab.generate,
     "mlmmj": mlmmj_lab.generate,
     **{name: partial(smarthost_lab.generate, name) for name in smarthost_lab.MAILERS},
+    **{name: partial(responder_lab.generate, name) for name in responder_lab.LABELS},
 }
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mta"
 
 
 def own_file(mta: str) -> re.Pattern[str]:
-    kinds = "failure|delay|delivered|autoreply|challenge|other"
+    kinds = "failure|delay|delivered|autoreply|challenge|feedback|other"
     return re.compile(rf"^({kinds})-{mta}-[a-z0-9-]+\.eml$")
 
 

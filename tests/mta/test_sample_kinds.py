@@ -29,6 +29,12 @@ NAMES_NO_RECIPIENT = {"failure-exim-no-recipients.eml", "failure-exim-too-many-r
 
 # file -> why the recogniser gets it wrong today (recognition's room: ndrguard/recognisers/).
 KNOWN_MISSES: dict[str, str] = {
+    **{
+        f"autoreply-vacation-{what}.eml": "vacation 3.3's answer carries no Auto-Submitted, "
+        "no In-Reply-To and a non-null sender; its subject and text are the user's own: "
+        "triage finds no sign and calls it ordinary"
+        for what in ("default", "own-message")
+    },
     "failure-opensmtpd-unreachable.eml": "OpenSMTPD 6.8's expiry notice ('Envelope expired', "
     "the message is dropped) says 'Delivery status notification: delayed', Action: delayed, "
     "Status 4.4.7: read as a delay",
@@ -287,3 +293,32 @@ def test_send_only_mailer_notice_names_recipients_reason_and_original(name: str)
     assert report.reporting_mta == "relay.example.test", said
     assert report.original is not None, f"{said}; no returned original"
     assert report.original.message_id == f"<{msgid}@example.test>", said
+
+
+# The responders' answers (tests/support/responder_lab.py: alice wrote to bob, whose delivery
+# filter ran the program): file -> (kind, the words of the answer that say it is one).
+RESPONDER_ANSWERS = {
+    "autoreply-vacation-default.eml": ("autoreply", "I will not be reading my mail"),
+    "autoreply-vacation-own-message.eml": ("autoreply", "I am on vacation until July 22"),
+    "autoreply-mailbot-reply.eml": ("autoreply", "I am out of the office until Monday"),
+    # mailbot -M: the same answer as an RFC 3464 report, Action: delivered (a success DSN).
+    "delivered-mailbot-replydsn.eml": ("delivered", "I am out of the office until Monday"),
+    # mailbot -T replyfeedback: an RFC 5965 report (with no Feedback-Type field).
+    "feedback-mailbot-replyfeedback.eml": ("feedback", "reported as abuse"),
+}
+
+
+@pytest.mark.parametrize("name", list_cases(RESPONDER_ANSWERS))
+def test_responder_answer_is_read_as_what_its_program_meant(name: str):
+    kind, words = RESPONDER_ANSWERS[name]
+    raw = (MTA_DIR / name).read_bytes()
+    assert words.encode() in raw, f"{name}: not the answer the scenario set up"
+    report = recognise_bytes(raw)
+    said = f"{name}: ndrguard says {report.kind} by {report.recognised_by} ({report.reason})"
+    assert report.kind == kind, said
+    if kind == "delivered":
+        assert [(r.address, r.action) for r in report.recipients] == [
+            ("bob@remote.test", "delivered")
+        ], said
+        assert report.original is not None, f"{said}; no returned original"
+        assert report.original.message_id == "<mailbot-dsn@example.test>", said

@@ -108,7 +108,9 @@ script that captured it:
   filter in a root of its own, notifying through the host's Exim
   (tests/support/amavis_lab.py); likewise the mlmmj list manager
   (tests/support/mlmmj_lab.py); and the send-only mailers nullmailer and dma, each in its
-  root, with the host's Exim as their smarthost (tests/support/smarthost_lab.py).
+  root, with the host's Exim as their smarthost (tests/support/smarthost_lab.py); and the
+  auto-responders vacation(1) and maildrop's mailbot(1), run for the recipient as his
+  delivery filter would, answering through dma (tests/support/responder_lab.py).
 
 Neither runs in CI: the tests read the committed files (tests/mta/test_sample_files.py,
 tests/mta/test_sample_kinds.py).
@@ -180,6 +182,14 @@ What the programs really write, and a recogniser must expect:
   [IP] did not like our RCPT TO:" / "final DATA:") or "Could not deliver for the last 432000
   seconds. Giving up.", then "Message headers follow." (or with FULLBOUNCE "Original
   message follows.") and the original inline. No Auto-Submitted, no report part.
+- vacation 3.3: the user's ~/.vacation.msg (the one its set-up writes: "Subject: away from
+  my mail", "I will not be reading my mail for a while. Your mail concerning "..." will be
+  read when I return.") sent with only `To:` added: no Auto-Submitted, no In-Reply-To, no
+  Precedence unless the user wrote one, the user's own envelope sender.
+- maildrop 2.9 mailbot: `Auto-Submitted: auto-replied`, `Precedence: junk`, In-Reply-To and
+  References, the sender's text quoted under "NAME writes:". `-M` sends the same answer as a
+  multipart/report (`Action: delivered`, `Status: 2.0.0`, headers as text/rfc822-headers);
+  `-T replyfeedback` as an RFC 5965 report with no Feedback-Type field.
 
 Not generated, and why: qmail/notqmail are not packaged in Debian 12; Sendmail wrote no
 success DSN for NOTIFY=SUCCESS in this set-up (cause not found); Courier's root builds, but

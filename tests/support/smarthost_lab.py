@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Self
 
 from tests.support.exim import Exim
 from tests.support.mta_mail import USER, Sample, original
@@ -45,6 +46,7 @@ class SendOnlyMailer:
     root_name = ""
     package = ""
     label = ""
+    hostname = HOSTNAME
 
     def __init__(self) -> None:
         self.root = mta_root(self.root_name)
@@ -118,7 +120,7 @@ class Nullmailer(SendOnlyMailer):
         }
         for name, value in files.items():
             (etc / name).write_text(value + "\n")
-        self.path("/etc/mailname").write_text(HOSTNAME + "\n")
+        self.path("/etc/mailname").write_text(self.hostname + "\n")
         trigger = self.path(f"{self.SPOOL}/trigger")
         if not trigger.exists():
             self.run("sh", "-c", f"mkfifo -m 0622 {self.SPOOL}/trigger")
@@ -149,7 +151,7 @@ class Dma(SendOnlyMailer):
             "# written by tests/support/smarthost_lab.py",
             f"SMARTHOST {LOOPBACK_V4}",
             f"PORT {smarthost}",
-            f"MAILNAME {HOSTNAME}",
+            f"MAILNAME {self.hostname}",
             f"SPOOLDIR {self.SPOOL}",
             "DEFER",
         ]
@@ -191,7 +193,7 @@ class SmarthostLab:
         self.dead_port = free_port()
         self._stack = contextlib.ExitStack()
 
-    def __enter__(self) -> SmarthostLab:
+    def __enter__(self) -> Self:
         try:
             self._stack.enter_context(proc_mounted(self.mailer.root))
             self.exim.start()
