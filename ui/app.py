@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from ndrguard.service.api.client import Endpoint, endpoint_for
 from ndrguard.service.api.protocol import ApiError
-from ndrguard.ui import launcher
+from ndrguard.ui import errors, launcher
 from ndrguard.ui.link import ServiceLink
 from ndrguard.ui.notify import BurstNotifier, Notifications, QuietHours
 from ndrguard.ui.settings import SettingsWindow
@@ -113,7 +113,7 @@ class TrayApp(QObject):
 
     def _undone(self, result: Any, error: ApiError | None) -> None:
         if error is not None or not isinstance(result, dict):
-            words = f"{error.title}: {error.message}" if error else self.tr("no answer")
+            words = errors.shown(error) if error else self.tr("no answer")
             self.notifications.show(Note(self.tr("ndrguard: not undone"), words, urgent=True))
             return
         self.notifications.show(undone_note(len(result.get("restored", [])),

@@ -15,13 +15,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ndrguard.service.api.client import ApiClient, ChannelError, Endpoint, EventStream
 from ndrguard.service.api.protocol import HEARTBEAT, ApiError, ServiceUnavailable
+from ndrguard.ui import errors
 
 HEARTBEAT_TIMEOUT = 2.5 * HEARTBEAT
 RETRY = 1.0
+
+# Thread-safe, and by this name lupdate finds the strings: the reasons are worded on the
+# link's own thread, where self.tr() is not to be relied on.
+translate = QCoreApplication.translate
 
 Reply = Callable[[Any, ApiError | None], None]
 
@@ -82,14 +87,13 @@ class ServiceLink(QObject):
             reply(result, error)
 
     def _listen(self) -> None:
-        reason = "not connected yet"
         while not self._stop.is_set():
             try:
                 self._stream = EventStream(self.endpoint)
             except (ApiError, ChannelError) as err:
-                # title: message, never empty (a refused or timed-out subscribe may carry
-                # no message of its own).
-                self._down(err.shown())
+                # title: message, the title in the user's language; never empty (an error
+                # may carry a title alone).
+                self._down(errors.shown(err))
                 self._stop.wait(RETRY)
                 continue
             self.is_connected = True
@@ -106,13 +110,13 @@ class ServiceLink(QObject):
             try:
                 got = stream.next(HEARTBEAT_TIMEOUT)
             except (ServiceUnavailable, ValueError):
-                return "the service stopped"
+                return translate("link", "the service stopped")
             if got is None:
-                return "the service stopped answering"
+                return translate("link", "the service stopped answering")
             name, data = got
             if name != "heartbeat":
                 self.event.emit(name, data)
-        return "the tray app is closing"
+        return translate("link", "the tray app is closing")
 
     def _down(self, reason: str) -> None:
         if self.is_connected or not self._down_told:

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from ndrguard.service.api.protocol import ApiError, Policy
+from ndrguard.ui import errors
 from ndrguard.ui.link import ServiceLink
 
 translate = QCoreApplication.translate  # by this name lupdate finds the strings
@@ -526,7 +527,7 @@ class SettingsWindow(QWidget):
             self.capabilities.setText(self.tr("Test failed: {why}").format(
                 why=error.message if error else ""))
             return
-        text = ("✔ " if result["ok"] else "✘ ") + result["message"]
+        text = ("✔ " if result["ok"] else "✘ ") + errors.words(result["message"])
         if result["capabilities"]:
             caps = set(result["capabilities"])
             yes, no = self.tr("yes"), self.tr("no")

@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ndrguard.service.api.protocol import ApiError
+from ndrguard.ui import errors
 from ndrguard.ui.icons import icon_for
 from ndrguard.ui.link import ServiceLink
 from ndrguard.ui.state import (
@@ -203,7 +204,7 @@ class Tray(QObject):
 
     def _signin_started(self, account: str, result: Any, error: ApiError | None) -> None:
         if error is not None or not isinstance(result, dict):
-            words = f"{error.title}: {error.message}" if error else self.tr("no answer")
+            words = errors.shown(error) if error else self.tr("no answer")
             self.signin_told.emit(account, self.tr("Cannot sign in: {why}").format(why=words))
             return
         if result.get("url"):
@@ -215,7 +216,7 @@ class Tray(QObject):
 
     def _answered(self, result: Any, error: ApiError | None) -> None:
         if error is not None:
-            self.refused.emit(error.title, error.message)
+            self.refused.emit(errors.title(error.title), error.message)
         elif isinstance(result, dict) and "accounts" in result:
             self._on_snapshot(result)
 

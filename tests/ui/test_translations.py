@@ -9,6 +9,8 @@ with the shipped .qm compiled from the shipped .ts.
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 
+import ndrguard
+import ndrguard.service
+from ndrguard.errors import NdrguardError
+from ndrguard.ui import errors
 from ndrguard.ui.translations import HERE, install_translator, wanted_locale
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +58,43 @@ def test_with_lang_de_the_tray_menu_is_german(qtbot, service, make_tray, german)
     assert app.summary is not None and app.summary.windowTitle() == "ndrguard — Bounces"
 
 
+def test_with_lang_de_the_reason_the_service_is_gone_is_german(qtbot, service, make_tray, german):
+    """The link words why it lost the service on its own thread; that reason is German too."""
+    app = make_tray(service.endpoint)
+    app.start()
+    qtbot.waitUntil(lambda: app.link.is_connected, timeout=10_000)
+    service.kill()
+    gone = "Nicht mit dem ndrguard-Dienst verbunden (der Dienst wurde beendet)"
+    qtbot.waitUntil(lambda: app.tray.status_action.text() == gone, timeout=10_000)
+
+
+def _error_classes() -> Iterator[type[NdrguardError]]:
+    for package in (ndrguard, ndrguard.service):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            if not module.name.endswith("__main__"):
+                importlib.import_module(module.name)
+    todo = [NdrguardError]
+    while todo:
+        cls = todo.pop()
+        yield cls
+        todo += cls.__subclasses__()
+
+
+def test_every_error_title_the_service_can_send_is_german(german):
+    """Each error class's title ("Connection lost", "Login failed") reaches the tray (a test
+    result, a refused action, the link's reason) and is shown in German, the message after it
+    as the service wrote it."""
+    classes = list(_error_classes())
+    assert len(classes) > 20  # the walk found the service's errors, not only the base
+    untranslated = sorted({c.title for c in classes if errors.title(c.title) == c.title})
+    assert not untranslated, f"error titles missing from ui/errors.py or the .ts: {untranslated}"
+    assert errors.words("Connection lost: imap.example.org closed the connection") == (
+        "Verbindung verloren: imap.example.org closed the connection"
+    )
+    assert errors.words("Sign in again") == "Erneut anmelden"
+    assert errors.words("no title here: words") == "no title here: words"
+
+
 def test_the_language_comes_from_ndrguard_lang_then_the_posix_variables():
     assert wanted_locale({"NDRGUARD_LANG": "de", "LANG": "fr_FR.UTF-8"}).name() == "de_DE"
     assert wanted_locale({"LC_ALL": "de_AT.UTF-8", "LANG": "en_GB.UTF-8"}).name() == "de_AT"
@@ -77,8 +120,6 @@ def _tr_calls(tree: ast.AST) -> Iterator[tuple[int, ast.expr | None]]:
                                           and isinstance(f.value, ast.Name)
                                           and f.value.id == "self"):  # fmt: skip
             yield node.lineno, node.args[1] if len(node.args) > 1 else None
-
-
 
 
 def test_every_translated_string_is_a_static_literal():

@@ -96,7 +96,7 @@
 <context>
     <name>SettingsWindow</name>
     <message>
-        <location filename="../settings.py" line="+127"/>
+        <location filename="../settings.py" line="+128"/>
         <source>ndrguard — settings</source>
         <translation>ndrguard — Einstellungen</translation>
     </message>
@@ -1130,7 +1130,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="+68"/>
+        <location filename="../tray.py" line="+69"/>
         <source>ndrguard menu</source>
         <translation>ndrguard-Menü</translation>
     </message>
@@ -1222,6 +1222,172 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <location line="+1"/>
         <source>ndrguard: not undone</source>
         <translation>ndrguard: nicht rückgängig gemacht</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <location filename="../errors.py" line="+24"/>
+        <source>Action failed</source>
+        <translation>Aktion fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Another ndrguard is running</source>
+        <translation>Ein anderes ndrguard läuft bereits</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Autostart failed</source>
+        <translation>Autostart fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bad request</source>
+        <translation>Ungültige Anfrage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cannot connect</source>
+        <translation>Keine Verbindung möglich</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Certificate rejected</source>
+        <translation>Zertifikat abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Config not changed</source>
+        <translation>Konfiguration nicht geändert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Configuration error</source>
+        <translation>Fehler in der Konfiguration</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connection lost</source>
+        <translation>Verbindung verloren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DKIM key unreadable</source>
+        <translation>DKIM-Schlüssel nicht lesbar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Encryption refused</source>
+        <translation>Verschlüsselung abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder missing</source>
+        <translation>Ordner fehlt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Identity file problem</source>
+        <translation>Problem mit der Identitätsdatei</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Identity problem</source>
+        <translation>Problem mit der Identität</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keyring unavailable</source>
+        <translation>Schlüsselbund nicht verfügbar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Local API unavailable</source>
+        <translation>Lokale Schnittstelle nicht verfügbar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Login failed</source>
+        <translation>Anmeldung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mailbox full</source>
+        <translation>Postfach voll</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mailbox problem</source>
+        <translation>Problem mit dem Postfach</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ndrguard could not do that</source>
+        <translation>ndrguard konnte das nicht tun</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ndrguard versions differ</source>
+        <translation>ndrguard-Versionen unterscheiden sich</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No password stored</source>
+        <translation>Kein Passwort gespeichert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not found</source>
+        <translation>Nicht gefunden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sent mail unreadable</source>
+        <translation>Gesendete Mail nicht lesbar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign in again</source>
+        <translation>Erneut anmelden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign-in failed</source>
+        <translation>Anmeldung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State problem</source>
+        <translation>Problem mit der Zustandsdatenbank</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The ndrguard service is not running</source>
+        <translation>Der ndrguard-Dienst läuft nicht</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The service could not do that</source>
+        <translation>Der Dienst konnte das nicht tun</translation>
+    </message>
+</context>
+<context>
+    <name>link</name>
+    <message>
+        <location filename="../link.py" line="+113"/>
+        <source>the service stopped</source>
+        <translation>der Dienst wurde beendet</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the service stopped answering</source>
+        <translation>der Dienst antwortet nicht mehr</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the tray app is closing</source>
+        <translation>die Tray-App wird beendet</translation>
     </message>
 </context>
 <context>
