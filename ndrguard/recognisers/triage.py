@@ -9,8 +9,10 @@ Speed matters as much as breadth, so the checks are plain substring and set look
 lower-cased subject and From, not one large case-insensitive regular expression: Python's regex
 engine tries every alternative at every position, and that alone cost more than parsing.
 Words that ordinary mail uses all the time ("confirm", "vacation", "notification", "your
-delivery") are not signs on their own: every look-alike that could be announced by them also
-carries a header sign (Auto-Submitted, a null sender, a responder's X- field) that is.
+delivery") are not signs on their own: almost every look-alike that could be announced by them
+also carries a header sign (Auto-Submitted, a null sender, a responder's X- field) that is. The
+exception is vacation(1), whose answers carry nothing but the user's subject: the phrases of
+absence its set-up and manual put there ("away from my", "on vacation") are signs.
 
 Headers can look ordinary on a real bounce: an old MTA or a scanning gateway that sends from a
 service address, keeps no Return-Path and words its subject in a way no list foresees. So when
@@ -130,6 +132,10 @@ SUBJECT_WORDS: tuple[str, ...] = (
     "auto-response",
     "out of office",
     "out of the office",
+    # vacation(1)'s default subject and its manual's example: the only signs its answers carry
+    "away from my",
+    "on vacation",
+    "on holiday",
     "abwesen",
     "automatische antwort",
     "réponse automatique",

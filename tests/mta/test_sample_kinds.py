@@ -29,12 +29,6 @@ NAMES_NO_RECIPIENT = {"failure-exim-no-recipients.eml", "failure-exim-too-many-r
 
 # file -> why the recogniser gets it wrong today (recognition's room: ndrguard/recognisers/).
 KNOWN_MISSES: dict[str, str] = {
-    **{
-        f"autoreply-vacation-{what}.eml": "vacation 3.3's answer carries no Auto-Submitted, "
-        "no In-Reply-To and a non-null sender; its subject and text are the user's own: "
-        "triage finds no sign and calls it ordinary"
-        for what in ("default", "own-message")
-    },
     "failure-opensmtpd-unreachable.eml": "OpenSMTPD 6.8's expiry notice ('Envelope expired', "
     "the message is dropped) says 'Delivery status notification: delayed', Action: delayed, "
     "Status 4.4.7: read as a delay",

@@ -3,15 +3,17 @@
 RFC 3834 asks responders to mark their replies `Auto-Submitted: auto-replied` and to send them
 with a null envelope sender. Most do: Sieve vacation (Dovecot Pigeonhole, Cyrus), Gmail's
 vacation responder, Exchange/Microsoft 365 (which also add X-Auto-Response-Suppress and
-X-MS-Exchange-Inbox-Rules-Loop), procmail/vacation(1) with `Precedence: junk`. Older and
+X-MS-Exchange-Inbox-Rules-Loop), procmail with `Precedence: junk`. Older and
 home-made responders set X-Autoreply, X-Autorespond or `Precedence: auto_reply` instead, or
 nothing but a localised subject prefix ("Automatic reply:", "Abwesenheitsnotiz:", "Réponse
 automatique :", "自動応答:"...). iCloud Mail marks its vacation replies only with
 `X-Apple-Action: VACATION`; Yahoo Mail's carry nothing but the subject "Auto Response"; help
 desks acknowledge with "AutoReply:" and In-Reply-To; Exchange's out-of-office can arrive with
-its own `X-Auto-Response-Suppress` ([MS-OXCMAIL]) but without Auto-Submitted. Without an RFC 3834
-header, a responder's subject counts only beside a text that announces an absence or promises
-an answer.
+its own `X-Auto-Response-Suppress` ([MS-OXCMAIL]) but without Auto-Submitted. vacation(1)
+(Debian's vacation 3.3) sends the user's message as written, marked with nothing at all, from
+the user's own address. Without an RFC 3834 header, a responder's subject counts only beside a
+text that announces an absence or promises an answer, and a subject that announces an absence
+only beside a text that says so too and what becomes of the message meanwhile.
 
 This module runs after every bounce recogniser, since bounces carry Auto-Submitted:
 auto-replied too, and after the challenge recogniser, whose messages are replies as well.
@@ -34,6 +36,7 @@ from ndrguard.mail import Mail
 from ndrguard.recognisers import generic
 from ndrguard.recognisers.common import (
     is_bulk_mail,
+    is_list_mail,
     make_report,
     null_sender,
     sender_is_daemon,
@@ -87,7 +90,8 @@ SUBJECT_PREFIX = re.compile(
 # is not in"), отсутствует ("is missing").
 ABSENCE = Phrases(
     r"\bout of (?:the )?office\b|\bon (?:vacation|holiday|leave|annual leave|sick leave)\b|"
-    r"\baway from (?:the|my) (?:office|desk|email)\b|"
+    r"\baway from (?:the|my) (?:office|desk|e-?mail|mail)\b|"
+    r"\bi will not be reading (?:my )?(?:e-?)?mail\b|"
     r"\bi(?: am|'m|’m) (?:currently )?(?:away\b|out (?:of (?:the )?office|until|till)\b)|"
     r"\blimited access to (?:e-?mail|my e-?mail)\b|"
     r"\b(?:automatic|automated|auto-generated) (?:reply|response)\b|\bauto-?reply\b|"
@@ -114,6 +118,7 @@ ABSENCE = Phrases(
         "i'm",
         "i’m",
         "limited access",
+        "reading",
         "reply",
         "response",
         "büro",
@@ -174,6 +179,27 @@ ACKNOWLEDGEMENT = Phrases(
     window=400,
 )
 
+# What a responder tells the reader about their message beside the news that its owner is
+# away: that it will be read or answered on the owner's return, or whom to ask meanwhile.
+# vacation(1) sends the user's ~/.vacation.msg as it stands, with no RFC 3834 header and the
+# user's own envelope sender; its set-up's text ("Your mail concerning ... will be read when I
+# return") and its manual's example ("If you have something urgent, please contact ...") say
+# this, as out-of-office texts do, and a person's mail about their holiday rarely does.
+LATER = Phrases(
+    r"\b(?:will|shall) be (?:read|answered|dealt with|handled|attended to)\b.{0,40}?"
+    r"\b(?:when|after|on|upon) (?:i|my) (?:return|get back|am back|come back)\b|"
+    r"\b(?:i|we)(?: will|'ll|’ll| shall) (?:\w+ ){0,2}"
+    r"(?:read|answer|reply to|respond to|deal with) "
+    r"(?:it|them|your (?:e-?mail|message|mail|request))\b.{0,40}?"
+    r"\b(?:when|after|on|upon|as soon as) (?:i|my) (?:return|get back|am back|come back)\b|"
+    r"\b(?:if|for) (?:you have |it is |it's |this is )?(?:something |anything |matters? )?urgent\b"
+    r".{0,60}?\bplease (?:contact|call|write to|e-?mail|get in touch with)\b|"
+    r"\bin urgent (?:cases|matters)\b.{0,60}?\bplease\b",
+    ("read", "answer", "dealt", "handled", "attended", "reply", "respond", "deal with", "urgent"),
+    re.DOTALL,
+    window=200,
+)
+
 # Subjects with which mail systems announce bounces; such a message is not a vacation notice.
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|not delivered|delivery (?:status|failure|notification|report|problem)|"
@@ -203,6 +229,13 @@ def recognise(mail: Mail) -> Report | None:
         return _report(mail, f"Precedence: {precedence(mail)}")
     if "vacation" in (mail.headers.get("x-apple-action") or "").lower():
         return _report(mail, "X-Apple-Action: VACATION (iCloud Mail's vacation reply)")
+    if not is_list_mail(mail) and ABSENCE.search(subj):
+        # An absence notice with no header of its own (vacation(1)): its subject and text say
+        # the owner is away, and the text what becomes of the message. Before the bulk check,
+        # because vacation(1)'s manual puts Precedence: bulk in its example message.
+        head = head_text(mail, 1500)
+        if ABSENCE.search(head) and LATER.search(head):
+            return _report(mail, "absence notice: subject and text, no RFC 3834 header")
     if is_bulk_mail(mail):
         return None  # a newsletter's "vacation offers" and "automatic renewal"
     null = null_sender(mail)

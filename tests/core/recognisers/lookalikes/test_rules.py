@@ -69,6 +69,33 @@ def msg(headers: str, body: str = "Hello.\n") -> bytes:
             "other",
         ),
         (
+            "vacation(1): absence subject and text saying what becomes of the message, no header",
+            "Subject: away from my mail\n",
+            "I will not be reading my mail for a while.\n"
+            'Your mail concerning "plans" will be read when I return.\n',
+            "autoreply",
+        ),
+        (
+            "vacation(1) manual's example: Precedence: bulk, an urgent-matters contact",
+            "Subject: I am on vacation\nPrecedence: bulk\n",
+            "I am on vacation until July 22.  If you have something urgent,\n"
+            "please contact Keith <keith@example.net>.\n",
+            "autoreply",
+        ),
+        (
+            "a person's holiday news: away, but nothing said of the reader's message",
+            "Subject: On holiday in Spain\n",
+            "I'm on holiday in Spain until Friday. I'll show you the photos when I get back.\n",
+            "other",
+        ),
+        (
+            "a newsletter about holidays that tells what it will do on its return",
+            "Subject: Are you on vacation yet?\nPrecedence: bulk\n"
+            "List-Unsubscribe: <mailto:u@example.org>\n",
+            "I am on vacation too! Your message will be read when I return.\n",
+            "other",
+        ),
+        (
             "list mail announcing a holiday",
             "Return-Path: <>\nSubject: Out of office: team\nList-Id: <team.example.net>\n",
             "on vacation\n",
