@@ -8,6 +8,7 @@ the day the recogniser learns it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -211,7 +212,7 @@ MLMMJ_NOTICES: dict[str, tuple[str, list[str], str | None]] = {
 }
 
 
-def list_cases(notices: dict[str, object]) -> list[object]:
+def list_cases(notices: Mapping[str, object]) -> list[object]:
     return [
         pytest.param(
             name,
