@@ -155,6 +155,7 @@ class TrayApp(QObject):
                 window.close()
                 window.deleteLater()
         self.summary = self.settings = None
+        self.tray.close_dialog()
         self.link.stop()
         self.notifications.close()
         self.tray.close()

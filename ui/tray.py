@@ -2,9 +2,11 @@
 
 The icon's state comes from the service's status snapshot (state.py): watching, paused,
 attention, or disconnected the moment the subscription breaks. The menu: a status line, one
-"Sign in again" per account whose OAuth grant is gone, open summary, pause/resume (and pause
-for an hour or until tomorrow morning), scan now, settings, quit. Actions are QActions so that
-tests (and keyboard users, through the mnemonics) trigger the same code the menu does.
+"Sign in again" per account whose OAuth grant is gone (and one "with a code": the device
+grant, whose address and code a small window shows, device_signin.py), open summary,
+pause/resume (and pause for an hour or until tomorrow morning), scan now, settings, quit.
+Actions are QActions so that tests (and keyboard users, through the mnemonics) trigger the
+same code the menu does.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ndrguard.service.api.protocol import ApiError
 from ndrguard.ui import errors
+from ndrguard.ui.device_signin import DeviceSigninDialog
 from ndrguard.ui.icons import icon_for
 from ndrguard.ui.link import ServiceLink
 from ndrguard.ui.state import (
@@ -74,6 +77,8 @@ class Tray(QObject):
         self.review_action.setVisible(False)
         self._signin_anchor = self.menu.addSeparator()
         self.signin_actions: dict[str, QAction] = {}
+        self.code_actions: dict[str, QAction] = {}  # the same sign-in, with a code
+        self.device_dialog: DeviceSigninDialog | None = None
         self.summary_action = self._add(self.tr("&Open summary…"), open_summary)
         self.pause_action = self._add(self.tr("&Pause"), self.toggle_pause)
         self.pause_hour_action = self._add(self.tr("Pause for one &hour"), self.pause_for_hour)
@@ -104,6 +109,13 @@ class Tray(QObject):
 
     def show(self) -> None:
         self.icon.show()
+
+    def close_dialog(self) -> None:
+        """Close the device sign-in window, if one is open (before the link stops)."""
+        if self.device_dialog is not None:
+            self.device_dialog.close()
+            self.device_dialog.deleteLater()
+            self.device_dialog = None
 
     def close(self) -> None:
         """Hide the icon and let go of the menu, icon first: see TrayApp.shutdown."""
@@ -154,6 +166,7 @@ class Tray(QObject):
         for name in list(self.signin_actions):
             if name not in wanted:
                 self.menu.removeAction(self.signin_actions.pop(name))
+                self.menu.removeAction(self.code_actions.pop(name))
         for name in wanted:
             if name not in self.signin_actions:
                 action = QAction(self.tr("Sign in again to {account}…").format(account=name),
@@ -161,6 +174,11 @@ class Tray(QObject):
                 action.triggered.connect(functools.partial(self.start_signin, name))
                 self.menu.insertAction(self._signin_anchor, action)
                 self.signin_actions[name] = action
+                code = QAction(self.tr("Sign in to {account} with a code…").format(account=name),
+                               self.menu)  # fmt: skip
+                code.triggered.connect(functools.partial(self.start_signin, name, True))
+                self.menu.insertAction(self._signin_anchor, code)
+                self.code_actions[name] = code
             if name not in self._signin_told:
                 self._signin_told.add(name)
                 self.signin_wanted.emit(name)
@@ -196,11 +214,11 @@ class Tray(QObject):
     def scan_now(self) -> None:
         self.link.call("scan", self._answered)
 
-    def start_signin(self, account: str) -> None:
+    def start_signin(self, account: str, device: bool = False) -> None:
         """Ask the service to sign `account` in; it answers with the page to open in the
-        browser (or, for a device grant, the code to type), then finishes by itself."""
+        browser (or, with `device`, the code to type at an address), then finishes by itself."""
         self.link.call("signin", functools.partial(self._signin_started, account),
-                       account=account)  # fmt: skip
+                       account=account, device=device)  # fmt: skip
 
     def _signin_started(self, account: str, result: Any, error: ApiError | None) -> None:
         if error is not None or not isinstance(result, dict):
@@ -210,9 +228,10 @@ class Tray(QObject):
         if result.get("url"):
             self.open_url(QUrl(str(result["url"])))
         elif result.get("user_code"):
-            self.signin_told.emit(account, self.tr(
-                "Open {uri} and enter the code {code}").format(
-                    uri=result.get("verification_uri", ""), code=result["user_code"]))
+            self.close_dialog()  # a sign-in started again replaces the one before
+            self.device_dialog = DeviceSigninDialog(self.link, result)
+            self.device_dialog.show()
+            self.device_dialog.raise_()
 
     def _answered(self, result: Any, error: ApiError | None) -> None:
         if error is not None:

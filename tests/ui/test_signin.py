@@ -12,12 +12,18 @@ would call QDesktopServices.openUrl.
 
 from __future__ import annotations
 
+import re
 import threading
+import urllib.parse
 from collections.abc import Iterator
 
 import pytest
+import requests
 from PySide6.QtCore import QUrl
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialogButtonBox
 
+from ndrguard.ui.device_signin import DeviceSigninDialog
 from tests.service.oauth.conftest import (  # noqa: F401 - fixtures used by name
     CLIENT_ID,
     PASSWORD,
@@ -162,3 +168,85 @@ def test_a_gone_grant_shows_amber_and_the_notification_signs_in_again(
     wait_for(lambda: account_state(proc, "work") == "watching", timeout=60)
     qtbot.waitUntil(lambda: "work" not in app.tray.signin_actions, timeout=15_000)
     qtbot.waitUntil(lambda: str(app.tray.state) == "watching", timeout=15_000)
+
+
+def enter_code(address: str, code: str, ca: str) -> None:
+    """What the user does on another device: open the address, type the code, sign in."""
+    with requests.Session() as s:
+        page = s.get(address, timeout=10, verify=ca)
+        page.raise_for_status()
+        assert 'name="user_code"' in page.text, page.text[:200]
+        action = re.search(r'action="([^"]+)"', page.text)
+        assert action is not None, page.text[:200]
+        form = {"user_code": code, "username": USER, "password": PASSWORD}
+        reply = s.post(urllib.parse.urljoin(address, action.group(1)), data=form,
+                       timeout=10, verify=ca)  # fmt: skip
+        reply.raise_for_status()
+
+
+@pytest.fixture
+def grant_gone(no_account, oauth_server, oauth_dovecot, tls_certificate):  # noqa: F811
+    """The service with an OAuth account whose grant is missing (it waits in signin-needed)."""
+    proc = no_account
+    proc.stop()
+    (proc.home / "config.toml").write_text(oauth_config(oauth_server, oauth_dovecot,
+                                                        tls_certificate))  # fmt: skip
+    proc.start()
+    proc.wait_ready(watching=False)
+    wait_for(lambda: account_state(proc, "work") == "signin-needed", timeout=30)
+    return proc
+
+
+def open_code_window(qtbot, app) -> DeviceSigninDialog:
+    qtbot.waitUntil(lambda: "work" in app.tray.code_actions, timeout=15_000)
+    action = app.tray.code_actions["work"]
+    assert action.text() == "Sign in to work with a code…"
+    action.trigger()
+    qtbot.waitUntil(lambda: app.tray.device_dialog is not None, timeout=30_000)
+    dialog = app.tray.device_dialog
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def test_a_device_sign_in_shows_the_code_and_the_address_until_it_is_done(
+    qtbot, grant_gone, make_tray, oauth_server, tls_certificate  # noqa: F811
+):
+    """`account signin work --device` from the tray: a window with the address and the code
+    (each copied by a button), following the service until the code was entered elsewhere."""
+    proc = grant_gone
+    app = make_tray(proc.endpoint)
+    app.start()
+    dialog = open_code_window(qtbot, app)
+    with oauth_server.store.lock:
+        issued = [d.user_code for d in oauth_server.store.devices.values() if not d.used]
+    assert dialog.code_label.text() in issued  # the code the server issued, as it is typed
+    assert dialog.address.text() == oauth_server.base + "/device"
+    dialog.copy_code.click()
+    assert QGuiApplication.clipboard().text() == dialog.code_label.text()
+    dialog.copy_address.click()
+    assert QGuiApplication.clipboard().text() == dialog.address.text()
+    assert dialog.status.text() == "Waiting for you to sign in…"
+    with qtbot.waitSignal(dialog.signin_done, timeout=60_000) as done:
+        enter_code(dialog.address.text(), dialog.code_label.text(), str(tls_certificate.cert))
+    assert done.args[0] == "work" and done.args[1]["state"] == "signed-in", done.args
+    assert dialog.status.text() == "✔ Signed in; the service is watching work."
+    assert not dialog.copy_code.isEnabled()
+    wait_for(lambda: account_state(proc, "work") == "watching", timeout=60)
+    qtbot.waitUntil(lambda: "work" not in app.tray.code_actions, timeout=15_000)
+    assert oauth_server.active_tokens(USER)  # Dovecot took a token of this grant
+
+
+def test_closing_the_code_window_cancels_the_sign_in(qtbot, grant_gone, make_tray):
+    proc = grant_gone
+    app = make_tray(proc.endpoint)
+    app.start()
+    dialog = open_code_window(qtbot, app)
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel) is not None
+    dialog.close()  # the window's own close button
+    assert not dialog.isVisible()
+    client = proc.client()
+    try:
+        wait_for(lambda: client.call("signin_status", account="work")["state"] == "cancelled",
+                 timeout=30)  # fmt: skip
+    finally:
+        client.close()

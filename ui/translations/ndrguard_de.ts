@@ -41,6 +41,74 @@
     </message>
 </context>
 <context>
+    <name>DeviceSigninDialog</name>
+    <message>
+        <location filename="../device_signin.py" line="+55"/>
+        <source>ndrguard — sign in to {account}</source>
+        <translation>ndrguard — bei {account} anmelden</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sign in with a code</source>
+        <translation>Mit einem Code anmelden</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>To let ndrguard read {account}, open this address in a browser, on this or any other device, and enter the code there.</source>
+        <translation>Damit ndrguard {account} lesen kann, öffnen Sie diese Adresse in einem Browser, auf diesem oder einem anderen Gerät, und geben Sie dort den Code ein.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The address to open</source>
+        <translation>Die zu öffnende Adresse</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy &amp;address</source>
+        <translation>&amp;Adresse kopieren</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Open in the browser</source>
+        <translation>Im Browser ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>The code to enter</source>
+        <translation>Der einzugebende Code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Copy code</source>
+        <translation>&amp;Code kopieren</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Waiting for you to sign in…</source>
+        <translation>Warte auf Ihre Anmeldung…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How the sign-in is going</source>
+        <translation>Stand der Anmeldung</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Cannot ask how the sign-in is going: {why}</source>
+        <translation>Stand der Anmeldung nicht abrufbar: {why}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>✔ Signed in; the service is watching {account}.</source>
+        <translation>✔ Angemeldet; der Dienst überwacht {account}.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>✘ Not signed in: {why}</source>
+        <translation>✘ Nicht angemeldet: {why}</translation>
+    </message>
+</context>
+<context>
     <name>MessageDialog</name>
     <message>
         <location filename="../message_dialog.py" line="+27"/>
@@ -1130,7 +1198,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="+69"/>
+        <location filename="../tray.py" line="+72"/>
         <source>ndrguard menu</source>
         <translation>ndrguard-Menü</translation>
     </message>
@@ -1140,18 +1208,18 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>Verbindung zum ndrguard-Dienst wird hergestellt…</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>&amp;Open summary…</source>
         <translation>&amp;Zusammenfassung öffnen…</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+65"/>
+        <location line="+72"/>
         <source>&amp;Pause</source>
         <translation>&amp;Pausieren</translation>
     </message>
     <message>
-        <location line="-64"/>
+        <location line="-71"/>
         <source>Pause for one &amp;hour</source>
         <translation>Eine &amp;Stunde pausieren</translation>
     </message>
@@ -1181,7 +1249,7 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+52"/>
         <source>ndrguard: {line}</source>
         <translation>ndrguard: {line}</translation>
     </message>
@@ -1191,9 +1259,14 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <translation>&amp;Fortsetzen</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Sign in again to {account}…</source>
         <translation>Erneut bei {account} anmelden…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sign in to {account} with a code…</source>
+        <translation>Bei {account} mit einem Code anmelden…</translation>
     </message>
     <message>
         <location line="+48"/>
@@ -1204,11 +1277,6 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
         <location line="+1"/>
         <source>Cannot sign in: {why}</source>
         <translation>Anmelden nicht möglich: {why}</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Open {uri} and enter the code {code}</source>
-        <translation>Öffnen Sie {uri} und geben Sie den Code {code} ein</translation>
     </message>
 </context>
 <context>
