@@ -141,6 +141,10 @@ class BurstNotifier(QObject):
             return
         if self._quiet_now():
             return
+        # Told now, so the timer that would have told it is stopped: left running (after an
+        # early flush, with the gap's minute still to go) it held back the next burst, whose
+        # add() found it active and started none of its own.
+        self._timer.stop()
         held, self._held = self._held, []
         for item in held:
             self._emit(real_bounce_note(item))
