@@ -160,6 +160,10 @@ class Headers:
             )
         return list(found)
 
+    def raw_items(self) -> Iterator[tuple[str, bytes]]:
+        """(lower-case name, raw value still folded), in order: to write fields out again."""
+        return zip(self._names, self._values, strict=True)
+
     def items(self) -> Iterator[tuple[str, str]]:
         for name, value in zip(self._names, self._values, strict=True):
             yield name, decode_words(decode_header_bytes(self._unfold(value)), self._defects)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ndrguard.facts import report_facts
 from ndrguard.mail import Mail, parse
-from ndrguard.recognise import recognise
+from ndrguard.recognise import read
 from ndrguard.report import Kind, Report
 
 if TYPE_CHECKING:
@@ -85,8 +85,7 @@ class Judgement:
 
 def judge(raw: bytes, context: JudgeContext) -> Judgement:
     """Parse, recognise and (with an identity) decide, on everything `context` holds."""
-    mail = parse(raw)
-    report = recognise(mail)
+    mail, report = read(parse(raw))
     if context.identity is None:
         return Judgement(mail, report, None, context.arrived)
     from ndrguard.arrival import arrival_time  # email.utils: only a verdict needs the date

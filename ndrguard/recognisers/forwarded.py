@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers import triage
+from ndrguard.recognisers import filters, triage
 from ndrguard.report import Kind, Report
 
 NAME = "forwarded"
@@ -44,7 +44,7 @@ _PERSON_SIGNS = ("subject", "body says")
 
 
 def recognise(mail: Mail) -> Report | None:
-    subject = mail.headers.get("subject")
+    subject = filters.subject(mail)
     if not subject or not _FORWARD.match(subject):
         return None
     signs = triage.hints(mail)

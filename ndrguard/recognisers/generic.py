@@ -33,6 +33,7 @@ import re
 from ndrguard.headers import ADDRESS
 from ndrguard.mail import Mail
 from ndrguard.original import extract
+from ndrguard.recognisers import filters
 from ndrguard.recognisers.common import (
     STATUS,
     clean_line,
@@ -324,7 +325,7 @@ def _recognise(mail: Mail) -> Report | None:
             account = sender_is_system_account(mail)
             if not account and not _attaches_original(mail):
                 return None
-    subject = " ".join((mail.headers.get("subject") or "").split())
+    subject = " ".join(filters.subject(mail).split())
     text = mail.text()
     explanation = _explanation(text)
     low = explanation.lower()

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
+from ndrguard.recognisers import filters
 from ndrguard.recognisers.common import (
     is_list_mail,
     null_sender,
@@ -481,7 +482,7 @@ def hints(mail: Mail) -> list[str]:
         # fml and other list managers answer errors (not a member, loops) from the list's
         # -admin address; their posts come from the poster.
         found.append("list manager's admin address")
-    subject = h.get("subject")
+    subject = filters.subject(mail) if "subject" in names else ""
     if subject:
         low = subject.lower()
         if _SUBJECT_SIGN.search(low) or _RECEIPT_PREFIX.match(low.lstrip()):

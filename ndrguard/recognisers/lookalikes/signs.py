@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail, Part
+from ndrguard.recognisers import filters
 from ndrguard.recognisers.common import null_sender
 
 # Subject prefixes that mail programs put before a reply or a forward: "Re:", "AW:", "TR :"...
@@ -32,7 +33,7 @@ def precedence(mail: Mail) -> str:
 
 
 def subject(mail: Mail) -> str:
-    return " ".join((mail.headers.get("subject") or "").split())
+    return " ".join(filters.subject(mail).split())
 
 
 def strip_reply_prefix(text: str) -> str:

@@ -25,7 +25,7 @@ _GREETING = re.compile(
 )
 _SECTIONS = (("DELAYED MAIL", Kind.DELAY), ("DELIVERED MAIL", Kind.DELIVERED))
 _PARAGRAPH = re.compile(r"^<([^<>\s]+@[^<>\s]+)>:[ \t]*\n((?:.*\S.*(?:\n|$))*)", re.MULTILINE)
-_REMOTE = re.compile(r"^\s+([\w-]+(?:\.[\w-]+)+) \[[\d.:a-fA-F]+\]:", re.MULTILINE)
+_REMOTE = re.compile(r"^[ \t]+([\w-]+(?:\.[\w-]+)+) \[[\d.:a-fA-F]+\]:", re.MULTILINE)
 _REPLY = re.compile(r"^<<<\s*(.*)$", re.MULTILINE)
 
 

@@ -27,6 +27,7 @@ import re
 
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
+from ndrguard.recognisers import filters
 from ndrguard.recognisers.common import (
     dedupe,
     from_mail_system,
@@ -73,7 +74,7 @@ def recognise(mail: Mail) -> Report | None:
         return None
     text = mail.text()
     failed_header = mail.headers.get("x-failed-recipients")
-    subject = mail.headers.get("subject") or ""
+    subject = filters.subject(mail)
     moan = subject.startswith(_MOAN_SUBJECT) and _MOAN_OPENING in text
     if not failed_header and not moan and not any(o in text for o in _OPENINGS):
         return None

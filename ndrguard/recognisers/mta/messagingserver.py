@@ -28,7 +28,7 @@ _KINDS = (
     ("has been delivered to the following recipients", Kind.DELIVERED),
 )
 _FIELD = re.compile(
-    r"^\s+(Recipient address|Original address|Reason|Diagnostic code|Remote system):\s*(.*)$",
+    r"^[ \t]+(Recipient address|Original address|Reason|Diagnostic code|Remote system):[ \t]*(.*)$",
     re.MULTILINE | re.IGNORECASE,
 )
 

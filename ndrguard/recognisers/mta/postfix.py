@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers import dsn
+from ndrguard.recognisers import dsn, filters
 from ndrguard.recognisers.common import dedupe, from_mail_system, make_report, returned_recipients
 from ndrguard.recognisers.text import recipient_of_kind
 from ndrguard.report import Kind, Recipient, Report
@@ -49,7 +49,7 @@ _REPORTER = re.compile(r"at host ([\w.-]+?)\.?\s*$", re.MULTILINE)
 
 
 def recognise(mail: Mail) -> Report | None:
-    subject = mail.headers.get("subject") or ""
+    subject = filters.subject(mail)
     if not from_mail_system(mail):
         return None
     text = mail.text()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from ndrguard.mail import Mail
-from ndrguard.recognisers import dsn, fields
+from ndrguard.recognisers import dsn, fields, filters
 from ndrguard.recognisers.common import dedupe, make_report
 from ndrguard.recognisers.text import first_address_in, marked_text, recipient_of_kind
 from ndrguard.report import Kind, Recipient, Report
@@ -47,7 +47,7 @@ def recognise(mail: Mail) -> Report | None:
         return None
     if SECTION.search(text) is None:
         return None
-    subject = mail.headers.get("subject") or ""
+    subject = filters.subject(mail)
     kind = (
         Kind.DELAY
         if any(w in text for w in _WARNING) or subject.startswith("Warning: could not send")

@@ -15,6 +15,7 @@ import re
 
 from ndrguard.headers import addresses
 from ndrguard.mail import Mail
+from ndrguard.recognisers import filters
 from ndrguard.recognisers.common import dedupe, from_mail_system, make_report
 from ndrguard.recognisers.text import after, before, recipient_of_kind
 from ndrguard.report import Kind, Report
@@ -37,7 +38,7 @@ def recognise(mail: Mail) -> Report | None:
         return None
     if "The following address" in text:
         return None  # sendmail 8 lists the addresses in its own section
-    subject = mail.headers.get("subject") or ""
+    subject = filters.subject(mail)
     kind = Kind.DELAY if subject.lower().startswith("warning") else Kind.FAILURE
     log = before(after(text, _TRANSCRIPT) or "", *_UNSENT)
     recipients = []

@@ -36,7 +36,7 @@ NAME = "mimecast"
 _LEAD = "An email that you attempted to send to the following address could not be delivered:"
 _PROBLEM = "The problem appears to be :"
 _MORE = "Additional information follows :"
-_DASHED = re.compile(r"^\s*--\s*(.+)$", re.M)
+_DASHED = re.compile(r"^[ \t]*--[ \t]*(.+)$", re.M)
 
 
 def _dashed(text: str | None) -> str:

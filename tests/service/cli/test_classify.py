@@ -170,14 +170,14 @@ def test_a_message_the_core_trips_over_is_unreadable_and_the_run_goes_on(
     from ndrguard import judge as core_judge
     from ndrguard.service.cli import classify as classify_cli
 
-    real = core_judge.recognise
+    real = core_judge.read
 
-    def tripping(mail: Mail) -> Report:
+    def tripping(mail: Mail) -> tuple[Mail, Report]:
         if "trip" in (mail.headers.get("subject") or ""):
             raise RecursionError("maximum recursion depth exceeded")
         return real(mail)
 
-    monkeypatch.setattr(core_judge, "recognise", tripping)
+    monkeypatch.setattr(core_judge, "read", tripping)
     samples = _samples(tmp_path)
     (tmp_path / "trip.eml").write_bytes(b"From: a@example.org\nSubject: trip\n\nx\n")
     for as_json in (True, False):
