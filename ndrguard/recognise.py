@@ -38,7 +38,8 @@ def read(mail: Mail) -> tuple[Mail, Report]:
     report = _recognise(mail)
     if wrapped:
         report.reason += (
-            " (read inside a content filter's wrapper: the attached message kept its Message-ID)"
+            " (read inside a content filter's wrapper: the attached message has the wrapper's "
+            "own Message-ID, From and Date)"
         )
     return mail, report
 

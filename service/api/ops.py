@@ -278,13 +278,14 @@ class ServiceOperations:
                 )
             verdict, reason, *before = value
             try:
-                if self.state.unmark_legit(
+                if not self.state.unmark_legit(
                     int(key), str(verdict), str(reason), str(before[0]) if before else None
                 ):
-                    unmarked.append(int(key))
+                    continue
             except StateError as err:
                 raise BadRequest(str(err)) from err
-            now = self.state.verdict(int(key))
+            unmarked.append(int(key))
+            now = self.state.verdict(int(key))  # only an unmarked one can be waiting again
             if now is not None and now.state is VerdictState.QUARANTINE_PENDING:
                 waiting_again.add(now.account)
         done, failed = self.service.requarantine(rows)  # refuses, saying why, what is not restored
