@@ -132,13 +132,17 @@ def _close(db: sqlite3.Connection, c: Closing) -> None:
     )
     verdict_id, action, account = row["verdict_id"], row["action"], row["account"]
     dest_folder, dest_validity = row["dest_folder"], row["dest_uidvalidity"]
-    if c.verdict_state is VerdictState.QUARANTINED:
+    # Only a move that happened changes the verdict's place: an undone restore leaves the
+    # message in the quarantine, where the verdict already says it is (taking the restore's
+    # destination for its quarantine place, with no UID, made every later restore of it fail).
+    moved = c.state is JournalState.DONE
+    if moved and c.verdict_state is VerdictState.QUARANTINED:
         db.execute(
             "UPDATE verdicts SET state=?, quarantine_folder=?, quarantine_validity=?,"
             " quarantine_uid=? WHERE id=?",
             (str(c.verdict_state), dest_folder, dest_validity, c.dest_uid, verdict_id),
         )
-    elif c.verdict_state is VerdictState.RESTORED:
+    elif moved and c.verdict_state is VerdictState.RESTORED:
         # Back where it came from, under a new UID: the verdict follows it there so that the
         # next catch-up knows it and never quarantines it again.
         db.execute(

@@ -65,6 +65,24 @@ def test_journal_intent_then_done_moves_the_verdict(tmp_path: Path) -> None:
     assert state.counters("a")["quarantined"] == 1
 
 
+def test_an_undone_restore_leaves_the_verdict_where_the_message_still_is(tmp_path: Path) -> None:
+    """A restore cut short before it happened (the service killed between intent and move):
+    the message is still in the quarantine, and so must its verdict say, UID included, or the
+    next restore asks the server for UID 0."""
+    state = State(tmp_path / "s.sqlite")
+    vid = verdict(state)
+    (q,) = state.open_intents_for("quarantine", [(vid, ("INBOX", 1, 7))], ("Backscatter", 5, 10))
+    state.close_intent(q, JournalState.DONE, VerdictState.QUARANTINED, 12)
+    (r,) = state.open_intents_for("restore", [(vid, ("Backscatter", 5, 12))], ("INBOX", 1, 30))
+    state.close_intent(r, JournalState.UNDONE, VerdictState.QUARANTINED, note="had not happened")
+    row = state.verdict(vid)
+    assert row is not None and row.state is VerdictState.QUARANTINED
+    assert (row.quarantine_folder, row.quarantine_validity, row.quarantine_uid) == (
+        "Backscatter", 5, 12)
+    assert (row.folder, row.uidvalidity, row.uid) == ("INBOX", 1, 7)
+    assert state.counters("a").get("restored") is None
+
+
 def test_folder_marks_and_sent_index(tmp_path: Path) -> None:
     state = State(tmp_path / "s.sqlite")
     state.set_folder_mark("a", "INBOX", FolderMark(3, 40))
