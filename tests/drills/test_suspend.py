@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from ndrguard.service.engine.scanner import BATCH
 from tests.drills.common import size
 from tests.drills.harness import (
     QUARANTINE,
@@ -224,9 +225,10 @@ def test_stopped_in_the_middle_of_the_catch_up_pass(dovecot_factory, tmp_path: P
     """The stop lands while the first pass moves a flood, not in IDLE: the pass goes on when
     continued (its connection still works), and the gap is seen before the IDLE that follows."""
     name = "stopped-mid-pass"
-    # Six MOVE batches (scanner.BATCH is 500): the stop, taken once the first has landed,
-    # finds most of the pass still to do, however fast the machine.
-    ordinary, flood = drill_ordinary(5, tag=f"{name}-o"), drill_bounces(size(3000, 6000), tag=name)
+    # Six MOVE batches: the stop, taken once the first has landed, finds most of the pass
+    # still to do, however fast the machine.
+    flood = drill_bounces(size(6 * BATCH, 12 * BATCH), tag=name)
+    ordinary = drill_ordinary(5, tag=f"{name}-o")
     meanwhile = drill_bounces(2, tag=f"{name}-m")
     with service(dovecot_factory, tmp_path, None, ordinary + flood) as run:
         watcher = client(run.server, run.login)
