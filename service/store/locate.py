@@ -53,7 +53,7 @@ def stored_place(row: VerdictRow, action: str) -> Place | None:
         return Place(row.folder, row.uidvalidity, row.uid)
     if row.quarantine_folder is None or row.quarantine_validity is None:
         return None
-    return Place(row.quarantine_folder, row.quarantine_validity, int(row.quarantine_uid or 0))
+    return Place(row.quarantine_folder, row.quarantine_validity, row.quarantine_uid or 0)
 
 
 def resolve(
@@ -73,7 +73,10 @@ def resolve(
             current = mailbox.status(folder).uidvalidity
         except FolderMissing:
             current = None
-        heads = mailbox.headers(folder, [p.uid for _, p in items]) if current == validity else {}
+        # UID 0 names no message: a place whose UID was never learnt (a copy the server did
+        # not number, or a row an older version damaged) is found by its Message-ID instead.
+        known = [p.uid for _, p in items if p.uid > 0]
+        heads = mailbox.headers(folder, known) if current == validity and known else {}
         for row, place in items:
             head = heads.get(place.uid)
             if head is not None and fingerprint(head) == row.fingerprint:

@@ -6,6 +6,7 @@ import json
 import random
 import shutil
 import socket
+import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -211,6 +212,29 @@ def test_restore_moves_back_once_and_the_next_scan_leaves_it(
     assert sorted(inbox + quarantine) == sorted(keep + move)
     status = json.loads(ndrguard(env, "status", "--json").stdout)
     assert status["accounts"]["r"]["counters"]["restored"] == 1
+
+
+def test_a_quarantined_verdict_without_its_uid_is_restored_by_message_id(
+    dovecot, imap_account, tmp_path: Path
+) -> None:
+    """Rows an older version left with no quarantine UID once made every restore of that
+    message fetch UID 0 ("Invalid uidset"): the message is found by its Message-ID instead."""
+    made = samples(9)
+    append_all(dovecot, imap_account, (s.data for s in made))
+    env = service_env(tmp_path / "home")
+    add_account(env, "r", dovecot, imap_account)
+    assert ndrguard(env, "scan").returncode == 0
+    summary = json.loads(ndrguard(env, "summary", "--json").stdout)
+    victim = next(v for v in summary["verdicts"] if v["state"] == "quarantined")
+    with sqlite3.connect(tmp_path / "home" / "state.sqlite") as db:
+        db.execute("UPDATE verdicts SET quarantine_uid=NULL WHERE id=?", (victim["id"],))
+    done = ndrguard(env, "restore", str(victim["id"]))
+    assert done.returncode == 0, done.stderr
+    keep, move = expected(made)
+    inbox = hashes(folder_view(dovecot, imap_account, "INBOX"))
+    quarantine = hashes(folder_view(dovecot, imap_account, "Backscatter"))
+    assert len(inbox) == len(keep) + 1 and len(quarantine) == len(move) - 1, done.stdout
+    assert sorted(inbox + quarantine) == sorted(keep + move)
 
 
 def test_quota_full_quarantine_leaves_the_rest_in_the_inbox_and_says_so(
