@@ -28,13 +28,19 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from multiprocessing import AuthenticationError
-from multiprocessing.connection import Client, Connection, Listener
+from multiprocessing.connection import (
+    Client,
+    Connection,
+    Listener,
+    answer_challenge,
+    deliver_challenge,
+)
 from pathlib import Path
 
 import platformdirs
 
 from ndrguard.errors import NdrguardError
-from ndrguard.service.api.protocol import ServiceUnavailable
+from ndrguard.service.api.protocol import ServiceNotAnswering, ServiceUnavailable
 from ndrguard.service.settings.config import APP, Paths
 
 KEY_NAME = "api.key"
@@ -185,13 +191,17 @@ def peer_uid(conn: Connection) -> int | None:
     return uid
 
 
-def connect(endpoint: Endpoint) -> Connection:
-    """A connection that has passed the mutual handshake; ServiceUnavailable otherwise."""
+def connect(endpoint: Endpoint, timeout: float | None = None) -> Connection:
+    """A connection that has passed the mutual handshake; ServiceUnavailable otherwise, also
+    when the service does not answer the handshake within `timeout` (a stopped or frozen
+    service: the kernel accepts for it, and nothing else ever comes)."""
     if endpoint.family == "AF_UNIX" and not os.path.exists(endpoint.address):
         # Asked before the key: a CLI command finding no service must not leave a key behind.
         raise ServiceUnavailable("the service is not running")
     try:
         key = endpoint.key()
+        if endpoint.family == "AF_UNIX" and timeout is not None:
+            return _unix_client(endpoint.address, key, timeout)
         return Client(endpoint.address, endpoint.family, authkey=key)
     except FileNotFoundError as err:
         raise ServiceUnavailable("the service is not running") from err
@@ -199,10 +209,46 @@ def connect(endpoint: Endpoint) -> Connection:
         raise ServiceUnavailable("the service is not running (stale socket)") from err
     except PermissionError as err:
         raise ServiceUnavailable(f"not allowed to reach the service: {err}") from err
+    except (TimeoutError, BlockingIOError) as err:
+        raise ServiceNotAnswering(
+            f"the service did not answer within {timeout:g} s: it may be stopped or frozen"
+        ) from err
     except (OSError, EOFError) as err:
         raise ServiceUnavailable(f"cannot reach the service: {err}") from err
     except AuthenticationError as err:
         raise ServiceUnavailable(f"the service refused this client: {err}") from err
+
+
+def _unix_client(address: str, key: bytes, timeout: float) -> Connection:
+    """multiprocessing's Client, with the handshake bounded by a receive timeout on the
+    socket (Connection reads a blocking descriptor, so a socket timeout would not do); the
+    timeout is lifted once the handshake is through, and answers are awaited with poll()."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(address)
+        sock.setblocking(True)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(timeout))
+        conn = Connection(sock.detach())
+    except BaseException:
+        sock.close()
+        raise
+    try:
+        answer_challenge(conn, key)
+        deliver_challenge(conn, key)
+        with socket.socket(fileno=os.dup(conn.fileno())) as same:
+            same.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(0))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _timeval(seconds: float) -> bytes:
+    """A struct timeval for SO_RCVTIMEO: two 64-bit fields on the 64-bit Linux and macOS we
+    run on (macOS's 32-bit tv_usec is followed by padding, which the zero high half fills)."""
+    whole = int(seconds)
+    return struct.pack("qq", whole, int((seconds - whole) * 1_000_000))
 
 
 def connect_raw(endpoint: Endpoint) -> None:

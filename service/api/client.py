@@ -22,6 +22,7 @@ from ndrguard.service.api.protocol import (
     MAX_MESSAGE,
     ApiError,
     BadRequest,
+    ServiceNotAnswering,
     ServiceUnavailable,
     decode,
     encode,
@@ -40,9 +41,17 @@ def endpoint_for(config: str | os.PathLike[str] | None = None) -> channel.Endpoi
     return channel.Endpoint.for_paths(Paths.resolve(config))
 
 
+HELLO_WAIT = 10.0  # a service that does not say hello in this long is stopped or frozen
+
+
 class ApiClient:
-    def __init__(self, endpoint: channel.Endpoint) -> None:
+    """`timeout` bounds the handshake and each answer (None: wait as long as the work takes,
+    a restore of many messages can take minutes); a request that is not answered in time
+    closes the connection, since its late answer would be read as the next one's."""
+
+    def __init__(self, endpoint: channel.Endpoint, timeout: float | None = None) -> None:
         self.endpoint = endpoint
+        self.timeout = timeout
         self._conn: Connection | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -53,12 +62,22 @@ class ApiClient:
 
     def call(self, op: str, **args: Any) -> Any:
         """The result of `op`; raises the service's ApiError, or ServiceUnavailable."""
+        return self.request(op, args, self.timeout)
+
+    def request(self, op: str, args: dict[str, Any], timeout: float | None) -> Any:
+        """`call` with its own `timeout` (an argument of `op` may be named "timeout" too)."""
         with self._lock:
             if self._conn is None:
-                self._conn = channel.connect(self.endpoint)
+                self._conn = channel.connect(self.endpoint, timeout)
             rid = next(self._ids)
             try:
                 self._conn.send_bytes(encode({"id": rid, "op": op, "args": args}))
+                if timeout is not None and not self._conn.poll(timeout):
+                    self._close_locked()
+                    raise ServiceNotAnswering(
+                        f"the service did not answer {op!r} within {timeout:g} s: it may be"
+                        " stopped, frozen or stuck"
+                    )
                 answer = decode(self._conn.recv_bytes(MAX_MESSAGE))
             except (OSError, EOFError) as err:
                 self._close_locked()
@@ -137,10 +156,15 @@ class EventStream:
 
 
 def running_client(paths: Paths | None = None) -> ApiClient | None:
-    """A client connected to the running service, or None when none runs (for the CLI)."""
+    """A client connected to the running service, or None when none runs (for the CLI);
+    ServiceNotAnswering when one runs but does not say hello (the command must not then
+    work on the state as if no service ran)."""
     client = ApiClient.for_paths(paths)
     try:
-        client.call("hello")
+        client.request("hello", {}, HELLO_WAIT)
+    except ServiceNotAnswering:
+        client.close()
+        raise
     except ApiError:
         client.close()
         return None

@@ -3,7 +3,9 @@
 The feed reads the state database rather than hooking into the workers, so it sees every
 writer (each worker thread, and an `ndrguard scan` run beside the service) and adds nothing to
 a worker's path. It polls cheaply: `PRAGMA data_version` tells whether anyone committed since
-the last look; only then are the new rows read.
+the last look; only then are the new rows read. Its ticker is also where the status's
+database-held counts are read (`ServiceOperations.tick`), so that `status` never waits for
+the database.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ class EventFeed:
         queries: Queries,
         snapshot: Callable[[], dict[str, Any]],
         details: Callable[[list[int]], dict[int, dict[str, Any] | None]],
+        tick: Callable[[bool], None],
     ) -> None:
         self._queries = queries
         self._snapshot = snapshot
+        self._tick = tick
         self._details = details
         self._version = queries.data_version()
         self._last_id = queries.last_verdict_id()
@@ -44,7 +48,8 @@ class EventFeed:
         version = self._queries.data_version()
         with self._lock:
             touched, self._touched = self._touched, set()
-        if version != self._version:
+        committed = version != self._version
+        if committed:
             self._version = version
             fresh = self._queries.verdicts(after=self._last_id, limit=500)
             while fresh:
@@ -57,6 +62,7 @@ class EventFeed:
             touched.update(moved)
         if touched:
             events.append(("changed", {"items": self._queries.by_ids(sorted(touched))}))
+        self._tick(committed)  # the status's database-held parts, read here, not when asked
         status = self._snapshot()
         if status != self._last_status:
             self._last_status = status

@@ -33,7 +33,7 @@ def start_api(service: Service, paths: Paths) -> ApiHost:
     service of this user is listening, or the runtime dir is unsafe)."""
     queries = Queries(paths.state_file)
     ops = ServiceOperations(service, queries, changed=lambda ids: feed.changed(ids))
-    feed = EventFeed(queries, ops.snapshot, ops.facts_for)
+    feed = EventFeed(queries, ops.snapshot, ops.facts_for, ops.tick)
     try:
         server = ApiServer(Endpoint.for_paths(paths), ops, feed.poll).start()
     except BaseException:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import functools
 import json
 import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ndrguard import __version__
@@ -32,6 +34,22 @@ from ndrguard.service.store.state import StateError, VerdictRow, VerdictState
 
 ATTENTION_WINDOW = 86400.0  # undecided bounces of the last day ask for the user's eye
 FACTS_CACHE = 5000
+RECOUNT = 60.0  # the one-day window slides: counted again this often without any commit
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCounts:
+    """The parts of the status that live in the state database (see `tick`)."""
+
+    undecided_recent: int
+    rejudge_offered: dict[str, dict[str, object]]
+    at: float  # when counted (epoch s)
+
+
+@dataclass(frozen=True, slots=True)
+class PauseEnd:
+    until: float  # epoch s
+    accounts: list[str] | None  # None: every account
 
 
 class ServiceOperations:
@@ -46,6 +64,10 @@ class ServiceOperations:
         self.queries = queries
         self._changed = changed
         self._facts: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._pause_lock = threading.Lock()  # pause, resume and a pause's end, one at a time
+        self._pause_end = _stored_pause_end(self.state.paused_until())
+        self._ending: threading.Thread | None = None
+        self._counts = self._count()
         # A sign-in that ends well wakes the account's worker: it leaves "signin-needed".
         self.signins = SignIns(lambda name: service.scan_now([name]))
         self.settings = SettingsOperations(service)
@@ -96,10 +118,13 @@ class ServiceOperations:
         }
 
     def snapshot(self) -> dict[str, Any]:
-        """The status of the service and of every account (also what subscribers get first)."""
-        paused_until = self._paused_until()
+        """The status of the service and of every account (also what subscribers get first),
+        from memory alone: the database may be held for up to 30 s by a writer in another
+        process, and a status that waits for it makes the tray and `ndrguard status` hang.
+        What lives in the database is counted on the event feed's ticker (`tick`)."""
+        end = self._pause_end
+        counts = self._counts
         accounts = self.service.account_states()
-        undecided = self.queries.undecided_recent(time.time() - ATTENTION_WINDOW)
         error = self.service.config_error
         trouble = any(WorkerState(a["state"]).is_trouble for a in accounts)
         # Undecided bounces are work to review (undecided_recent), not a fault: no attention.
@@ -112,13 +137,36 @@ class ServiceOperations:
             "accounts": accounts,
             "paused": bool(names) and names <= self.service.paused,
             # When a pause for a while ends (epoch s), or None: paused until resumed.
-            "paused_until": paused_until if self.service.paused else None,
-            "undecided_recent": undecided,
+            "paused_until": end.until if end is not None and self.service.paused else None,
+            "undecided_recent": counts.undecided_recent,
             "attention": attention,
             # Accounts whose policy changed since messages were judged: the tray offers
             # `rejudge` for them (account -> {"policy": now, "messages": n}).
-            "rejudge_offered": self.service.rejudge_offered(),
+            "rejudge_offered": counts.rejudge_offered,
         }
+
+    def tick(self, committed: bool) -> None:
+        """The event feed's turn, twice a second on its own thread: the database-held parts
+        of the status counted again after a commit (`committed`) or once the window has slid,
+        and a pause for a while ended when its end has come (on a thread of its own: resuming
+        starts workers, which must not hold up the events)."""
+        if committed or time.time() - self._counts.at >= RECOUNT:
+            self._counts = self._count()
+        end = self._pause_end
+        due = end is not None and end.until <= time.time()
+        if due and (self._ending is None or not self._ending.is_alive()):
+            self._ending = threading.Thread(
+                target=self._end_pause, name="ndrguard-pause-end", daemon=True
+            )
+            self._ending.start()
+
+    def _count(self) -> StoredCounts:
+        now = time.time()
+        return StoredCounts(
+            self.queries.undecided_recent(now - ATTENTION_WINDOW),
+            self.service.rejudge_offered(),
+            now,
+        )
 
     def verdicts(self, args: dict[str, Any]) -> dict[str, Any]:
         limit = int(args.get("limit", 100))
@@ -191,39 +239,35 @@ class ServiceOperations:
             if until <= time.time():
                 raise BadRequest(f"pause: until ({until:.0f}) is not in the future")
         names = _strings(args.get("accounts"))
-        # The end first: the event feed, polling meanwhile, never sees a pause for a while
-        # without its end (it would tell "paused until resumed").
-        self.state.set_paused_until(
-            None if until is None else json.dumps({"until": until, "accounts": names})
-        )
-        self.service.pause(names)
+        with self._pause_lock:
+            # The end first: the event feed, polling meanwhile, never sees a pause for a
+            # while without its end (it would tell "paused until resumed").
+            self.state.set_paused_until(
+                None if until is None else json.dumps({"until": until, "accounts": names})
+            )
+            self._pause_end = None if until is None else PauseEnd(until, names)
+            self.service.pause(names)
         return self.snapshot()
 
     def resume(self, args: dict[str, Any]) -> dict[str, Any]:
-        self.service.resume(_strings(args.get("accounts")))
-        self.state.set_paused_until(None)
+        with self._pause_lock:
+            self.service.resume(_strings(args.get("accounts")))
+            self.state.set_paused_until(None)
+            self._pause_end = None
         return self.snapshot()
 
-    def _paused_until(self) -> float | None:
-        """The end of a pause for a while; a pause whose end has come is ended here (the event
-        feed asks for the snapshot twice a second, so it ends within half a second)."""
-        raw = self.state.paused_until()
-        if raw is None:
-            return None
-        try:
-            stored = json.loads(raw)
-            until = float(stored["until"])
-        except (ValueError, KeyError, TypeError):
+    def _end_pause(self) -> None:
+        """A pause for a while whose end has come is ended (within half a second: `tick`)."""
+        with self._pause_lock:
+            end = self._pause_end
+            if end is None or end.until > time.time():
+                return  # resumed, or paused anew, meanwhile
             self.state.set_paused_until(None)
-            return None
-        if until > time.time():
-            return until
-        self.state.set_paused_until(None)
-        try:
-            self.service.resume(_strings(stored.get("accounts")))
-        except (KeyError, ValueError):  # an account removed meanwhile: resume the rest
-            self.service.resume(None)
-        return None
+            self._pause_end = None
+            try:
+                self.service.resume(end.accounts)
+            except (KeyError, ValueError):  # an account removed meanwhile: resume the rest
+                self.service.resume(None)
 
     def scan(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"scanning": self.service.scan_now(_strings(args.get("accounts")))}
@@ -320,6 +364,7 @@ class ServiceOperations:
             failed.message += " (the running config stays in force)"
             raise failed from err
         self.service.apply(config)
+        self._counts = self._count()  # a policy changed in the file changes rejudge_offered
         return self.snapshot()
 
     def test_account(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -432,6 +477,18 @@ class ServiceOperations:
                 if raw is not None:
                     out[row.id] = raw
         return out
+
+
+def _stored_pause_end(raw: str | None) -> PauseEnd | None:
+    """The end of a pause for a while as `pause` stored it (kept across restarts); an
+    unreadable one is no end (the pause then lasts until resumed, as the tray will show)."""
+    if raw is None:
+        return None
+    try:
+        stored = json.loads(raw)
+        return PauseEnd(float(stored["until"]), _strings(stored.get("accounts")))
+    except (ValueError, KeyError, TypeError, BadRequest):
+        return None
 
 
 def _strings(value: object) -> list[str] | None:

@@ -127,6 +127,14 @@ class ServiceUnavailable(ApiError):
     title = "The ndrguard service is not running"
 
 
+class ServiceNotAnswering(ServiceUnavailable):
+    """The service accepted the connection but did not answer in time: it runs, stopped
+    (SIGSTOP, a debugger) or stuck. Told apart so that a command does not go on as if no
+    service ran, and writes beside it."""
+
+    title = "The ndrguard service does not answer"
+
+
 _BY_CODE = {
     c.code: c
     for c in (ApiError, BadRequest, VersionMismatch, NotFound, ActionFailed, ServiceUnavailable)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ndrguard.service.api.channel import ChannelError
-from ndrguard.service.api.client import running_client
+from ndrguard.service.api.client import HELLO_WAIT, running_client
 from ndrguard.service.api.ops import ServiceOperations
 from ndrguard.service.api.protocol import ActionFailed, ApiError, WorkerState
 from ndrguard.service.api.queries import Queries
@@ -118,12 +118,12 @@ def operations(
 def run_status(args: argparse.Namespace) -> int:
     try:
         client = running_client(cli_common.paths(args))
-    except ChannelError as err:
+    except (ChannelError, ApiError) as err:
         return cli_common.fail(err)
     live = None
     if client is not None:
         try:
-            live = client.call("status")
+            live = client.request("status", {}, HELLO_WAIT)
         except ApiError as err:
             return cli_common.fail(err)
         finally:

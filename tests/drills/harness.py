@@ -115,8 +115,9 @@ class Timeline:
             self.seen.append(now)
 
     def call(self, op: str) -> dict:
-        """One API call to the service ({} while none answers)."""
-        client = ApiClient(self._endpoint)
+        """One API call to the service ({} while none answers; a frozen API is bounded,
+        so that the sampler records the stall instead of freezing with it)."""
+        client = ApiClient(self._endpoint, timeout=5)
         try:
             return client.call(op)
         except (ApiError, OSError):

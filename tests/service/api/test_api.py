@@ -12,7 +12,10 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
+import sqlite3
 import subprocess
+import sys
 import time
 from dataclasses import replace
 from multiprocessing.connection import Client
@@ -20,7 +23,7 @@ from multiprocessing.connection import Client
 import pytest
 
 from ndrguard.service.api.channel import connect
-from ndrguard.service.api.client import ApiClient, EventStream
+from ndrguard.service.api.client import HELLO_WAIT, ApiClient, EventStream
 from ndrguard.service.api.protocol import (
     ActionFailed,
     BadRequest,
@@ -213,6 +216,67 @@ def test_events_arrive_and_a_killed_service_is_noticed_at_once():
             while True:
                 stream.next(timeout=5)
         assert time.monotonic() - killed < 2
+    finally:
+        proc.close()
+
+
+def test_status_answers_while_another_process_holds_the_database():
+    """Stands for an `ndrguard scan` (or a backup tool) writing the state database while the
+    service runs: a worker then waits up to 30 s for the write lock, holding the service's
+    database lock meanwhile. `status` must answer from memory, not wait behind it (the tray
+    would look frozen, a script checking `status` would hang)."""
+    proc = ServiceProcess(burst=5)
+    holder = None
+    try:
+        proc.start()
+        proc.wait_ready()
+        client = proc.client()
+        newest = client.call("verdicts", limit=1)["items"][0]["id"]
+        holder = sqlite3.connect(proc.home / "state.sqlite", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the write lock, held until the test lets go
+        proc.deliver(proc.box.burst)
+        time.sleep(3)  # the worker has judged the burst and waits for the lock to store it
+        assert client.call("verdicts", limit=1)["items"][0]["id"] == newest  # nothing stored
+        for _ in range(5):
+            asked = time.monotonic()
+            answer = ApiClient(proc.endpoint, timeout=10).call("status")
+            took = time.monotonic() - asked
+            assert took < 2, f"status took {took:.1f} s with the database held"
+            assert answer["accounts"][0]["account"] == "demo"
+        holder.execute("ROLLBACK")
+        wait_for(
+            lambda: client.call("verdicts", limit=1)["items"][0]["id"] >= newest + 5,
+            what="the burst to be stored once the lock is free",
+        )
+    finally:
+        if holder is not None:
+            holder.close()
+        proc.close()
+
+
+def test_a_frozen_service_is_told_as_such_not_waited_for():
+    """Stands for a service stopped by SIGSTOP (a debugger, a laptop's frozen cgroup): the
+    kernel still accepts connections for it, and nothing answers. `ndrguard status` says so
+    within its bound instead of hanging, and does not call the service "not running"."""
+    proc = ServiceProcess(burst=1)
+    try:
+        proc.start()
+        proc.wait_ready()
+        assert proc.proc is not None
+        os.kill(proc.proc.pid, signal.SIGSTOP)
+        try:
+            asked = time.monotonic()
+            done = subprocess.run(
+                [sys.executable, "-m", "ndrguard.service.cli.main", "status"],
+                env=proc.env, capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+            took = time.monotonic() - asked
+        finally:
+            os.kill(proc.proc.pid, signal.SIGCONT)
+        assert done.returncode == 1, done.stdout
+        assert "does not answer" in done.stderr and "not running" not in done.stderr, done.stderr
+        assert took < HELLO_WAIT + 15, f"status took {took:.0f} s against a frozen service"
+        assert proc.client().call("status")["accounts"][0]["account"] == "demo"  # thawed: fine
     finally:
         proc.close()
 
