@@ -68,6 +68,13 @@ CONNECT_TIMEOUT = 15.0
 # A person waiting on `account add|test` or the settings window's Test: a server that has not
 # greeted within this has the wrong port or protocol far more often than it is slow.
 INTERACTIVE_TIMEOUT = 6.0
+# Each answer after the greeting and CAPABILITY (which imaplib reads under the connect
+# timeout) up to "logged in": STARTTLS and LOGIN, capped by the account's read timeout. Not
+# the connect timeout: Dovecot holds a failed login back for up to 15 s after repeated
+# failures (its auth penalty), and that must reach the user as the wrong password it is, not
+# as silence. A server that greets and then says nothing (a stuck proxy,
+# an overloaded auth backend) is told within this, not after a minute of read timeout.
+LOGIN_TIMEOUT = 20.0
 # Keepalive probes after 8 s of quiet, every 3 s, and on Linux TCP_USER_TIMEOUT: data or a
 # probe unacknowledged for USER_TIMEOUT ends the connection. While idle the kernel gives up
 # at the second probe (KEEPIDLE + KEEPINTVL, about 11 s: tcp_keepalive_timer checks the user
@@ -199,7 +206,10 @@ def setup_error(account: Account, err: BaseException, timeout: float) -> Mailbox
             else ""
         )
         return CannotConnect(
-            f"no IMAP greeting from {where} within {timeout:g} s{hint}", "no-answer"
+            # imaplib asks CAPABILITY straight after the greeting, under the same timeout.
+            f"no IMAP greeting, or no answer to CAPABILITY after it, from {where} within "
+            f"{timeout:g} s{hint}",
+            "no-answer",
         )
     return _boundary_error(err)
 
@@ -364,7 +374,10 @@ class ImapMailbox:
                 )
             except Exception as err:
                 raise setup_error(account, err, connect_timeout) from err
+            wait = min(LOGIN_TIMEOUT, account.timeout_seconds)
+            step = "STARTTLS"
             try:
+                client.socket().settimeout(wait)
                 if account.security == "starttls":
                     # Checked here, before anything is sent: never a login in plain text
                     # because someone in between deleted STARTTLS from the capabilities.
@@ -378,12 +391,22 @@ class ImapMailbox:
                 if account.tls_fingerprint:
                     check_pin(client.socket(), account.tls_fingerprint)
                 _tune_socket(client.socket())
+                step = "AUTHENTICATE" if account.auth in ("xoauth2", "oauthbearer") else "LOGIN"
                 if account.auth == "xoauth2":
                     client.oauth2_login(account.username, secret)
                 elif account.auth == "oauthbearer":
                     client.oauthbearer_login(account.username, secret)
                 else:
                     client.login(account.username, secret)
+                client.socket().settimeout(account.timeout_seconds)
+            except TimeoutError as err:
+                with contextlib.suppress(Exception):
+                    client.shutdown()
+                raise CannotConnect(
+                    f"{account.host}:{account.port} greeted, then did not answer {step} within"
+                    f" {wait:g} s: the server, or a proxy in between, is stuck",
+                    "no-answer",
+                ) from err
             except BaseException:
                 with contextlib.suppress(Exception):
                     client.shutdown()
