@@ -48,6 +48,9 @@ def _titles() -> dict[str, str]:
         "Sign in again": translate("errors", "Sign in again"),
         "Sign-in failed": translate("errors", "Sign-in failed"),
         "State problem": translate("errors", "State problem"),
+        "The ndrguard service does not answer": translate(
+            "errors", "The ndrguard service does not answer"
+        ),
         "The ndrguard service is not running": translate(
             "errors", "The ndrguard service is not running"
         ),

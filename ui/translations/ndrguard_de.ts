@@ -1431,6 +1431,11 @@ Vertrauen Sie ihm nur, wenn dies der Fingerabdruck ist, den Ihnen der Administra
     </message>
     <message>
         <location line="+1"/>
+        <source>The ndrguard service does not answer</source>
+        <translation>Der ndrguard-Dienst antwortet nicht</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The ndrguard service is not running</source>
         <translation>Der ndrguard-Dienst läuft nicht</translation>
     </message>
