@@ -39,11 +39,9 @@ def extract(mail: Mail) -> tuple[Shape, Original | None]:
             if found is not None:
                 return found
         if part.content_type in ("text/rfc822-headers", "message/rfc822-headers"):
-            head = normalise_newlines(part.decoded(mail.limits.decoded_bytes)).lstrip(b"\n")
-            head, _ = split_head(head)
-            original = _from_header_block(head, None)
-            if original is not None:
-                return Shape.PARTIAL, original
+            found = _from_header_part(part, mail.limits.decoded_bytes)
+            if found is not None:
+                return found
     for part in mail.walk():
         if part.in_attachment or (part.maintype != "text" and part.depth > 0):
             continue
@@ -74,6 +72,25 @@ def _from_attached(inner: Part) -> tuple[Shape, Original] | None:
             original.raw = inner.raw_head + b"\n\n" + inner.body
         return Shape.FULL, original
     return Shape.PARTIAL, original
+
+
+def _from_header_part(part: Part, limit: int) -> tuple[Shape, Original] | None:
+    """An attached header block (RFC 6522). Some MTAs put the whole original under that label
+    (OpenSMTPD 6.8 does, even for RET=HDRS): a body after the header block's blank line came
+    back too, and is kept, as it is for message/rfc822, so that the original's own DKIM
+    signature can be checked against it."""
+    data = part.decoded(limit)
+    whole = normalise_newlines(data).lstrip(b"\n")
+    head, body = split_head(whole)
+    original = _from_header_block(head, None)
+    if original is None:
+        return None
+    if not body.strip():
+        return Shape.PARTIAL, original
+    original.body_returned = True
+    if len(data) < limit and not part.truncated:
+        original.raw = head + b"\n\n" + body
+    return Shape.FULL, original
 
 
 def _from_header_block(block: bytes, headers: Headers | None) -> Original | None:

@@ -31,7 +31,7 @@ class Shape(StrEnum):
     """How much of the original came back with a delivery report."""
 
     FULL = "full"  # the whole original, attached or inline
-    PARTIAL = "partial"  # its headers only (text/rfc822-headers, or quoted in the text)
+    PARTIAL = "partial"  # its headers only (text/rfc822-headers with no body, or quoted)
     EMPTY = "empty"  # nothing recognisable of the original
 
 

@@ -70,7 +70,7 @@ CORPUS = [
     ("bounces/lhost-postfix-10.eml", Shape.FULL, "relay"),
     ("bounces/lhost-sendmail-02.eml", Shape.FULL, "relay"),
     ("bounces/lhost-amazonses-01.eml", Shape.FULL, "remote"),
-    ("bounces/lhost-opensmtpd-10.eml", Shape.PARTIAL, "relay"),
+    ("bounces/lhost-sendmail-05.eml", Shape.PARTIAL, "relay"),
     ("bounces/lhost-sendmail-26.eml", Shape.PARTIAL, "relay"),
     ("bounces/lhost-receivingses-01.eml", Shape.PARTIAL, "remote"),
     ("bounces/lhost-bigfoot-02.eml", Shape.EMPTY, "relay"),

@@ -51,21 +51,6 @@ KNOWN_MISSES: dict[str, str] = {
 # file -> why the shape (how much of the original came back) is read wrong today.
 SHAPE_MISSES: dict[str, str] = {
     **{
-        f"{kind}-opensmtpd-{what}.eml": "OpenSMTPD 6.8 returns the original's headers and body "
-        "in a part labelled text/rfc822-headers; the body is not seen"
-        for kind, what in (
-            ("delay", "greylisted"),
-            ("delay", "unreachable-warning"),
-            ("delivered", "relayed-dsn"),
-            ("delivered", "success-dsn"),
-            ("failure", "rcpt-rejected-ret-hdrs"),
-            ("failure", "rcpt-rejected"),
-            ("failure", "too-large"),
-            ("failure", "two-recipients"),
-            ("failure", "unreachable"),
-        )
-    },
-    **{
         f"failure-mlmmj-{what}.eml": "mlmmj 1.3's denials are not read as reports at all"
         for what in ("subonlypost", "tocc", "access", "maxmailsize")
     },

@@ -151,6 +151,9 @@ def dsn(
     elif returned is not None and shape == "partial":
         headers = returned.split(b"\n\n", 1)[0]
         parts.append("Content-Type: text/rfc822-headers\n\n" + headers.decode() + "\n")
+    elif returned is not None and shape == "whole-as-headers":
+        # What OpenSMTPD 6.8 writes: the whole original under the headers-only label.
+        parts.append("Content-Type: text/rfc822-headers\n\n" + returned.decode())
     body = "".join(f"--BOUNDARY\n{p}\n" for p in parts) + "--BOUNDARY--\n"
     return ("\n".join(head) + "\n\n" + body).encode()
 

@@ -35,6 +35,17 @@ def test_headers_only_verify_without_the_body() -> None:
     assert "Message-ID" in found.detail
 
 
+def test_a_whole_original_labelled_as_headers_verifies_over_its_body() -> None:
+    """OpenSMTPD, Postfix and gateways in front of it return the whole original labelled
+    text/rfc822-headers: the body came back, and the signature is checked over it too."""
+    raw = factory.dsn(_signed(), shape="whole-as-headers")
+    _, report = factory.read(raw)
+    assert str(report.shape) == "full"
+    found = _judge(raw)
+    assert found.strength is Strength.PROVES_LEGIT
+    assert "headers and body" in found.detail, found.detail
+
+
 def test_body_changed_on_the_way_back_still_proves_the_headers() -> None:
     # Many servers cut or rewrap a returned body; the signed headers are still proved.
     returned = _signed().replace(b"Shall we meet at noon?", b"[body removed by the bouncer]")

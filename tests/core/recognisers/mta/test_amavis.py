@@ -19,8 +19,8 @@ from tests.core.recognisers.mta.cases import (
 )
 
 CORPUS = [
-    Expect("bounces/lhost-amavis-01.eml", "failure", "partial", (("neko@example.co.jp", "5.1.1"),)),
-    Expect("bounces/lhost-amavis-02.eml", "failure", "partial", (("neko@example.co.jp", "5.1.1"),)),
+    Expect("bounces/lhost-amavis-01.eml", "failure", "full", (("neko@example.co.jp", "5.1.1"),)),
+    Expect("bounces/lhost-amavis-02.eml", "failure", "full", (("neko@example.co.jp", "5.1.1"),)),
 ]
 OWN = [
     Expect(

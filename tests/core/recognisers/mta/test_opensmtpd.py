@@ -44,39 +44,39 @@ CORPUS = [
     Expect(
         "bounces/lhost-opensmtpd-10.eml",
         "failure",
-        "partial",
+        "full",
         (("postmaster@cx.libsisimai.org", "5.0.0"),),
     ),
     Expect(
         "bounces/lhost-opensmtpd-11.eml",
         "failure",
-        "partial",
+        "full",
         (("authfailure@libsisimai.net", "5.0.0"),),
     ),
     # labelled failure in the corpus, but it is a delay warning with Action: delayed
     Expect(
         "bounces/lhost-opensmtpd-13.eml",
         "delay",
-        "partial",
+        "full",
         (("pseudo-local-part-of-yahoo-inc@yahoo.com", "4.0.0"),),
     ),
     Expect(
         "bounces/lhost-opensmtpd-14.eml",
         "failure",
-        "partial",
+        "full",
         (("blocked@libsisimai.net", "5.0.0"),),
     ),
     # labelled failure in the corpus, but it is a delay warning with Action: delayed
     Expect(
         "bounces/lhost-opensmtpd-16.eml",
         "delay",
-        "partial",
+        "full",
         (("systemfull@libsisimai.net", "4.4.7"),),
     ),
     Expect(
         "bounces/lhost-opensmtpd-17.eml",
         "failure",
-        "partial",
+        "full",
         (("userunknown@libsisimai.net", "5.0.0"), ("mailboxfull@libsisimai.net", "5.0.0")),
     ),
 ]

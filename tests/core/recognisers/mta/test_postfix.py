@@ -86,10 +86,10 @@ CORPUS = [
     Expect("bounces/lhost-postfix-40.eml", "failure", "full", (("kijitora@example.com", "4.0.0"),)),
     Expect("bounces/lhost-postfix-42.eml", "failure", "full", (("kijitora@example.com", "5.0.0"),)),
     Expect(
-        "bounces/lhost-postfix-43.eml", "failure", "partial", (("kijitora@example.net", "4.3.0"),)
+        "bounces/lhost-postfix-43.eml", "failure", "full", (("kijitora@example.net", "4.3.0"),)
     ),
     Expect(
-        "bounces/lhost-postfix-45.eml", "failure", "partial", (("kijitora@example.net", "4.3.0"),)
+        "bounces/lhost-postfix-45.eml", "failure", "full", (("kijitora@example.net", "4.3.0"),)
     ),
     Expect(
         "bounces/lhost-postfix-46.eml",

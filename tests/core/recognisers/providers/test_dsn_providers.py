@@ -120,14 +120,14 @@ CORPUS = [
     Case(
         "rhost-messagelabs-01.eml",
         "failure",
-        "partial",
+        "full",
         (("kijitora@example.messagelabs.com", "5.0.0"),),
         message_id="<000000000222.0000.0000000000000000202@NEKO.NYAAN>",
     ),
     Case(
         "rhost-messagelabs-02.eml",
         "failure",
-        "partial",
+        "full",
         (("kijitora@neko.example.org", "5.0.0"),),
         message_id="<20150429233445.nekoNyaan.00000@r9.example.jp>",
     ),
