@@ -8,8 +8,9 @@ message is not of its family. The order goes from the most structured formats to
   2. recognisers of software that must be read before the generic DSN reader, because its
      RFC 3464 part is incomplete or misleading;
   3. RFC 3464 delivery status notifications;
-  4. each MTA's and provider's own text format, then a gateway's notice that wraps another
-     server's report (read as the report inside, `wrapped`);
+  4. each MTA's and provider's own text format, a list manager's notice about a refused or
+     held post (`list_notices`), then a gateway's notice that wraps another server's report
+     (read as the report inside, `wrapped`);
   5. text look-alikes (auto-replies, challenge-response), which must come after the bounces
      because bounces also carry Auto-Submitted: auto-replied;
   6. the multilingual fallback that reads plain words.
@@ -19,7 +20,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ndrguard.recognisers import dsn, forwarded, generic, lookalikes, mta, providers, wrapped
+from ndrguard.recognisers import (
+    dsn,
+    forwarded,
+    generic,
+    list_notices,
+    lookalikes,
+    mta,
+    providers,
+    wrapped,
+)
 
 ORDER: tuple[ModuleType, ...] = (
     forwarded,
@@ -29,6 +39,7 @@ ORDER: tuple[ModuleType, ...] = (
     dsn,
     *mta.ORDER,
     *providers.ORDER,
+    list_notices,
     wrapped,
     *lookalikes.TEXT,
     generic,

@@ -134,6 +134,27 @@ def is_list_mail(mail: Mail) -> bool:
     return "list-unsubscribe" in names or "list-id" in names or "list-post" in names
 
 
+_LIST_ADMIN_SUFFIX = re.compile(r"[-+](?:owner|admin|request|bounces?|errors?|help)$", re.I)
+LIST_MANAGERS = frozenset(
+    {"sympa", "mailman", "majordomo", "listserv", "ecartis", "mlmmj", "lyris"}
+)
+
+
+def list_admin_local(local: str) -> str | None:
+    """The list's own name when `local` is a list's administrative local part (`test+owner`,
+    `test-owner`, `test-request`, `test-bounces`, `owner-test`), the manager's name for its
+    own address (`sympa`, `mailman`), else None. List managers answer from these; their
+    posts come from the poster."""
+    if local.lower() in LIST_MANAGERS:
+        return local
+    bare = _LIST_ADMIN_SUFFIX.sub("", local)
+    if bare != local:
+        return bare or None
+    if local.lower().startswith("owner-") and len(local) > 6:
+        return local[6:]
+    return None
+
+
 def is_bulk_mail(mail: Mail) -> bool:
     """List mail, or `Precedence: list` or `bulk` (RFC 3834 section 3.1.8) on a non-null sender.
 

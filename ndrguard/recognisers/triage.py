@@ -30,10 +30,13 @@ from __future__ import annotations
 
 import re
 
+from ndrguard.headers import first_address
 from ndrguard.mail import Mail
 from ndrguard.recognisers import filters
 from ndrguard.recognisers.common import (
+    LIST_MANAGERS,
     is_list_mail,
+    list_admin_local,
     null_sender,
     sender_is_daemon,
     sender_is_system_account,
@@ -478,9 +481,10 @@ def hints(mail: Mail) -> list[str]:
     sender = _sender_kind(mail)
     if sender:
         found.append(f"sender is {sender}")
-    elif "x-mlserver" in names and _from_is_list_admin(mail):
-        # fml and other list managers answer errors (not a member, loops) from the list's
-        # -admin address; their posts come from the poster.
+    elif ("x-mlserver" in names or not is_list_mail(mail)) and _from_is_list_admin(mail):
+        # List managers (fml, mlmmj, Mailman, Sympa) answer about a post (refused, held, not
+        # a member, a loop) from the list's administrative address; their posts come from
+        # the poster. A list's own newsletter from such an address carries List-* fields.
         found.append("list manager's admin address")
     subject = filters.subject(mail) if "subject" in names else ""
     if subject:
@@ -542,7 +546,14 @@ def _sender_kind(mail: Mail) -> str:
     return "a system account" if sender_is_system_account(mail) else ""
 
 
+_LIST_ADMIN_WORDS = ("owner", "admin", "request", "bounce", "error", "help", *LIST_MANAGERS)
+
+
 def _from_is_list_admin(mail: Mail) -> bool:
-    addr = (mail.headers.get("from") or "").lower()
-    local = addr.rsplit("@", 1)[0].rsplit("<", 1)[-1]
-    return local.endswith(("-admin", "-owner", "-request", "-error", "-errors"))
+    value = (mail.headers.get("from") or "").lower()
+    if not any(map(value.__contains__, _LIST_ADMIN_WORDS)):  # ordinary mail stops here
+        return False
+    address = first_address(value)
+    if not address or "@" not in address:
+        return False
+    return list_admin_local(address.rsplit("@", 1)[0]) is not None

@@ -35,28 +35,11 @@ KNOWN_MISSES: dict[str, str] = {
     "Status 4.4.7, 'only a temporary failure report': read as the delay it says it is. Kept: "
     "the shared corpus labels the same notice (lhost-opensmtpd-16) a delay on purpose, and "
     "a rule reading 'Envelope expired' over Action and text would contradict it",
-    **{
-        f"{kind}-mlmmj-{what}.eml": "mlmmj 1.3's notices are plain multipart/mixed from the "
-        "list's own address (no null sender, no Auto-Submitted, no report part): triage "
-        "finds no format and calls them ordinary"
-        for kind, what in (
-            ("failure", "subonlypost"),
-            ("failure", "tocc"),
-            ("failure", "access"),
-            ("failure", "maxmailsize"),
-            ("autoreply", "wait-post"),
-        )
-    },
 }
 
 
 # file -> why the shape (how much of the original came back) is read wrong today.
-SHAPE_MISSES: dict[str, str] = {
-    **{
-        f"failure-mlmmj-{what}.eml": "mlmmj 1.3's denials are not read as reports at all"
-        for what in ("subonlypost", "tocc", "access", "maxmailsize")
-    },
-}
+SHAPE_MISSES: dict[str, str] = {}
 
 
 def cases(misses: dict[str, str], *, reports_only: bool = False) -> list[object]:
