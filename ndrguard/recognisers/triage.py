@@ -481,10 +481,12 @@ def hints(mail: Mail) -> list[str]:
     sender = _sender_kind(mail)
     if sender:
         found.append(f"sender is {sender}")
-    elif ("x-mlserver" in names or not is_list_mail(mail)) and _from_is_list_admin(mail):
+    elif _from_is_list_admin(mail) and ("x-mlserver" in names or _speaks_of_a_post(mail)):
         # List managers (fml, mlmmj, Mailman, Sympa) answer about a post (refused, held, not
         # a member, a loop) from the list's administrative address; their posts come from
-        # the poster. A list's own newsletter from such an address carries List-* fields.
+        # the poster. One that attaches the post is let in by its message/rfc822 part below;
+        # one without must speak of "your message" near the start, or it is the list's own
+        # announcement or digest, which is most mail from such addresses.
         found.append("list manager's admin address")
     subject = filters.subject(mail) if "subject" in names else ""
     if subject:
@@ -544,6 +546,23 @@ def _sender_kind(mail: Mail) -> str:
     if sender_is_daemon(mail):
         return "a mail system"
     return "a system account" if sender_is_system_account(mail) else ""
+
+
+_YOUR_POST = (
+    b"your message",
+    b"your post",
+    b"your mail",
+    b"your e-mail",
+    b"your email",
+    b"your submission",
+)
+
+
+def _speaks_of_a_post(mail: Mail) -> bool:
+    if is_list_mail(mail):
+        return False
+    start = mail.body[:_PEEK_BYTES].lower()
+    return any(map(start.__contains__, _YOUR_POST))
 
 
 _LIST_ADMIN_WORDS = ("owner", "admin", "request", "bounce", "error", "help", *LIST_MANAGERS)
