@@ -190,9 +190,10 @@ def test_untrusted_certificate_is_rejected(dovecot, imap_account, tmp_path) -> N
     assert not (tmp_path / "home" / "config.toml").exists()
 
 
-def test_restore_moves_back_once_and_the_next_scan_leaves_it(
+def scanned_with_a_victim(
     dovecot, imap_account, tmp_path: Path
-) -> None:
+) -> tuple[list[demo_mail.Sample], dict[str, str], int]:
+    """Nine demo messages scanned into place, and the id of one quarantined bounce."""
     made = samples(9)
     append_all(dovecot, imap_account, (s.data for s in made))
     env = service_env(tmp_path / "home")
@@ -200,16 +201,28 @@ def test_restore_moves_back_once_and_the_next_scan_leaves_it(
     assert ndrguard(env, "scan").returncode == 0
     summary = json.loads(ndrguard(env, "summary", "--json").stdout)
     victim = next(v for v in summary["verdicts"] if v["state"] == "quarantined")
-    done = ndrguard(env, "restore", str(victim["id"]))
-    assert done.returncode == 0, done.stderr
-    again = ndrguard(env, "restore", str(victim["id"]))
-    assert again.returncode == 1 and "not in quarantine" in again.stderr
-    assert ndrguard(env, "scan").returncode == 0
+    return made, env, int(victim["id"])
+
+
+def assert_one_restored(dovecot, imap_account, made: list[demo_mail.Sample], said: str) -> None:
+    """Exactly one bounce back in the INBOX, the rest where the scan put them, none lost."""
     keep, move = expected(made)
     inbox = hashes(folder_view(dovecot, imap_account, "INBOX"))
     quarantine = hashes(folder_view(dovecot, imap_account, "Backscatter"))
-    assert len(inbox) == len(keep) + 1 and len(quarantine) == len(move) - 1
+    assert len(inbox) == len(keep) + 1 and len(quarantine) == len(move) - 1, said
     assert sorted(inbox + quarantine) == sorted(keep + move)
+
+
+def test_restore_moves_back_once_and_the_next_scan_leaves_it(
+    dovecot, imap_account, tmp_path: Path
+) -> None:
+    made, env, victim = scanned_with_a_victim(dovecot, imap_account, tmp_path)
+    done = ndrguard(env, "restore", str(victim))
+    assert done.returncode == 0, done.stderr
+    again = ndrguard(env, "restore", str(victim))
+    assert again.returncode == 1 and "not in quarantine" in again.stderr
+    assert ndrguard(env, "scan").returncode == 0
+    assert_one_restored(dovecot, imap_account, made, done.stdout)
     status = json.loads(ndrguard(env, "status", "--json").stdout)
     assert status["accounts"]["r"]["counters"]["restored"] == 1
 
@@ -219,22 +232,12 @@ def test_a_quarantined_verdict_without_its_uid_is_restored_by_message_id(
 ) -> None:
     """Rows an older version left with no quarantine UID once made every restore of that
     message fetch UID 0 ("Invalid uidset"): the message is found by its Message-ID instead."""
-    made = samples(9)
-    append_all(dovecot, imap_account, (s.data for s in made))
-    env = service_env(tmp_path / "home")
-    add_account(env, "r", dovecot, imap_account)
-    assert ndrguard(env, "scan").returncode == 0
-    summary = json.loads(ndrguard(env, "summary", "--json").stdout)
-    victim = next(v for v in summary["verdicts"] if v["state"] == "quarantined")
+    made, env, victim = scanned_with_a_victim(dovecot, imap_account, tmp_path)
     with sqlite3.connect(tmp_path / "home" / "state.sqlite") as db:
-        db.execute("UPDATE verdicts SET quarantine_uid=NULL WHERE id=?", (victim["id"],))
-    done = ndrguard(env, "restore", str(victim["id"]))
+        db.execute("UPDATE verdicts SET quarantine_uid=NULL WHERE id=?", (victim,))
+    done = ndrguard(env, "restore", str(victim))
     assert done.returncode == 0, done.stderr
-    keep, move = expected(made)
-    inbox = hashes(folder_view(dovecot, imap_account, "INBOX"))
-    quarantine = hashes(folder_view(dovecot, imap_account, "Backscatter"))
-    assert len(inbox) == len(keep) + 1 and len(quarantine) == len(move) - 1, done.stdout
-    assert sorted(inbox + quarantine) == sorted(keep + move)
+    assert_one_restored(dovecot, imap_account, made, done.stdout)
 
 
 def test_quota_full_quarantine_leaves_the_rest_in_the_inbox_and_says_so(
